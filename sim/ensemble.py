@@ -1,0 +1,146 @@
+"""The ensemble engine: R runs of one scenario advanced at once, as arrays.
+
+The same kernels as the Mesa model (`sim.dynamics`, `sim.policy`) with a leading run axis:
+one call advances every run. Each run has its own parameters and seed, and its result
+depends only on (scenario, parameters, seed), never on which runs share its batch. The
+Mesa model (`sim.model`) builds its state with the functions here, so both drivers start
+from the same spun-up state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.dynamics import Params, advance, apply_scripted, spin_up
+from sim.policy import NONE, apply_actions, decide
+from sim.scenario import Scenario
+from sim.streams import Streams
+
+
+Deciders = Callable[[float, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def parameter_arrays(scenario: Scenario, runs: int,
+                     varied: Sequence[Mapping[str, float]] | None = None) -> dict[str, np.ndarray]:
+    """Parameter arrays [R]: the scenario's values, with per-run values where given."""
+    arrays = {name: np.full(runs, value) for name, value in scenario.parameters.items()}
+    for r, values in enumerate(varied or ()):
+        for name, value in values.items():
+            arrays[name][r] = value
+    return arrays
+
+
+@dataclass(frozen=True)
+class Actors:
+    """Actor attributes as arrays: capability [N]; hedging and tolerance per run, [R, N]."""
+
+    capability: np.ndarray
+    hedging: np.ndarray
+    tolerance: np.ndarray
+
+
+def actor_arrays(scenario: Scenario, params: Params) -> Actors:
+    """Actor attribute arrays for a batch with the given parameters."""
+    runs = len(params["tolerance"])
+    own = scenario.tolerance(np.nan)
+    tolerance = np.where(np.isnan(own)[None, :], params["tolerance"][:, None], own[None, :])
+    hedging = np.broadcast_to(scenario.hedging, (runs, len(scenario.actors))).copy()
+    return Actors(scenario.capability, hedging, tolerance)
+
+
+def initial_state(scenario: Scenario, params: Params,
+                  actors: Actors) -> tuple[np.ndarray, np.ndarray]:
+    """Alignment and baseline [R, N, N] at the start date, after the spin-up."""
+    runs = len(params["impulse"])
+    start = np.broadcast_to(scenario.alignment, (runs, *scenario.alignment.shape)).copy()
+    A = spin_up(start, actors.capability, actors.hedging, params)
+    return A, A.copy()
+
+
+@dataclass(frozen=True)
+class Action:
+    """An action an agent initiated: run, step index, source, target and kind."""
+
+    run: int
+    step: int
+    source: int
+    target: int
+    kind: int
+
+
+class Ensemble:
+    """R runs of a scenario, advanced together step by step.
+
+    Args:
+        scenario: the scenario.
+        seeds: one seed per run.
+        varied: optional per-run parameter values over the scenario's (one mapping per run).
+
+    Attributes:
+        alignment, baseline: current state [R, N, N].
+        k: index of the last completed step (0 before the first).
+        actions: agent-initiated actions so far.
+    """
+
+    def __init__(self, scenario: Scenario, seeds: Sequence[int],
+                 varied: Sequence[Mapping[str, float]] | None = None) -> None:
+        self.scenario = scenario
+        self.params = parameter_arrays(scenario, len(seeds), varied)
+        self.actors = actor_arrays(scenario, self.params)
+        self.alignment, self.baseline = initial_state(scenario, self.params, self.actors)
+        self.streams = Streams(seeds, len(scenario.actors))
+        self.every_agent = np.arange(len(scenario.actors))
+        self.k = 0
+        self.actions: list[Action] = []
+
+    @property
+    def steps(self) -> int:
+        """Number of steps K of the run."""
+        return len(self.scenario.dates) - 1
+
+    def decide_all(self, days: float, uniforms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every agent of every run decides at once, on the same state (`sim.policy.decide`)."""
+        a = self.actors
+        return decide(self.alignment, self.every_agent, a.capability, a.hedging, a.tolerance,
+                      self.params, days, uniforms)
+
+    def step(self, deciders: Deciders | None = None) -> None:
+        """Advance every run by one step: scripted events, agents' actions, continuous terms.
+
+        ARCHITECTURE.md, "One step, in order": scripted events in (date, id) order; then all
+        agents decide at once on the same state and their actions are applied; then the
+        continuous terms.
+
+        Args:
+            deciders: how the agents decide, given the step's length and uniforms [R, 2, N];
+                the batched policy by default (the Mesa model passes its agents instead).
+        """
+        k = self.k + 1
+        days = float((self.scenario.dates[k] - self.scenario.dates[k - 1]).astype(int))
+        A, B, actors, params = self.alignment, self.baseline, self.actors, self.params
+        apply_scripted(A, B, self.scenario.schedule, k, actors.capability, params)
+        normals, uniforms = self.streams.draws(k)
+        if k >= self.scenario.agents_start_step:
+            target, kind = (deciders or self.decide_all)(days, uniforms)
+            self.log(k, target, kind)
+            apply_actions(A, B, target, kind, actors.capability, params)
+        advance(A, B, actors.capability, actors.hedging, params, days, normals)
+        self.k = k
+
+    def log(self, k: int, target: np.ndarray, kind: np.ndarray) -> None:
+        """Record the actions taken in step k."""
+        for run, source in zip(*np.nonzero(kind != NONE), strict=True):
+            self.actions.append(Action(int(run), k, int(source), int(target[run, source]),
+                                       int(kind[run, source])))
+
+    def run(self) -> np.ndarray:
+        """Run every step to the end; return the alignment history [R, K + 1, N, N]."""
+        history = np.empty((len(self.alignment), self.steps + 1, *self.alignment.shape[1:]))
+        history[:, 0] = self.alignment
+        while self.k < self.steps:
+            self.step()
+            history[:, self.k] = self.alignment
+        return history

@@ -1,0 +1,144 @@
+"""The agents' decision rule: a pure function over a batch of runs and agents.
+
+Each agent acts with probability ``1 − exp(−activity · dt / 365)`` per step (a Poisson
+process of ``activity`` actions a year). An acting agent:
+
+1. **courts** alternatives when its dependence (largest partner share) exceeds its
+   tolerance: it picks, by a softmax over candidates, the partner whose warming would most
+   lower its concentration (Kuik 2008: hedging as insurance against dependence; documents
+   001 "secure diplomatic autonomy and broaden its leverage" and 004 "By diversifying away
+   from dependence on Russia");
+2. otherwise, when its stance toward some actor is below ``threat_level`` (a threat),
+   it **counterbalances**: it warms to that threat's enemies
+   (Walt 1987, balancing against threats; Heider's "the enemy of my enemy");
+3. otherwise it **reinforces** its top partner.
+
+The action is an event of the taxonomy (`ACTION_TYPES`), applied by the same kernel as
+scripted events (`sim.dynamics.apply_event`). Both drivers call `decide` and
+`apply_actions`, so the Mesa agents and the ensemble act identically.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.dynamics import Params, apply_event, concentration, partner_shares, saturate
+from sim.events import taxonomy
+
+NONE, COURT, COUNTERBALANCE, REINFORCE = 0, 1, 2, 3
+
+#: The event type of each kind of action.
+ACTION_TYPES: dict[int, str] = {
+    COURT: "diplomatic_cooperation",
+    COUNTERBALANCE: "intent_to_cooperate",
+    REINFORCE: "consult",
+}
+
+ACTION_NAMES: dict[int, str] = {COURT: "court", COUNTERBALANCE: "counterbalance",
+                                REINFORCE: "reinforce"}
+
+
+def action_weight(kind: int) -> float:
+    """Goldstein weight / 10 of the event an action of this kind is."""
+    return taxonomy()[ACTION_TYPES[kind]].goldstein / 10.0
+
+
+def softmax_choice(scores: np.ndarray, allowed: np.ndarray, temperature: np.ndarray,
+                   uniform: np.ndarray) -> np.ndarray:
+    """Pick one candidate per row by a softmax over scores, by inverse transform sampling.
+
+    Scores are scaled by the row's largest allowed score, so the temperature is on a fixed
+    scale. Returns the chosen index, −1 where no candidate is allowed.
+
+    Args:
+        scores, allowed: [R, n, N]; temperature: [R]; uniform: [R, n] in [0, 1).
+    """
+    top = np.where(allowed, scores, -np.inf).max(axis=-1, keepdims=True)
+    scale = np.where(np.isfinite(top) & (top > 0), top, 1.0)
+    logits = np.where(allowed, (scores - top) / (scale * temperature[:, None, None]), -np.inf)
+    weights = np.exp(logits)
+    cumulative = np.cumsum(weights, axis=-1)
+    pick = (cumulative < (uniform * cumulative[..., -1])[..., None]).sum(axis=-1)
+    return np.where(allowed.any(axis=-1), np.minimum(pick, scores.shape[-1] - 1), -1)
+
+
+def decide(
+    A: np.ndarray,
+    agents: np.ndarray,
+    capability: np.ndarray,
+    hedging: np.ndarray,
+    tolerance: np.ndarray,
+    params: Params,
+    days: float,
+    draws: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Decide the actions of the given agents in every run, on the same state.
+
+    Args:
+        A: alignment, [R, N, N] (not modified).
+        agents: indices of the deciding agents, [n].
+        capability: [N]; hedging, tolerance: per run and actor, [R, N].
+        params: parameter arrays [R]; days: the step's length.
+        draws: uniforms [R, 2, n]: whether to act, and which candidate.
+
+    Returns:
+        (target, kind), each [R, n]: the partner acted toward (−1 for none) and the kind of
+        action (`NONE`, `COURT`, `COUNTERBALANCE`, `REINFORCE`).
+    """
+    runs = np.arange(A.shape[0])[:, None]
+    rows = A[:, agents, :]
+    gamma = params["share_exponent"]
+    shares = partner_shares(rows, capability, gamma)
+    others = np.ones_like(rows, dtype=bool)
+    others[:, np.arange(len(agents)), agents] = False
+    size = capability[None, None, :] ** gamma[:, None, None]
+
+    court_u = (params["impulse"] * params["action_magnitude"] * action_weight(COURT))
+    gain = np.maximum(saturate(rows, court_u[:, None, None]), 0.0) - np.maximum(rows, 0.0)
+    court = (concentration(shares)[..., None] - shares) * size * gain
+
+    threat = np.where(others, rows, np.inf).argmin(axis=-1)
+    threatened = np.take_along_axis(rows, threat[..., None], -1)[..., 0] < params[
+        "threat_level"][:, None]
+    threat_row = A[runs, threat, :]
+    counter = np.maximum(-threat_row, 0.0) * size * (rows > params["threat_level"][:, None, None])
+    counter_ok = others & (np.arange(A.shape[-1]) != threat[..., None])
+
+    dependent = shares.max(axis=-1) > tolerance[:, agents]
+    chance = -np.expm1(-params["activity"] * days / 365.0)
+    acts = draws[:, 0, :] < chance[:, None]
+    kind = np.where(dependent, COURT, np.where(threatened, COUNTERBALANCE, REINFORCE))
+    scores = np.where((kind == COURT)[..., None], court, counter)
+    allowed = (scores > 0) & np.where((kind == COURT)[..., None], others, counter_ok)
+    choice = softmax_choice(scores, allowed, params["temperature"], draws[:, 1, :])
+    best = np.where(shares.max(axis=-1) > 0, shares.argmax(axis=-1), -1)
+    target = np.where(kind == REINFORCE, best, choice)
+    kind = np.where(acts & (target >= 0), kind, NONE)
+    return np.where(kind == NONE, -1, target), kind
+
+
+def apply_actions(
+    A: np.ndarray, B: np.ndarray, target: np.ndarray, kind: np.ndarray,
+    capability: np.ndarray, params: Params,
+) -> None:
+    """Apply every agent's action as an event, in agent order, in place.
+
+    Args:
+        target, kind: [R, N] from `decide` over all agents.
+    """
+    n_runs, n_actors = target.shape
+    base = params["impulse"] * params["action_magnitude"]
+    weights = np.zeros(len(ACTION_TYPES) + 1)
+    for k in ACTION_TYPES:
+        weights[k] = action_weight(k)
+    runs = np.arange(n_runs)
+    for i in np.flatnonzero((kind != NONE).any(axis=0)):
+        acting = kind[:, i] != NONE
+        partner = np.where(acting, target[:, i], (i + 1) % n_actors)
+        bystanders = np.ones((n_runs, n_actors), dtype=bool)
+        bystanders[:, i] = False
+        bystanders[runs, partner] = False
+        u = np.where(acting, base * weights[kind[:, i]], 0.0)
+        source = np.full(n_runs, i)
+        apply_event(A, B, source, partner, u, np.zeros(n_runs, dtype=bool), bystanders,
+                    capability, params)
