@@ -40,7 +40,10 @@ class ActorSpec(Strict):
 
     id: str = Field(pattern=ACTOR_ID, description="Short id, e.g. an ISO 3166 alpha-3 code")
     name: str | None = Field(None, description="Display name; defaults to the id")
-    capability: float = Field(gt=0.0, le=1.0, description="Relative power (shares sum to ~1)")
+    capability: float | None = Field(
+        None, gt=0.0, le=1.0,
+        description="Relative power (shares sum to ~1); required unless an overlay changes "
+                    "an inherited actor")
     hedging: float = Field(0.5, ge=0.0, le=1.0, description="Aversion to one-patron dependence")
     tolerance: float | None = Field(None, ge=0.2, le=1.0,
                                     description="Own dependence tolerance (overrides the parameter)")
@@ -112,8 +115,15 @@ def json_schema() -> dict[str, Any]:
     return schema
 
 
+class PlainLoader(yaml.SafeLoader):
+    """YAML's safe loader, but dates stay text for pydantic to parse with located errors."""
+
+
+PlainLoader.add_constructor("tag:yaml.org,2002:timestamp", PlainLoader.construct_yaml_str)
+
+
 def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
-    """Read a YAML file safely: the data and its node tree (for line numbers).
+    """Read a YAML file safely (`PlainLoader`): the data and its node tree (for line numbers).
 
     Raises:
         InputError: missing file, undecodable text, YAML syntax errors and tags that would
@@ -126,7 +136,7 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read the file ({exc})") from None
     try:
-        return yaml.safe_load(text), yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.load(text, Loader=PlainLoader), yaml.compose(text, Loader=PlainLoader)  # noqa: S506
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

@@ -1,0 +1,221 @@
+"""The `alignsim` command line (Click). Thin: each verb validates its input and calls one
+function of the package.
+
+Bad input ends with exit status 2 and one line on standard error naming the file, line or
+field, what is wrong and what is allowed; nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sim import __version__
+from sim.errors import InputError
+
+FORMATS = ("png", "svg", "pdf")
+
+
+class AlignsimGroup(click.Group):
+    """A Click group that reports every usage or input error as one line, exit status 2."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except InputError as exc:
+            click.echo(f"alignsim: error: {exc}", err=True)
+            sys.exit(2)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            click.echo(exc.ctx.get_help() if exc.ctx else "alignsim --help")
+            sys.exit(0)
+        except click.ClickException as exc:
+            click.echo(f"alignsim: error: {' '.join(exc.format_message().split())}", err=True)
+            sys.exit(2 if exc.exit_code == 1 else exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("alignsim: aborted", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def parse_sets(values: tuple[str, ...]) -> dict[str, float]:
+    """Parse `--set name=value` options and validate them against the registry."""
+    from sim import params
+
+    parsed: dict[str, float] = {}
+    for text in values:
+        name, sep, value = text.partition("=")
+        if not sep or not name.strip():
+            raise InputError(f"--set {text!r}: expected name=value, e.g. --set decay=0.01")
+        parsed[name.strip()] = params.check_value(name.strip(), value.strip(), "--set")
+    return parsed
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """Parse `--format png,svg`."""
+    formats = tuple(f.strip().lower() for f in text.split(",") if f.strip())
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise InputError(f"--format {text!r}: unknown format '{bad[0] if bad else ''}'; "
+                         f"allowed: {', '.join(FORMATS)} (comma-separated)")
+    return formats
+
+
+def parse_date(text: str | None, option: str) -> dt.date | None:
+    """Parse an ISO date option."""
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{option} {text!r}: not a date; use YYYY-MM-DD") from None
+
+
+def scenario_argument(func: Any) -> Any:
+    """The SCENARIO argument (a path; its existence is checked with a clear message)."""
+    return click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))(func)
+
+
+@click.group(cls=AlignsimGroup, no_args_is_help=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="alignsim")
+def cli() -> None:
+    """alignsim: simulate diplomatic alignment and hedging among states."""
+
+
+@cli.command()
+@scenario_argument
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (refused if it exists and is not empty, unless --force). "
+                   "Default: outputs/<scenario-name>/, replaced on each run.")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Seed (default: the scenario's).")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Override a parameter (repeatable); see `alignsim params`.")
+@click.option("--csv", is_flag=True, help="Also write CSV copies of the tables.")
+@click.option("--format", "formats", default="png", show_default=True,
+              help="Plot formats, comma-separated: png, svg, pdf.")
+@click.option("--force", is_flag=True, help="Replace a non-empty --out folder.")
+def run(scenario: Path, out: Path | None, seed: int | None, sets: tuple[str, ...], csv: bool,
+        formats: str, force: bool) -> None:
+    """Run SCENARIO once and write tables, manifest and plots."""
+    from sim.runs import write_run
+    from sim.scenario import load_scenario
+    from sim.store import output_folder, slug
+
+    overrides, plot_formats = parse_sets(sets), parse_formats(formats)
+    loaded = load_scenario(scenario, overrides)
+    target = output_folder(out, Path("outputs") / slug(loaded.name), force)
+    command = shlex.join(["alignsim", *sys.argv[1:]])
+    for line in write_run(loaded, seed, target, command, csv, plot_formats):
+        click.echo(line)
+
+
+@cli.command()
+@scenario_argument
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="As for `run`.")
+def validate(scenario: Path, sets: tuple[str, ...]) -> None:
+    """Check SCENARIO (and everything it includes) without running it."""
+    from sim.scenario import load_scenario
+
+    loaded = load_scenario(scenario, parse_sets(sets))
+    changed = sorted(k for k, v in loaded.parameter_sources.items() if v != "default")
+    click.echo(f"ok: {loaded.name}: {len(loaded.actors)} actors, {loaded.start} to "
+               f"{loaded.end} in {len(loaded.dates) - 1} {loaded.step} steps, "
+               f"{len(loaded.events)} events (skipped: {loaded.skipped['other_actors']} of "
+               f"other actors, {loaded.skipped['other_dates']} outside the dates); parameters "
+               f"set: {', '.join(changed) or 'none (all defaults)'}")
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files (for editors' completion)."""
+    from sim.schema import json_schema
+
+    click.echo(json.dumps(json_schema(), indent=2))
+
+
+@cli.command()
+@scenario_argument
+def events(scenario: Path) -> None:
+    """List the schedule of SCENARIO's events as the model will apply them."""
+    import pandas as pd
+
+    from sim.results import scripted_rows
+    from sim.scenario import load_scenario
+
+    loaded = load_scenario(scenario)
+    table = pd.DataFrame(scripted_rows(loaded))
+    if table.empty:
+        click.echo("no scripted events")
+    else:
+        shown = table[["date", "applied_on", "id", "source", "target", "type", "cameo",
+                       "goldstein", "magnitude", "institutional", "impulse", "doc"]]
+        with pd.option_context("display.width", 250, "display.max_rows", None,
+                               "display.max_colwidth", 40):
+            click.echo(shown.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+    skipped = loaded.skipped
+    click.echo(f"{len(loaded.events)} events ({len(table)} bilateral rows); skipped "
+               f"{skipped['other_actors']} naming other actors and {skipped['other_dates']} "
+               f"outside {loaded.start}..{loaded.end}; agents act from "
+               f"{loaded.dates[loaded.agents_start_step - 1]}")
+
+
+@cli.command("event-types")
+@click.option("--all", "show_all", is_flag=True, help="Also list all 311 CAMEO codes.")
+def event_types(show_all: bool) -> None:
+    """List the event taxonomy: names, CAMEO codes and Goldstein weights."""
+    from sim.events import NAMED_TYPES, SYMBOLIC_TYPES, cameo_table, taxonomy
+
+    types = taxonomy()
+    names = [*NAMED_TYPES, *SYMBOLIC_TYPES] + (list(cameo_table()) if show_all else [])
+    for name in names:
+        t = types[name]
+        origin = "symbolic" if name in SYMBOLIC_TYPES else "CAMEO"
+        click.echo(f"{name:24s} {t.code:>5s} {t.goldstein:+5.1f}  {origin:8s} {t.description}")
+
+
+@cli.command()
+def params() -> None:
+    """List every model parameter: meaning, unit, default and range."""
+    from sim.params import ACTOR_ATTRIBUTES, PARAMETERS
+
+    for p in PARAMETERS:
+        click.echo(f"{p.name:16s} default {p.default:<8g} range [{p.low:g}, {p.high:g}]  "
+                   f"{p.unit}\n{'':16s} {p.meaning}")
+    click.echo("\nActor attributes (per actor, in the scenario's `actors` list):")
+    for name, (meaning, unit, default, low, high) in ACTOR_ATTRIBUTES.items():
+        shown = "required" if default is None else f"default {default:g}"
+        click.echo(f"{name:16s} {shown}, range [{low:g}, {high:g}]  {unit}\n{'':16s} {meaning}")
+
+
+@cli.command()
+@click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--actor", help="Actor whose alignment to plot (default: the focal actor).")
+@click.option("--date", "date_text", help="Date of the network and heat map (default: last).")
+@click.option("--format", "formats", default="png", show_default=True,
+              help="Plot formats, comma-separated: png, svg, pdf.")
+def plot(run_dir: Path, actor: str | None, date_text: str | None, formats: str) -> None:
+    """Redraw the plots of a run folder from its saved tables."""
+    from sim.plots import render_run
+    from sim.runs import load_view
+
+    plot_formats, day = parse_formats(formats), parse_date(date_text, "--date")
+    if not run_dir.is_dir():
+        raise InputError(f"{run_dir}: no such run folder")
+    view = load_view(run_dir)
+    if actor is not None and actor not in view.actors:
+        raise InputError(f"--actor {actor!r}: not an actor of this run; actors: "
+                         f"{', '.join(view.actors)}")
+    for path in render_run(view, run_dir, plot_formats, actor, day):
+        click.echo(str(path))
+
+
+def main() -> None:
+    """Entry point of the `alignsim` console script."""
+    cli(prog_name="alignsim")

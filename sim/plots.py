@@ -1,0 +1,271 @@
+"""Plots of a run, drawn from its tables (so `alignsim plot RUN_DIR` redraws saved runs).
+
+Four figures: an actor's alignment toward every partner over time with the events that
+moved it; hedging index and dependence of every actor over time; a network snapshot of
+the alignment matrix at a date; and a heat map of the matrix. Colours come from the
+Okabe–Ito palette (Okabe & Ito 2008), safe for the common forms of colour blindness; each
+actor keeps its colour in every figure. Figures are built with `matplotlib.figure.Figure`
+(no pyplot state, no display needed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import matplotlib.dates as mdates
+import networkx as nx
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7",
+             "#F0E442")
+LINESTYLES = ("-", "--", ":", "-.")
+POSITIVE, NEGATIVE = "#0072B2", "#D55E00"
+ALIGNMENT_LABEL = "alignment (−1 hostile … +1 aligned)"
+
+
+@dataclass(frozen=True)
+class RunView:
+    """What the plots need of a run: its tables and a few facts from its manifest.
+
+    Attributes:
+        title: the scenario's name.
+        actors: actor ids in order; names: display names; capability: sizes.
+        focal: the actor whose view the alignment plot takes by default.
+        alignment, metrics, events: the run's tables (see the README's data dictionary).
+    """
+
+    title: str
+    actors: tuple[str, ...]
+    names: dict[str, str]
+    capability: dict[str, float]
+    focal: str
+    alignment: pd.DataFrame
+    metrics: pd.DataFrame
+    events: pd.DataFrame
+
+    def style(self, actor: str) -> dict[str, Any]:
+        """Colour and line style of an actor, the same in every figure."""
+        i = self.actors.index(actor)
+        return {"color": OKABE_ITO[i % len(OKABE_ITO)],
+                "linestyle": LINESTYLES[(i // len(OKABE_ITO)) % len(LINESTYLES)]}
+
+    def matrix(self, date: dt.date) -> np.ndarray:
+        """Alignment matrix at the recorded date nearest to `date`."""
+        day = self.nearest_date(date)
+        at = self.alignment[self.alignment["date"] == day]
+        index = {a: i for i, a in enumerate(self.actors)}
+        matrix = np.zeros((len(self.actors), len(self.actors)))
+        matrix[at["source"].map(index), at["target"].map(index)] = at["value"]
+        return matrix
+
+    def nearest_date(self, date: dt.date) -> dt.date:
+        """The recorded date nearest to `date`."""
+        days = pd.to_datetime(pd.Series(self.alignment["date"].unique()))
+        return days.iloc[(days - pd.Timestamp(date)).abs().argmin()].date()  # type: ignore[no-any-return]
+
+    @property
+    def last_date(self) -> dt.date:
+        """The run's last recorded date."""
+        return max(self.alignment["date"])  # type: ignore[no-any-return]
+
+
+def date_axis(ax: Any) -> None:
+    """Format a time axis with years (and months when the span is short)."""
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=12)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.set_xlabel("date")
+
+
+def focal_events(view: RunView, actor: str) -> pd.DataFrame:
+    """Events the actor takes part in, with the counterpart named."""
+    events = view.events[(view.events["source"] == actor) | (view.events["target"] == actor)]
+    counterpart = np.where(events["source"] == actor, events["target"], events["source"])
+    return events.assign(counterpart=counterpart, when=pd.to_datetime(events["date"]))
+
+
+def labelled_events(events: pd.DataFrame, count: int = 8, spacing_days: int = 75) -> pd.DataFrame:
+    """The strongest scripted events, at least `spacing_days` apart, to label on a plot."""
+    scripted = events[events["origin"] == "scripted"].copy()
+    scripted["strength"] = scripted["impulse"].abs()
+    chosen: list[int] = []
+    for idx, row in scripted.sort_values("strength", ascending=False, kind="stable").iterrows():
+        if all(abs((row["when"] - scripted.loc[c, "when"]).days) >= spacing_days for c in chosen):
+            chosen.append(idx)  # type: ignore[arg-type]
+        if len(chosen) == count:
+            break
+    return scripted.loc[sorted(chosen, key=lambda c: scripted.loc[c, "when"])]
+
+
+def alignment_figure(view: RunView, actor: str | None = None) -> Figure:
+    """An actor's alignment toward every other actor over time, with event markers.
+
+    Top: one line per partner. Bottom: a timeline of the events the actor takes part in,
+    one row per counterpart (▲ cooperative, ▼ conflictual; filled = scripted, hollow =
+    initiated by an agent). The strongest scripted events are labelled above the lines.
+    """
+    actor = actor or view.focal
+    fig = Figure(figsize=(11, 7.5), layout="constrained")
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 1.3))
+    rows = view.alignment[view.alignment["source"] == actor]
+    partners = [a for a in view.actors if a != actor]
+    for partner in partners:
+        line = rows[rows["target"] == partner]
+        top.plot(pd.to_datetime(line["date"]), line["value"], lw=2, label=view.names[partner],
+                 **view.style(partner))
+    top.axhline(0, color="0.6", lw=0.8)
+    top.set_ylim(-1.05, 1.05)
+    top.set_ylabel(ALIGNMENT_LABEL)
+    top.set_title(f"{view.title}: {view.names[actor]}'s alignment toward each actor")
+    events = focal_events(view, actor)
+    for _, event in labelled_events(events).iterrows():
+        top.axvline(event["when"], color="0.75", lw=0.8, ls=":")
+        top.annotate(f"{event['type']} {event['source']}→{event['target']}",
+                     (event["when"], 1.0), rotation=90, va="top", ha="right", fontsize=7,
+                     color="0.3", xytext=(-1, -2), textcoords="offset points")
+    top.legend(title=f"{view.names[actor]} toward", loc="lower left", fontsize=8, ncols=2)
+    event_timeline(bottom, view, events, partners)
+    date_axis(bottom)
+    return fig
+
+
+def event_timeline(ax: Any, view: RunView, events: pd.DataFrame, partners: list[str]) -> None:
+    """Markers of events by counterpart and date (the lower panel of `alignment_figure`)."""
+    row_of = {p: i for i, p in enumerate(partners)}
+    for partner in partners:
+        mine = events[events["counterpart"] == partner]
+        for origin, fill in (("scripted", True), ("agent", False)):
+            for up in (True, False):
+                sel = mine[(mine["origin"] == origin) & ((mine["goldstein"] >= 0) == up)]
+                if sel.empty:
+                    continue
+                colour = view.style(partner)["color"]
+                ax.scatter(sel["when"], np.full(len(sel), row_of[partner]),
+                           marker="^" if up else "v", s=36, linewidths=1,
+                           facecolors=colour if fill else "none", edgecolors=colour)
+    ax.set_yticks(range(len(partners)), [view.names[p] for p in partners], fontsize=8)
+    ax.set_ylim(-0.7, len(partners) - 0.3)
+    ax.set_ylabel("events with")
+    ax.legend(handles=[
+        Line2D([], [], marker="^", ls="", color="0.3", label="cooperative, scripted"),
+        Line2D([], [], marker="v", ls="", color="0.3", label="conflictual, scripted"),
+        Line2D([], [], marker="^", ls="", mfc="none", color="0.3", label="agent action"),
+    ], loc="upper left", fontsize=7, ncols=3)
+    ax.grid(axis="x", color="0.92")
+
+
+def hedging_figure(view: RunView) -> Figure:
+    """Hedging index and dependence of every actor over time (the focal actor in bold)."""
+    fig = Figure(figsize=(11, 7), layout="constrained")
+    axes = fig.subplots(2, 1, sharex=True)
+    labels = {"hedging_index": "hedging index (1 − HHI of partner shares)",
+              "dependence": "dependence (largest partner share)"}
+    for ax, column in zip(axes, labels, strict=True):
+        for actor in view.actors:
+            rows = view.metrics[view.metrics["actor"] == actor]
+            bold = actor == view.focal
+            ax.plot(pd.to_datetime(rows["date"]), rows[column], lw=3 if bold else 1.3,
+                    alpha=1 if bold else 0.8, label=view.names[actor], **view.style(actor))
+        ax.set_ylim(0, 1)
+        ax.set_ylabel(labels[column])
+        rug = focal_events(view, view.focal)
+        rug = rug[rug["origin"] == "scripted"]
+        ax.plot(rug["when"], np.full(len(rug), 0.015), "|", color="0.35", ms=10,
+                label=f"events of {view.names[view.focal]}")
+    axes[0].set_title(f"{view.title}: hedging and dependence of each actor")
+    axes[0].legend(loc="upper left", fontsize=8, ncols=4)
+    date_axis(axes[1])
+    return fig
+
+
+def network_figure(view: RunView, date: dt.date | None = None, floor: float = 0.05) -> Figure:
+    """The alignment network at a date: nodes sized by capability, edges by sign and strength.
+
+    Each directed tie is a curved arrow from the row actor to the column actor; blue is
+    positive, vermilion negative, width proportional to |alignment|; ties weaker than
+    `floor` are left out.
+    """
+    day = view.nearest_date(date or view.last_date)
+    matrix = view.matrix(day)
+    graph = nx.DiGraph()
+    graph.add_nodes_from(view.actors)
+    for i, source in enumerate(view.actors):
+        for j, target in enumerate(view.actors):
+            if i != j and abs(matrix[i, j]) >= floor:
+                graph.add_edge(source, target, value=matrix[i, j])
+    position = nx.circular_layout(view.actors)
+    fig = Figure(figsize=(8.5, 8), layout="constrained")
+    ax = fig.subplots()
+    sizes = [300 + 4000 * np.sqrt(view.capability[a]) for a in view.actors]
+    values = [graph.edges[e]["value"] for e in graph.edges]
+    nx.draw_networkx_edges(
+        graph, position, ax=ax, width=[0.5 + 5 * abs(v) for v in values],
+        edge_color=[POSITIVE if v > 0 else NEGATIVE for v in values], arrows=True,
+        arrowsize=14, connectionstyle="arc3,rad=0.12", node_size=sizes, alpha=0.8)
+    nx.draw_networkx_nodes(graph, position, ax=ax, node_size=sizes, node_color="white",
+                           edgecolors=[view.style(a)["color"] for a in view.actors],
+                           linewidths=3)
+    nx.draw_networkx_labels(graph, position, ax=ax, font_size=10, font_weight="bold",
+                            labels={a: view.names[a] for a in view.actors},
+                            bbox={"facecolor": "white", "alpha": 0.75, "lw": 0})
+    ax.legend(handles=[
+        Line2D([], [], color=POSITIVE, lw=3, label="positive alignment (width = strength)"),
+        Line2D([], [], color=NEGATIVE, lw=3, label="negative alignment (width = strength)"),
+    ], loc="lower center", bbox_to_anchor=(0.5, -0.06), ncols=2, fontsize=9, frameon=False)
+    ax.set_title(f"{view.title}: alignment network on {day}\n(arrow from an actor to the "
+                 f"actor it aligns with; node size = capability)")
+    ax.axis("off")
+    ax.margins(0.12)
+    return fig
+
+
+def heatmap_figure(view: RunView, date: dt.date | None = None) -> Figure:
+    """The alignment matrix at a date as a heat map, each cell annotated with its value."""
+    day = view.nearest_date(date or view.last_date)
+    matrix = view.matrix(day)
+    n = len(view.actors)
+    shown = np.where(np.eye(n, dtype=bool), np.nan, matrix)
+    fig = Figure(figsize=(1.1 * n + 3, 0.9 * n + 2), layout="constrained")
+    ax = fig.subplots()
+    image = ax.imshow(shown, cmap="RdBu", vmin=-1, vmax=1)
+    labels = [view.names[a] for a in view.actors]
+    ax.set_xticks(range(n), labels, rotation=45, ha="right")
+    ax.set_yticks(range(n), labels)
+    ax.set_xlabel("toward (column actor)")
+    ax.set_ylabel("from (row actor)")
+    if n <= 20:
+        for i in range(n):
+            for j in range(n):
+                if i != j:
+                    ax.text(j, i, f"{matrix[i, j]:+.2f}", ha="center", va="center", fontsize=8,
+                            color="white" if abs(matrix[i, j]) > 0.6 else "black")
+    fig.colorbar(image, ax=ax, label=ALIGNMENT_LABEL, shrink=0.8)
+    ax.set_title(f"{view.title}: alignment matrix on {day}")
+    return fig
+
+
+def render_run(view: RunView, folder: Path, formats: tuple[str, ...] = ("png",),
+               actor: str | None = None, date: dt.date | None = None) -> list[Path]:
+    """Draw the four figures of a run into `folder`, in each format; return the paths."""
+    actor = actor or view.focal
+    day = view.nearest_date(date or view.last_date)
+    figures = {
+        f"alignment_{actor}": alignment_figure(view, actor),
+        "hedging": hedging_figure(view),
+        f"network_{day}": network_figure(view, day),
+        f"heatmap_{day}": heatmap_figure(view, day),
+    }
+    paths = []
+    for name, figure in figures.items():
+        for fmt in formats:
+            path = folder / f"{name}.{fmt}"
+            figure.savefig(path, dpi=130 if fmt == "png" else None,
+                           metadata={"Software": None} if fmt == "png" else None)
+            paths.append(path)
+    return paths

@@ -1,0 +1,59 @@
+"""Shared fixtures: paths, a scenario writer and the command-line runner."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = sorted((ROOT / "scenarios").rglob("*.yaml"))
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+TINY = """\
+name: tiny
+start: 2024-01-01
+end: 2024-12-31
+step: week
+seed: 3
+focal: PRK
+actors:
+  - {id: PRK, capability: 0.05, hedging: 0.8}
+  - {id: CHN, capability: 0.5, hedging: 0.2}
+  - {id: RUS, capability: 0.3, hedging: 0.2}
+  - {id: VNM, capability: 0.15, hedging: 0.9}
+alignment:
+  PRK: {CHN: 0.5, RUS: 0.4, VNM: 0.1}
+  CHN: {RUS: 0.6}
+events:
+  - {id: e1, date: 2024-06-19, source: RUS, target: PRK, type: sign_agreement, institutional: true}
+  - {id: e2, date: 2024-10-09, source: PRK, target: VNM;CHN, type: seat_of_honour}
+"""
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Callable[[str, str], Path]:
+    """Write a text file under tmp_path (dedented) and return its path."""
+
+    def _write(name: str, text: str) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    return _write
+
+
+@pytest.fixture
+def tiny(write: Callable[[str, str], Path]) -> Path:
+    """A small valid scenario of four actors and two events."""
+    return write("tiny.yaml", TINY)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """Click's runner for the real command line."""
+    return CliRunner()
