@@ -50,8 +50,16 @@ class StateAgent(mesa.Agent):
         """Choose this step's action from the current state and this agent's own draws."""
         engine, me = self.model.engine, np.array([self.index])
         a = engine.actors
-        target, kind = decide(engine.alignment, me, a.capability, a.hedging, a.tolerance,
-                              engine.params, self.model.days, self.model.uniforms[:, :, me])
+        target, kind = decide(
+            engine.alignment,
+            me,
+            a.capability,
+            a.hedging,
+            a.tolerance,
+            engine.params,
+            self.model.days,
+            self.model.uniforms[:, :, me],
+        )
         self.intent = (int(target[0, 0]), int(kind[0, 0]))
 
     @property

@@ -25,7 +25,7 @@ FORMATS = ("png", "svg", "pdf")
 class AlignsimGroup(click.Group):
     """A Click group that reports every usage or input error as one line, exit status 2."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         try:
             code = super().main(*args, **kwargs)
@@ -62,8 +62,10 @@ def parse_formats(text: str) -> tuple[str, ...]:
     formats = tuple(f.strip().lower() for f in text.split(",") if f.strip())
     bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:
-        raise InputError(f"--format {text!r}: unknown format '{bad[0] if bad else ''}'; "
-                         f"allowed: {', '.join(FORMATS)} (comma-separated)")
+        raise InputError(
+            f"--format {text!r}: unknown format '{bad[0] if bad else ''}'; "
+            f"allowed: {', '.join(FORMATS)} (comma-separated)"
+        )
     return formats
 
 
@@ -82,8 +84,11 @@ def scenario_argument(func: Any) -> Any:
     return click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))(func)
 
 
-@click.group(cls=AlignsimGroup, no_args_is_help=True,
-             context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=AlignsimGroup,
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, prog_name="alignsim")
 def cli() -> None:
     """alignsim: simulate diplomatic alignment and hedging among states."""
@@ -91,18 +96,38 @@ def cli() -> None:
 
 @cli.command()
 @scenario_argument
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder (refused if it exists and is not empty, unless --force). "
-                   "Default: outputs/<scenario-name>/, replaced on each run.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (refused if it exists and is not empty, unless --force). "
+    "Default: outputs/<scenario-name>/, replaced on each run.",
+)
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Seed (default: the scenario's).")
-@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
-              help="Override a parameter (repeatable); see `alignsim params`.")
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override a parameter (repeatable); see `alignsim params`.",
+)
 @click.option("--csv", is_flag=True, help="Also write CSV copies of the tables.")
-@click.option("--format", "formats", default="png", show_default=True,
-              help="Plot formats, comma-separated: png, svg, pdf.")
+@click.option(
+    "--format",
+    "formats",
+    default="png",
+    show_default=True,
+    help="Plot formats, comma-separated: png, svg, pdf.",
+)
 @click.option("--force", is_flag=True, help="Replace a non-empty --out folder.")
-def run(scenario: Path, out: Path | None, seed: int | None, sets: tuple[str, ...], csv: bool,
-        formats: str, force: bool) -> None:
+def run(
+    scenario: Path,
+    out: Path | None,
+    seed: int | None,
+    sets: tuple[str, ...],
+    csv: bool,
+    formats: str,
+    force: bool,
+) -> None:
     """Run SCENARIO once and write tables, manifest and plots."""
     from sim.runs import write_run
     from sim.scenario import load_scenario
@@ -125,11 +150,13 @@ def validate(scenario: Path, sets: tuple[str, ...]) -> None:
 
     loaded = load_scenario(scenario, parse_sets(sets))
     changed = sorted(k for k, v in loaded.parameter_sources.items() if v != "default")
-    click.echo(f"ok: {loaded.name}: {len(loaded.actors)} actors, {loaded.start} to "
-               f"{loaded.end} in {len(loaded.dates) - 1} {loaded.step} steps, "
-               f"{len(loaded.events)} events (skipped: {loaded.skipped['other_actors']} of "
-               f"other actors, {loaded.skipped['other_dates']} outside the dates); parameters "
-               f"set: {', '.join(changed) or 'none (all defaults)'}")
+    click.echo(
+        f"ok: {loaded.name}: {len(loaded.actors)} actors, {loaded.start} to "
+        f"{loaded.end} in {len(loaded.dates) - 1} {loaded.step} steps, "
+        f"{len(loaded.events)} events (skipped: {loaded.skipped['other_actors']} of "
+        f"other actors, {loaded.skipped['other_dates']} outside the dates); parameters "
+        f"set: {', '.join(changed) or 'none (all defaults)'}"
+    )
 
 
 @cli.command()
@@ -154,16 +181,33 @@ def events(scenario: Path) -> None:
     if table.empty:
         click.echo("no scripted events")
     else:
-        shown = table[["date", "applied_on", "id", "source", "target", "type", "cameo",
-                       "goldstein", "magnitude", "institutional", "impulse", "doc"]]
-        with pd.option_context("display.width", 250, "display.max_rows", None,
-                               "display.max_colwidth", 40):
+        shown = table[
+            [
+                "date",
+                "applied_on",
+                "id",
+                "source",
+                "target",
+                "type",
+                "cameo",
+                "goldstein",
+                "magnitude",
+                "institutional",
+                "impulse",
+                "doc",
+            ]
+        ]
+        with pd.option_context(
+            "display.width", 250, "display.max_rows", None, "display.max_colwidth", 40
+        ):
             click.echo(shown.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
     skipped = loaded.skipped
-    click.echo(f"{len(loaded.events)} events ({len(table)} bilateral rows); skipped "
-               f"{skipped['other_actors']} naming other actors and {skipped['other_dates']} "
-               f"outside {loaded.start}..{loaded.end}; agents act from "
-               f"{loaded.dates[loaded.agents_start_step - 1]}")
+    click.echo(
+        f"{len(loaded.events)} events ({len(table)} bilateral rows); skipped "
+        f"{skipped['other_actors']} naming other actors and {skipped['other_dates']} "
+        f"outside {loaded.start}..{loaded.end}; agents act from "
+        f"{loaded.dates[loaded.agents_start_step - 1]}"
+    )
 
 
 @cli.command("event-types")
@@ -186,8 +230,10 @@ def params() -> None:
     from sim.params import ACTOR_ATTRIBUTES, PARAMETERS
 
     for p in PARAMETERS:
-        click.echo(f"{p.name:16s} default {p.default:<8g} range [{p.low:g}, {p.high:g}]  "
-                   f"{p.unit}\n{'':16s} {p.meaning}")
+        click.echo(
+            f"{p.name:16s} default {p.default:<8g} range [{p.low:g}, {p.high:g}]  "
+            f"{p.unit}\n{'':16s} {p.meaning}"
+        )
     click.echo("\nActor attributes (per actor, in the scenario's `actors` list):")
     for name, (meaning, unit, default, low, high) in ACTOR_ATTRIBUTES.items():
         shown = "required" if default is None else f"default {default:g}"
@@ -198,8 +244,13 @@ def params() -> None:
 @click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--actor", help="Actor whose alignment to plot (default: the focal actor).")
 @click.option("--date", "date_text", help="Date of the network and heat map (default: last).")
-@click.option("--format", "formats", default="png", show_default=True,
-              help="Plot formats, comma-separated: png, svg, pdf.")
+@click.option(
+    "--format",
+    "formats",
+    default="png",
+    show_default=True,
+    help="Plot formats, comma-separated: png, svg, pdf.",
+)
 def plot(run_dir: Path, actor: str | None, date_text: str | None, formats: str) -> None:
     """Redraw the plots of a run folder from its saved tables."""
     from sim.plots import render_run
@@ -210,8 +261,9 @@ def plot(run_dir: Path, actor: str | None, date_text: str | None, formats: str) 
         raise InputError(f"{run_dir}: no such run folder")
     view = load_view(run_dir)
     if actor is not None and actor not in view.actors:
-        raise InputError(f"--actor {actor!r}: not an actor of this run; actors: "
-                         f"{', '.join(view.actors)}")
+        raise InputError(
+            f"--actor {actor!r}: not an actor of this run; actors: {', '.join(view.actors)}"
+        )
     for path in render_run(view, run_dir, plot_formats, actor, day):
         click.echo(str(path))
 

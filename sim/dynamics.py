@@ -88,8 +88,9 @@ def apply_event(
     (treaties, formal agreements) also move the baseline by ``baseline_shift``. Third
     parties o react toward the source with Heider's balance, ``spillover · u · A[o, g]``
     (Heider 1946; Cartwright & Harary 1956), and with patron jealousy,
-    ``− jealousy · |u| · s_{s,o}``: a patron cools when its client courts others, in
-    proportion to the client's dependence on it (document 001: "China and Russia likely
+    ``− jealousy · max(u, 0) · s_{s,o}``: a patron cools when its client courts others, in
+    proportion to the client's dependence on it (hostile acts of the client toward others
+    do not make its patron jealous) (document 001: "China and Russia likely
     felt uneasy seeing Kim treat the Vietnamese guest of honor with such regard").
 
     Args:
@@ -103,7 +104,7 @@ def apply_event(
     runs = np.arange(A.shape[0])
     client_shares = partner_shares(A[runs, source], capability, params["share_exponent"])
     third = params["spillover"][:, None] * u[:, None] * A[runs, :, target]
-    third -= params["jealousy"][:, None] * np.abs(u)[:, None] * client_shares
+    third -= params["jealousy"][:, None] * np.maximum(u, 0.0)[:, None] * client_shares
     A[runs, :, source] = saturate(A[runs, :, source], np.where(bystanders, third, 0.0))
     back = params["reciprocity"] * u
     A[runs, source, target] = saturate(A[runs, source, target], u)
@@ -162,8 +163,12 @@ def substeps(days: float) -> int:
 
 
 def drift(
-    A: np.ndarray, B: np.ndarray, capability: np.ndarray, hedging: np.ndarray,
-    params: Params, days: float,
+    A: np.ndarray,
+    B: np.ndarray,
+    capability: np.ndarray,
+    hedging: np.ndarray,
+    params: Params,
+    days: float,
 ) -> np.ndarray:
     """Advance the deterministic continuous terms over `days` (no events, no noise).
 
@@ -212,27 +217,39 @@ def spin_up(
 
 
 def apply_scripted(
-    A: np.ndarray, B: np.ndarray, schedule: Schedule, k: int, capability: np.ndarray,
+    A: np.ndarray,
+    B: np.ndarray,
+    schedule: Schedule,
+    k: int,
+    capability: np.ndarray,
     params: Params,
 ) -> None:
     """Apply the scripted events of step k, in (date, id) order, to every run, in place."""
     n_runs = A.shape[0]
     for e in schedule.rows_in_step(k):
         apply_event(
-            A, B,
+            A,
+            B,
             np.full(n_runs, schedule.source[e]),
             np.full(n_runs, schedule.target[e]),
             params["impulse"] * schedule.weight[e],
             np.full(n_runs, schedule.institutional[e]),
             np.broadcast_to(~schedule.participants[e], A.shape[:2]),
-            capability, params,
+            capability,
+            params,
         )
 
 
 def advance(
-    A: np.ndarray, B: np.ndarray, capability: np.ndarray, hedging: np.ndarray,
-    params: Params, days: float, normals: np.ndarray,
+    A: np.ndarray,
+    B: np.ndarray,
+    capability: np.ndarray,
+    hedging: np.ndarray,
+    params: Params,
+    days: float,
+    normals: np.ndarray,
 ) -> None:
     """The continuous terms of one step, in place: drift, then noise and clipping."""
-    A[...] = add_noise(drift(A, B, capability, hedging, params, days), params["noise"], days,
-                       normals)
+    A[...] = add_noise(
+        drift(A, B, capability, hedging, params, days), params["noise"], days, normals
+    )

@@ -19,12 +19,12 @@ from sim.policy import NONE, apply_actions, decide
 from sim.scenario import Scenario
 from sim.streams import Streams
 
-
 Deciders = Callable[[float, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
-def parameter_arrays(scenario: Scenario, runs: int,
-                     varied: Sequence[Mapping[str, float]] | None = None) -> dict[str, np.ndarray]:
+def parameter_arrays(
+    scenario: Scenario, runs: int, varied: Sequence[Mapping[str, float]] | None = None
+) -> dict[str, np.ndarray]:
     """Parameter arrays [R]: the scenario's values, with per-run values where given."""
     arrays = {name: np.full(runs, value) for name, value in scenario.parameters.items()}
     for r, values in enumerate(varied or ()):
@@ -51,8 +51,9 @@ def actor_arrays(scenario: Scenario, params: Params) -> Actors:
     return Actors(scenario.capability, hedging, tolerance)
 
 
-def initial_state(scenario: Scenario, params: Params,
-                  actors: Actors) -> tuple[np.ndarray, np.ndarray]:
+def initial_state(
+    scenario: Scenario, params: Params, actors: Actors
+) -> tuple[np.ndarray, np.ndarray]:
     """Alignment and baseline [R, N, N] at the start date, after the spin-up."""
     runs = len(params["impulse"])
     start = np.broadcast_to(scenario.alignment, (runs, *scenario.alignment.shape)).copy()
@@ -85,8 +86,12 @@ class Ensemble:
         actions: agent-initiated actions so far.
     """
 
-    def __init__(self, scenario: Scenario, seeds: Sequence[int],
-                 varied: Sequence[Mapping[str, float]] | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        seeds: Sequence[int],
+        varied: Sequence[Mapping[str, float]] | None = None,
+    ) -> None:
         self.scenario = scenario
         self.params = parameter_arrays(scenario, len(seeds), varied)
         self.actors = actor_arrays(scenario, self.params)
@@ -104,8 +109,16 @@ class Ensemble:
     def decide_all(self, days: float, uniforms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every agent of every run decides at once, on the same state (`sim.policy.decide`)."""
         a = self.actors
-        return decide(self.alignment, self.every_agent, a.capability, a.hedging, a.tolerance,
-                      self.params, days, uniforms)
+        return decide(
+            self.alignment,
+            self.every_agent,
+            a.capability,
+            a.hedging,
+            a.tolerance,
+            self.params,
+            days,
+            uniforms,
+        )
 
     def step(self, deciders: Deciders | None = None) -> None:
         """Advance every run by one step: scripted events, agents' actions, continuous terms.
@@ -133,8 +146,9 @@ class Ensemble:
     def log(self, k: int, target: np.ndarray, kind: np.ndarray) -> None:
         """Record the actions taken in step k."""
         for run, source in zip(*np.nonzero(kind != NONE), strict=True):
-            self.actions.append(Action(int(run), k, int(source), int(target[run, source]),
-                                       int(kind[run, source])))
+            self.actions.append(
+                Action(int(run), k, int(source), int(target[run, source]), int(kind[run, source]))
+            )
 
     def run(self) -> np.ndarray:
         """Run every step to the end; return the alignment history [R, K + 1, N, N]."""

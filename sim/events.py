@@ -112,8 +112,9 @@ SYMBOLIC_TYPES: dict[str, tuple[float, str]] = {
 def cameo_table() -> dict[str, EventType]:
     """Read the shipped CAMEO table: code -> EventType (cached after the first call)."""
     text = resources.files("sim").joinpath("data/cameo_goldstein.tsv").read_text("utf-8")
-    rows = csv.DictReader((line for line in text.splitlines() if not line.startswith("#")),
-                          delimiter="\t")
+    rows = csv.DictReader(
+        (line for line in text.splitlines() if not line.startswith("#")), delimiter="\t"
+    )
     return {
         row["code"]: EventType(row["code"], row["code"], float(row["goldstein"]), row["name"])
         for row in rows
@@ -203,8 +204,11 @@ def step_dates(start: dt.date, end: dt.date, step: str) -> np.ndarray:
     Returns:
         datetime64[D] array of K + 1 dates, strictly increasing, first = start, last = end.
     """
-    offsets = {"day": pd.DateOffset(days=1), "week": pd.DateOffset(weeks=1),
-               "month": pd.DateOffset(months=1)}
+    offsets = {
+        "day": pd.DateOffset(days=1),
+        "week": pd.DateOffset(weeks=1),
+        "month": pd.DateOffset(months=1),
+    }
     grid = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq=offsets[step])
     dates = grid.to_numpy().astype("datetime64[D]")
     if dates[-1] != np.datetime64(end, "D"):
@@ -255,8 +259,7 @@ def step_of(dates: np.ndarray, when: dt.date) -> int:
     return min(max(k, 1), len(dates) - 1)
 
 
-def compile_schedule(events: Sequence[Event], actors: Sequence[str],
-                     dates: np.ndarray) -> Schedule:
+def compile_schedule(events: Sequence[Event], actors: Sequence[str], dates: np.ndarray) -> Schedule:
     """Compile events into a `Schedule` over the step grid `dates`."""
     index = {actor: i for i, actor in enumerate(actors)}
     ordered = tuple(sorted(events, key=lambda e: (e.date, e.id)))
@@ -266,8 +269,16 @@ def compile_schedule(events: Sequence[Event], actors: Sequence[str],
         mask = np.zeros(len(actors), dtype=bool)
         mask[[index[a] for a in (event.source, *event.targets)]] = True
         for target in event.targets:
-            rows.append((step_of(dates, event.date), index[event.source], index[target],
-                         event.weight, event.institutional, n))
+            rows.append(
+                (
+                    step_of(dates, event.date),
+                    index[event.source],
+                    index[target],
+                    event.weight,
+                    event.institutional,
+                    n,
+                )
+            )
             masks.append(mask)
     columns = list(zip(*rows, strict=True)) if rows else [()] * 6
     return Schedule(

@@ -18,8 +18,18 @@ from pydantic import ValidationError
 from sim.errors import InputError, where
 from sim.schema import EventSpec, describe_error, dotted
 
-COLUMNS = ("id", "date", "source", "target", "type", "magnitude", "institutional", "doc",
-           "quote", "note")
+COLUMNS = (
+    "id",
+    "date",
+    "source",
+    "target",
+    "type",
+    "magnitude",
+    "institutional",
+    "doc",
+    "quote",
+    "note",
+)
 REQUIRED = COLUMNS[:5]
 TRUE = {"true", "1", "yes", "y", "t"}
 FALSE = {"false", "0", "no", "n", "f", ""}
@@ -52,8 +62,9 @@ def parse_flag(text: str, place: str) -> bool:
 
 def row_to_spec(record: dict[str, str], place_of: dict[str, str]) -> EventSpec:
     """Validate one CSV record as an event (empty optional cells take their defaults)."""
-    fields: dict[str, object] = {k: v.strip() for k, v in record.items()
-                                 if k in REQUIRED or v.strip()}
+    fields: dict[str, object] = {
+        k: v.strip() for k, v in record.items() if k in REQUIRED or v.strip()
+    }
     fields.pop("institutional", None)
     if record.get("institutional", "").strip():
         fields["institutional"] = parse_flag(record["institutional"], place_of["institutional"])
@@ -90,8 +101,10 @@ def read_event_table(path: Path) -> list[Row]:
                 continue
             line = reader.line_num
             if len(cells) != len(header):
-                raise InputError(f"{where(path, line)}: {len(cells)} cells, but the header has "
-                                 f"{len(header)} ({','.join(header)}); quote cells with commas")
+                raise InputError(
+                    f"{where(path, line)}: {len(cells)} cells, but the header has "
+                    f"{len(header)} ({','.join(header)}); quote cells with commas"
+                )
             record = dict(zip(header, cells, strict=True))
             places = {c: where(path, line, c) for c in header}
             rows.append(Row(row_to_spec(record, places), path, line))
@@ -106,12 +119,13 @@ def check_header(path: Path, header: list[str]) -> None:
         raise InputError(f"{path}: empty event table; the header must name {','.join(COLUMNS)}")
     unknown = [h for h in header if h not in COLUMNS]
     if unknown:
-        raise InputError(f"{where(path, 1)}: unknown column '{unknown[0]}'; allowed columns: "
-                         f"{','.join(COLUMNS)}")
+        raise InputError(
+            f"{where(path, 1)}: unknown column '{unknown[0]}'; allowed columns: {','.join(COLUMNS)}"
+        )
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise InputError(f"{where(path, 1)}: missing column '{missing[0]}'; required: "
-                         f"{','.join(REQUIRED)}")
+        raise InputError(
+            f"{where(path, 1)}: missing column '{missing[0]}'; required: {','.join(REQUIRED)}"
+        )
     if len(set(header)) != len(header):
         raise InputError(f"{where(path, 1)}: a column is named twice")
-

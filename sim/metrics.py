@@ -16,7 +16,7 @@ from sim.dynamics import concentration, partner_shares
 
 def portfolio(A: np.ndarray, capability: np.ndarray, gamma: float) -> np.ndarray:
     """Partner shares ``s_ij`` of every actor, [..., N, N] (rows sum to 1, or 0 if isolated)."""
-    flat = A.reshape((-1,) + A.shape[-2:])
+    flat = A.reshape((-1, *A.shape[-2:]))
     shares = partner_shares(flat, capability, np.full(flat.shape[0], gamma))
     return shares.reshape(A.shape)
 

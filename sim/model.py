@@ -63,8 +63,12 @@ class AlignmentModel(mesa.Model):
         datacollector: Mesa's collector of model and agent reporters.
     """
 
-    def __init__(self, scenario: Scenario, seed: int | None = None,
-                 parameters: Mapping[str, float] | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int | None = None,
+        parameters: Mapping[str, float] | None = None,
+    ) -> None:
         run_seed = scenario.seed if seed is None else int(seed)
         super().__init__(seed=run_seed)
         self.scenario = scenario
@@ -77,8 +81,11 @@ class AlignmentModel(mesa.Model):
         self.days = 0.0
         self.uniforms = np.empty((1, 2, len(scenario.actors)))
         self.datacollector = mesa.DataCollector(
-            model_reporters={"date": "date_text", "focal_hedging_index": "focal_hedging_index",
-                             "frustration": "frustration"},
+            model_reporters={
+                "date": "date_text",
+                "focal_hedging_index": "focal_hedging_index",
+                "frustration": "frustration",
+            },
             agent_reporters={"hedging_index": "hedging_index", "dependence": "dependence"},
         )
         self.record()
@@ -122,10 +129,15 @@ class AlignmentModel(mesa.Model):
         k = self.engine.k
         self.history[k] = self.engine.alignment[0]
         self.baseline_history[k] = self.engine.baseline[0]
-        shares = metrics.portfolio(self.engine.alignment[0], self.scenario.capability,
-                                   float(self.engine.params["share_exponent"][0]))
-        self.current_metrics = {"hedging_index": metrics.hedging_index(shares),
-                                 "dependence": metrics.dependence(shares)}
+        shares = metrics.portfolio(
+            self.engine.alignment[0],
+            self.scenario.capability,
+            float(self.engine.params["share_exponent"][0]),
+        )
+        self.current_metrics = {
+            "hedging_index": metrics.hedging_index(shares),
+            "dependence": metrics.dependence(shares),
+        }
         self.datacollector.collect(self)
 
     def trajectory(self) -> Trajectory:
@@ -134,13 +146,16 @@ class AlignmentModel(mesa.Model):
         varied = {k: v for k, v in params.items() if v != self.scenario.parameters[k]}
         return Trajectory(
             scenario=self.scenario.with_parameters(varied, "run") if varied else self.scenario,
-            seed=self.run_seed, alignment=self.history.copy(),
-            baseline=self.baseline_history.copy(), actions=tuple(self.engine.actions),
+            seed=self.run_seed,
+            alignment=self.history.copy(),
+            baseline=self.baseline_history.copy(),
+            actions=tuple(self.engine.actions),
         )
 
 
-def run_model(scenario: Scenario, seed: int | None = None,
-              parameters: Mapping[str, float] | None = None) -> Trajectory:
+def run_model(
+    scenario: Scenario, seed: int | None = None, parameters: Mapping[str, float] | None = None
+) -> Trajectory:
     """Run a scenario to its end date through the Mesa model and return its trajectory."""
     model = AlignmentModel(scenario, seed, parameters)
     while model.running:

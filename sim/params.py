@@ -178,7 +178,13 @@ REGISTRY: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
 
 #: Per-actor attributes a scenario gives each actor: name -> (meaning, unit, default, low, high).
 ACTOR_ATTRIBUTES: dict[str, tuple[str, str, float | None, float, float]] = {
-    "capability": ("Relative power; shares of all actors sum to about 1.", "share", None, 1e-6, 1.0),
+    "capability": (
+        "Relative power; shares of all actors sum to about 1.",
+        "share",
+        None,
+        1e-6,
+        1.0,
+    ),
     "hedging": (
         "Aversion to depending on one patron (Kuik's hedging propensity).",
         "0..1",

@@ -22,8 +22,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7",
-             "#F0E442")
+OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442")
 LINESTYLES = ("-", "--", ":", "-.")
 POSITIVE, NEGATIVE = "#0072B2", "#D55E00"
 ALIGNMENT_LABEL = "alignment (−1 hostile … +1 aligned)"
@@ -52,8 +51,10 @@ class RunView:
     def style(self, actor: str) -> dict[str, Any]:
         """Colour and line style of an actor, the same in every figure."""
         i = self.actors.index(actor)
-        return {"color": OKABE_ITO[i % len(OKABE_ITO)],
-                "linestyle": LINESTYLES[(i // len(OKABE_ITO)) % len(LINESTYLES)]}
+        return {
+            "color": OKABE_ITO[i % len(OKABE_ITO)],
+            "linestyle": LINESTYLES[(i // len(OKABE_ITO)) % len(LINESTYLES)],
+        }
 
     def matrix(self, date: dt.date) -> np.ndarray:
         """Alignment matrix at the recorded date nearest to `date`."""
@@ -67,12 +68,12 @@ class RunView:
     def nearest_date(self, date: dt.date) -> dt.date:
         """The recorded date nearest to `date`."""
         days = pd.to_datetime(pd.Series(self.alignment["date"].unique()))
-        return days.iloc[(days - pd.Timestamp(date)).abs().argmin()].date()  # type: ignore[no-any-return]
+        return days.iloc[(days - pd.Timestamp(date)).abs().argmin()].date()
 
     @property
     def last_date(self) -> dt.date:
         """The run's last recorded date."""
-        return max(self.alignment["date"])  # type: ignore[no-any-return]
+        return max(self.alignment["date"])
 
 
 def date_axis(ax: Any) -> None:
@@ -100,7 +101,7 @@ def labelled_events(events: pd.DataFrame, count: int = 8, spacing_days: int = 75
             chosen.append(idx)  # type: ignore[arg-type]
         if len(chosen) == count:
             break
-    return scripted.loc[sorted(chosen, key=lambda c: scripted.loc[c, "when"])]
+    return scripted.loc[chosen].sort_values("when", kind="stable")
 
 
 def alignment_figure(view: RunView, actor: str | None = None) -> Figure:
@@ -117,8 +118,13 @@ def alignment_figure(view: RunView, actor: str | None = None) -> Figure:
     partners = [a for a in view.actors if a != actor]
     for partner in partners:
         line = rows[rows["target"] == partner]
-        top.plot(pd.to_datetime(line["date"]), line["value"], lw=2, label=view.names[partner],
-                 **view.style(partner))
+        top.plot(
+            pd.to_datetime(line["date"]),
+            line["value"],
+            lw=2,
+            label=view.names[partner],
+            **view.style(partner),
+        )
     top.axhline(0, color="0.6", lw=0.8)
     top.set_ylim(-1.05, 1.05)
     top.set_ylabel(ALIGNMENT_LABEL)
@@ -126,9 +132,17 @@ def alignment_figure(view: RunView, actor: str | None = None) -> Figure:
     events = focal_events(view, actor)
     for _, event in labelled_events(events).iterrows():
         top.axvline(event["when"], color="0.75", lw=0.8, ls=":")
-        top.annotate(f"{event['type']} {event['source']}→{event['target']}",
-                     (event["when"], 1.0), rotation=90, va="top", ha="right", fontsize=7,
-                     color="0.3", xytext=(-1, -2), textcoords="offset points")
+        top.annotate(
+            f"{event['type']} {event['source']}→{event['target']}",
+            (event["when"], 1.0),
+            rotation=90,
+            va="top",
+            ha="right",
+            fontsize=7,
+            color="0.3",
+            xytext=(-1, -2),
+            textcoords="offset points",
+        )
     top.legend(title=f"{view.names[actor]} toward", loc="lower left", fontsize=8, ncols=2)
     event_timeline(bottom, view, events, partners)
     date_axis(bottom)
@@ -146,17 +160,28 @@ def event_timeline(ax: Any, view: RunView, events: pd.DataFrame, partners: list[
                 if sel.empty:
                     continue
                 colour = view.style(partner)["color"]
-                ax.scatter(sel["when"], np.full(len(sel), row_of[partner]),
-                           marker="^" if up else "v", s=36, linewidths=1,
-                           facecolors=colour if fill else "none", edgecolors=colour)
+                ax.scatter(
+                    sel["when"],
+                    np.full(len(sel), row_of[partner]),
+                    marker="^" if up else "v",
+                    s=36,
+                    linewidths=1,
+                    facecolors=colour if fill else "none",
+                    edgecolors=colour,
+                )
     ax.set_yticks(range(len(partners)), [view.names[p] for p in partners], fontsize=8)
     ax.set_ylim(-0.7, len(partners) - 0.3)
     ax.set_ylabel("events with")
-    ax.legend(handles=[
-        Line2D([], [], marker="^", ls="", color="0.3", label="cooperative, scripted"),
-        Line2D([], [], marker="v", ls="", color="0.3", label="conflictual, scripted"),
-        Line2D([], [], marker="^", ls="", mfc="none", color="0.3", label="agent action"),
-    ], loc="upper left", fontsize=7, ncols=3)
+    ax.legend(
+        handles=[
+            Line2D([], [], marker="^", ls="", color="0.3", label="cooperative, scripted"),
+            Line2D([], [], marker="v", ls="", color="0.3", label="conflictual, scripted"),
+            Line2D([], [], marker="^", ls="", mfc="none", color="0.3", label="agent action"),
+        ],
+        loc="upper left",
+        fontsize=7,
+        ncols=3,
+    )
     ax.grid(axis="x", color="0.92")
 
 
@@ -164,20 +189,34 @@ def hedging_figure(view: RunView) -> Figure:
     """Hedging index and dependence of every actor over time (the focal actor in bold)."""
     fig = Figure(figsize=(11, 7), layout="constrained")
     axes = fig.subplots(2, 1, sharex=True)
-    labels = {"hedging_index": "hedging index (1 − HHI of partner shares)",
-              "dependence": "dependence (largest partner share)"}
+    labels = {
+        "hedging_index": "hedging index (1 − HHI of partner shares)",
+        "dependence": "dependence (largest partner share)",
+    }
     for ax, column in zip(axes, labels, strict=True):
         for actor in view.actors:
             rows = view.metrics[view.metrics["actor"] == actor]
             bold = actor == view.focal
-            ax.plot(pd.to_datetime(rows["date"]), rows[column], lw=3 if bold else 1.3,
-                    alpha=1 if bold else 0.8, label=view.names[actor], **view.style(actor))
+            ax.plot(
+                pd.to_datetime(rows["date"]),
+                rows[column],
+                lw=3 if bold else 1.3,
+                alpha=1 if bold else 0.8,
+                label=view.names[actor],
+                **view.style(actor),
+            )
         ax.set_ylim(0, 1)
         ax.set_ylabel(labels[column])
         rug = focal_events(view, view.focal)
         rug = rug[rug["origin"] == "scripted"]
-        ax.plot(rug["when"], np.full(len(rug), 0.015), "|", color="0.35", ms=10,
-                label=f"events of {view.names[view.focal]}")
+        ax.plot(
+            rug["when"],
+            np.full(len(rug), 0.015),
+            "|",
+            color="0.35",
+            ms=10,
+            label=f"events of {view.names[view.focal]}",
+        )
     axes[0].set_title(f"{view.title}: hedging and dependence of each actor")
     axes[0].legend(loc="upper left", fontsize=8, ncols=4)
     date_axis(axes[1])
@@ -205,21 +244,50 @@ def network_figure(view: RunView, date: dt.date | None = None, floor: float = 0.
     sizes = [300 + 4000 * np.sqrt(view.capability[a]) for a in view.actors]
     values = [graph.edges[e]["value"] for e in graph.edges]
     nx.draw_networkx_edges(
-        graph, position, ax=ax, width=[0.5 + 5 * abs(v) for v in values],
-        edge_color=[POSITIVE if v > 0 else NEGATIVE for v in values], arrows=True,
-        arrowsize=14, connectionstyle="arc3,rad=0.12", node_size=sizes, alpha=0.8)
-    nx.draw_networkx_nodes(graph, position, ax=ax, node_size=sizes, node_color="white",
-                           edgecolors=[view.style(a)["color"] for a in view.actors],
-                           linewidths=3)
-    nx.draw_networkx_labels(graph, position, ax=ax, font_size=10, font_weight="bold",
-                            labels={a: view.names[a] for a in view.actors},
-                            bbox={"facecolor": "white", "alpha": 0.75, "lw": 0})
-    ax.legend(handles=[
-        Line2D([], [], color=POSITIVE, lw=3, label="positive alignment (width = strength)"),
-        Line2D([], [], color=NEGATIVE, lw=3, label="negative alignment (width = strength)"),
-    ], loc="lower center", bbox_to_anchor=(0.5, -0.06), ncols=2, fontsize=9, frameon=False)
-    ax.set_title(f"{view.title}: alignment network on {day}\n(arrow from an actor to the "
-                 f"actor it aligns with; node size = capability)")
+        graph,
+        position,
+        ax=ax,
+        width=[0.5 + 5 * abs(v) for v in values],
+        edge_color=[POSITIVE if v > 0 else NEGATIVE for v in values],
+        arrows=True,
+        arrowsize=14,
+        connectionstyle="arc3,rad=0.12",
+        node_size=sizes,
+        alpha=0.8,
+    )
+    nx.draw_networkx_nodes(
+        graph,
+        position,
+        ax=ax,
+        node_size=sizes,
+        node_color="white",
+        edgecolors=[view.style(a)["color"] for a in view.actors],
+        linewidths=3,
+    )
+    nx.draw_networkx_labels(
+        graph,
+        position,
+        ax=ax,
+        font_size=10,
+        font_weight="bold",
+        labels={a: view.names[a] for a in view.actors},
+        bbox={"facecolor": "white", "alpha": 0.75, "lw": 0},
+    )
+    ax.legend(
+        handles=[
+            Line2D([], [], color=POSITIVE, lw=3, label="positive alignment (width = strength)"),
+            Line2D([], [], color=NEGATIVE, lw=3, label="negative alignment (width = strength)"),
+        ],
+        loc="lower center",
+        bbox_to_anchor=(0.5, -0.06),
+        ncols=2,
+        fontsize=9,
+        frameon=False,
+    )
+    ax.set_title(
+        f"{view.title}: alignment network on {day}\n(arrow from an actor to the "
+        f"actor it aligns with; node size = capability)"
+    )
     ax.axis("off")
     ax.margins(0.12)
     return fig
@@ -243,15 +311,27 @@ def heatmap_figure(view: RunView, date: dt.date | None = None) -> Figure:
         for i in range(n):
             for j in range(n):
                 if i != j:
-                    ax.text(j, i, f"{matrix[i, j]:+.2f}", ha="center", va="center", fontsize=8,
-                            color="white" if abs(matrix[i, j]) > 0.6 else "black")
+                    ax.text(
+                        j,
+                        i,
+                        f"{matrix[i, j]:+.2f}",
+                        ha="center",
+                        va="center",
+                        fontsize=8,
+                        color="white" if abs(matrix[i, j]) > 0.6 else "black",
+                    )
     fig.colorbar(image, ax=ax, label=ALIGNMENT_LABEL, shrink=0.8)
     ax.set_title(f"{view.title}: alignment matrix on {day}")
     return fig
 
 
-def render_run(view: RunView, folder: Path, formats: tuple[str, ...] = ("png",),
-               actor: str | None = None, date: dt.date | None = None) -> list[Path]:
+def render_run(
+    view: RunView,
+    folder: Path,
+    formats: tuple[str, ...] = ("png",),
+    actor: str | None = None,
+    date: dt.date | None = None,
+) -> list[Path]:
     """Draw the four figures of a run into `folder`, in each format; return the paths."""
     actor = actor or view.focal
     day = view.nearest_date(date or view.last_date)
@@ -265,7 +345,10 @@ def render_run(view: RunView, folder: Path, formats: tuple[str, ...] = ("png",),
     for name, figure in figures.items():
         for fmt in formats:
             path = folder / f"{name}.{fmt}"
-            figure.savefig(path, dpi=130 if fmt == "png" else None,
-                           metadata={"Software": None} if fmt == "png" else None)
+            figure.savefig(
+                path,
+                dpi=130 if fmt == "png" else None,
+                metadata={"Software": None} if fmt == "png" else None,
+            )
             paths.append(path)
     return paths

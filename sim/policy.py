@@ -34,8 +34,11 @@ ACTION_TYPES: dict[int, str] = {
     REINFORCE: "consult",
 }
 
-ACTION_NAMES: dict[int, str] = {COURT: "court", COUNTERBALANCE: "counterbalance",
-                                REINFORCE: "reinforce"}
+ACTION_NAMES: dict[int, str] = {
+    COURT: "court",
+    COUNTERBALANCE: "counterbalance",
+    REINFORCE: "reinforce",
+}
 
 
 def action_weight(kind: int) -> float:
@@ -43,8 +46,9 @@ def action_weight(kind: int) -> float:
     return taxonomy()[ACTION_TYPES[kind]].goldstein / 10.0
 
 
-def softmax_choice(scores: np.ndarray, allowed: np.ndarray, temperature: np.ndarray,
-                   uniform: np.ndarray) -> np.ndarray:
+def softmax_choice(
+    scores: np.ndarray, allowed: np.ndarray, temperature: np.ndarray, uniform: np.ndarray
+) -> np.ndarray:
     """Pick one candidate per row by a softmax over scores, by inverse transform sampling.
 
     Scores are scaled by the row's largest allowed score, so the temperature is on a fixed
@@ -93,13 +97,14 @@ def decide(
     others[:, np.arange(len(agents)), agents] = False
     size = capability[None, None, :] ** gamma[:, None, None]
 
-    court_u = (params["impulse"] * params["action_magnitude"] * action_weight(COURT))
+    court_u = params["impulse"] * params["action_magnitude"] * action_weight(COURT)
     gain = np.maximum(saturate(rows, court_u[:, None, None]), 0.0) - np.maximum(rows, 0.0)
     court = (concentration(shares)[..., None] - shares) * size * gain
 
     threat = np.where(others, rows, np.inf).argmin(axis=-1)
-    threatened = np.take_along_axis(rows, threat[..., None], -1)[..., 0] < params[
-        "threat_level"][:, None]
+    threatened = (
+        np.take_along_axis(rows, threat[..., None], -1)[..., 0] < params["threat_level"][:, None]
+    )
     threat_row = A[runs, threat, :]
     counter = np.maximum(-threat_row, 0.0) * size * (rows > params["threat_level"][:, None, None])
     counter_ok = others & (np.arange(A.shape[-1]) != threat[..., None])
@@ -118,8 +123,12 @@ def decide(
 
 
 def apply_actions(
-    A: np.ndarray, B: np.ndarray, target: np.ndarray, kind: np.ndarray,
-    capability: np.ndarray, params: Params,
+    A: np.ndarray,
+    B: np.ndarray,
+    target: np.ndarray,
+    kind: np.ndarray,
+    capability: np.ndarray,
+    params: Params,
 ) -> None:
     """Apply every agent's action as an event, in agent order, in place.
 
@@ -140,5 +149,6 @@ def apply_actions(
         bystanders[runs, partner] = False
         u = np.where(acting, base * weights[kind[:, i]], 0.0)
         source = np.full(n_runs, i)
-        apply_event(A, B, source, partner, u, np.zeros(n_runs, dtype=bool), bystanders,
-                    capability, params)
+        apply_event(
+            A, B, source, partner, u, np.zeros(n_runs, dtype=bool), bystanders, capability, params
+        )

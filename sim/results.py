@@ -30,14 +30,16 @@ def alignment_table(trajectory: Trajectory) -> pd.DataFrame:
     n, dates = len(ids), dates_of(scenario)
     src, tgt = np.nonzero(~np.eye(n, dtype=bool))
     ranks = metrics.protocol_rank(trajectory.alignment)
-    return pd.DataFrame({
-        "date": np.repeat(dates.date, len(src)),
-        "source": np.tile(ids[src], len(dates)),
-        "target": np.tile(ids[tgt], len(dates)),
-        "value": trajectory.alignment[:, src, tgt].ravel(),
-        "baseline": trajectory.baseline[:, src, tgt].ravel(),
-        "protocol_rank": ranks[:, src, tgt].ravel().astype(np.int16),
-    })
+    return pd.DataFrame(
+        {
+            "date": np.repeat(dates.date, len(src)),
+            "source": np.tile(ids[src], len(dates)),
+            "target": np.tile(ids[tgt], len(dates)),
+            "value": trajectory.alignment[:, src, tgt].ravel(),
+            "baseline": trajectory.baseline[:, src, tgt].ravel(),
+            "protocol_rank": ranks[:, src, tgt].ravel().astype(np.int16),
+        }
+    )
 
 
 def metrics_table(trajectory: Trajectory) -> pd.DataFrame:
@@ -49,23 +51,41 @@ def metrics_table(trajectory: Trajectory) -> pd.DataFrame:
     top = metrics.top_partner(shares)
     sides = metrics.blocs(A)
     n, dates = len(ids), dates_of(scenario)
-    return pd.DataFrame({
-        "date": np.repeat(dates.date, n),
-        "actor": np.tile(ids, len(dates)),
-        "hedging_index": metrics.hedging_index(shares).ravel(),
-        "effective_partners": metrics.effective_partners(shares).ravel(),
-        "dependence": metrics.dependence(shares).ravel(),
-        "top_partner": np.where(top >= 0, ids[np.maximum(top, 0)], "").ravel(),
-        "bloc": sides.ravel().astype(np.int8),
-        "frustration": np.repeat(metrics.frustration(A), n),
-        "landscape_energy": np.repeat(
-            metrics.landscape_energy(sides, scenario.capability, A), n),
-    })
+    return pd.DataFrame(
+        {
+            "date": np.repeat(dates.date, n),
+            "actor": np.tile(ids, len(dates)),
+            "hedging_index": metrics.hedging_index(shares).ravel(),
+            "effective_partners": metrics.effective_partners(shares).ravel(),
+            "dependence": metrics.dependence(shares).ravel(),
+            "top_partner": np.where(top >= 0, ids[np.maximum(top, 0)], "").ravel(),
+            "bloc": sides.ravel().astype(np.int8),
+            "frustration": np.repeat(metrics.frustration(A), n),
+            "landscape_energy": np.repeat(
+                metrics.landscape_energy(sides, scenario.capability, A), n
+            ),
+        }
+    )
 
 
-EVENT_COLUMNS = ("date", "applied_on", "id", "origin", "source", "target", "type", "cameo",
-                 "goldstein", "magnitude", "institutional", "impulse", "doc", "quote", "note",
-                 "defined_in")
+EVENT_COLUMNS = (
+    "date",
+    "applied_on",
+    "id",
+    "origin",
+    "source",
+    "target",
+    "type",
+    "cameo",
+    "goldstein",
+    "magnitude",
+    "institutional",
+    "impulse",
+    "doc",
+    "quote",
+    "note",
+    "defined_in",
+)
 
 
 def events_table(trajectory: Trajectory) -> pd.DataFrame:
@@ -73,8 +93,9 @@ def events_table(trajectory: Trajectory) -> pd.DataFrame:
     scenario = trajectory.scenario
     rows = scripted_rows(scenario) + action_rows(trajectory)
     table = pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
-    return table.sort_values(["applied_on", "origin", "date", "id"], kind="stable",
-                             ignore_index=True)
+    return table.sort_values(
+        ["applied_on", "origin", "date", "id"], kind="stable", ignore_index=True
+    )
 
 
 def scripted_rows(scenario: Scenario) -> list[dict[str, object]]:
@@ -84,15 +105,26 @@ def scripted_rows(scenario: Scenario) -> list[dict[str, object]]:
     rows = []
     for e in range(len(schedule.step)):
         event = schedule.events[schedule.event[e]]
-        rows.append({
-            "date": event.date, "applied_on": to_date(dates[schedule.step[e]]), "id": event.id,
-            "origin": "scripted", "source": event.source,
-            "target": scenario.actor_ids[schedule.target[e]], "type": event.type,
-            "cameo": event.code, "goldstein": event.goldstein, "magnitude": event.magnitude,
-            "institutional": event.institutional, "impulse": impulse * event.weight,
-            "doc": event.doc, "quote": event.quote, "note": event.note,
-            "defined_in": event.defined_in,
-        })
+        rows.append(
+            {
+                "date": event.date,
+                "applied_on": to_date(dates[schedule.step[e]]),
+                "id": event.id,
+                "origin": "scripted",
+                "source": event.source,
+                "target": scenario.actor_ids[schedule.target[e]],
+                "type": event.type,
+                "cameo": event.code,
+                "goldstein": event.goldstein,
+                "magnitude": event.magnitude,
+                "institutional": event.institutional,
+                "impulse": impulse * event.weight,
+                "doc": event.doc,
+                "quote": event.quote,
+                "note": event.note,
+                "defined_in": event.defined_in,
+            }
+        )
     return rows
 
 
@@ -106,15 +138,26 @@ def action_rows(trajectory: Trajectory) -> list[dict[str, object]]:
         source, target = ids[action.source], ids[action.target]
         day = to_date(dates[action.step - 1])
         kind = ACTION_TYPES[action.kind]
-        rows.append({
-            "date": day, "applied_on": to_date(dates[action.step]),
-            "id": f"agent-{day}-{source}-{target}", "origin": "agent", "source": source,
-            "target": target, "type": kind, "cameo": "", "goldstein": 10 * action_weight(
-                action.kind), "magnitude": p["action_magnitude"], "institutional": False,
-            "impulse": p["impulse"] * p["action_magnitude"] * action_weight(action.kind),
-            "doc": "", "quote": "", "note": f"agent action: {ACTION_NAMES[action.kind]}",
-            "defined_in": "",
-        })
+        rows.append(
+            {
+                "date": day,
+                "applied_on": to_date(dates[action.step]),
+                "id": f"agent-{day}-{source}-{target}",
+                "origin": "agent",
+                "source": source,
+                "target": target,
+                "type": kind,
+                "cameo": "",
+                "goldstein": 10 * action_weight(action.kind),
+                "magnitude": p["action_magnitude"],
+                "institutional": False,
+                "impulse": p["impulse"] * p["action_magnitude"] * action_weight(action.kind),
+                "doc": "",
+                "quote": "",
+                "note": f"agent action: {ACTION_NAMES[action.kind]}",
+                "defined_in": "",
+            }
+        )
     return rows
 
 
@@ -127,11 +170,15 @@ def summary(trajectory: Trajectory) -> list[str]:
     """A few lines for the terminal: the focal actor's final stance and hedging index."""
     scenario = trajectory.scenario
     i = scenario.focal_index
-    shares = metrics.portfolio(trajectory.alignment[[0, -1]], scenario.capability,
-                               scenario.parameters["share_exponent"])
+    shares = metrics.portfolio(
+        trajectory.alignment[[0, -1]], scenario.capability, scenario.parameters["share_exponent"]
+    )
     hedging = metrics.hedging_index(shares)[:, i]
-    stances = ", ".join(f"{actor} {trajectory.alignment[-1, i, j]:+.2f}"
-                        for j, actor in enumerate(scenario.actor_ids) if j != i)
+    stances = ", ".join(
+        f"{actor} {trajectory.alignment[-1, i, j]:+.2f}"
+        for j, actor in enumerate(scenario.actor_ids)
+        if j != i
+    )
     return [
         f"{scenario.name}: {scenario.start} to {scenario.end}, {len(scenario.dates) - 1} "
         f"{scenario.step} steps, seed {trajectory.seed}",

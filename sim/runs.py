@@ -38,7 +38,9 @@ def make_view(manifest: dict[str, Any], tables: dict[str, pd.DataFrame]) -> RunV
         names={a["id"]: a["name"] for a in actors},
         capability={a["id"]: a["capability"] for a in actors},
         focal=manifest["scenario"]["focal"],
-        alignment=tables["alignment"], metrics=tables["metrics"], events=tables["events"],
+        alignment=tables["alignment"],
+        metrics=tables["metrics"],
+        events=tables["events"],
     )
 
 
@@ -56,44 +58,79 @@ def manifest_of(trajectory: Trajectory, command: str, seconds: float) -> dict[st
     ids = scenario.actor_ids
     return {
         "alignsim_version": __version__,
-        "scenario": {"name": scenario.name, "file": str(scenario.path), "hash": scenario.hash,
-                     "focal": scenario.focal, "start": scenario.start, "end": scenario.end,
-                     "step": scenario.step, "files": dict(scenario.files)},
+        "scenario": {
+            "name": scenario.name,
+            "file": str(scenario.path),
+            "hash": scenario.hash,
+            "focal": scenario.focal,
+            "start": scenario.start,
+            "end": scenario.end,
+            "step": scenario.step,
+            "files": dict(scenario.files),
+        },
         "seed": trajectory.seed,
         "parameters": dict(scenario.parameters),
         "parameter_sources": dict(scenario.parameter_sources),
-        "actors": [{"id": a.id, "name": a.name, "capability": a.capability,
-                    "hedging": a.hedging, "tolerance": a.tolerance} for a in scenario.actors],
-        "spinup": {"days": scenario.parameters["spinup"],
-                   "max_abs_shift": float(np.abs(shift).max()),
-                   "largest_shift": {"source": ids[worst[0]], "target": ids[worst[1]],
-                                     "from": float(scenario.alignment[worst]),
-                                     "to": float(trajectory.alignment[0][worst])}},
-        "events": {"scripted": len(scenario.events), "agent_actions": len(trajectory.actions),
-                   "skipped": dict(scenario.skipped),
-                   "agents_act_from": str(scenario.dates[scenario.agents_start_step - 1])},
+        "actors": [
+            {
+                "id": a.id,
+                "name": a.name,
+                "capability": a.capability,
+                "hedging": a.hedging,
+                "tolerance": a.tolerance,
+            }
+            for a in scenario.actors
+        ],
+        "spinup": {
+            "days": scenario.parameters["spinup"],
+            "max_abs_shift": float(np.abs(shift).max()),
+            "largest_shift": {
+                "source": ids[worst[0]],
+                "target": ids[worst[1]],
+                "from": float(scenario.alignment[worst]),
+                "to": float(trajectory.alignment[0][worst]),
+            },
+        },
+        "events": {
+            "scripted": len(scenario.events),
+            "agent_actions": len(trajectory.actions),
+            "skipped": dict(scenario.skipped),
+            "agents_act_from": str(scenario.dates[scenario.agents_start_step - 1]),
+        },
         "command": command,
         "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "seconds": round(seconds, 3),
-        "platform": {"python": sys.version.split()[0], "numpy": np.__version__,
-                     "mesa": mesa.__version__, "machine": platform.machine()},
+        "platform": {
+            "python": sys.version.split()[0],
+            "numpy": np.__version__,
+            "mesa": mesa.__version__,
+            "machine": platform.machine(),
+        },
     }
 
 
-def write_run(scenario: Scenario, seed: int | None, target: Path, command: str,
-              csv: bool = False, formats: tuple[str, ...] = ("png",)) -> list[str]:
+def write_run(
+    scenario: Scenario,
+    seed: int | None,
+    target: Path,
+    command: str,
+    csv: bool = False,
+    formats: tuple[str, ...] = ("png",),
+) -> list[str]:
     """Run a scenario and write its folder; return the summary lines.
 
     The folder appears only when complete (see `sim.store.atomic_folder`).
     """
     began = time.perf_counter()
     trajectory = run_model(scenario, seed)
-    tables = {"alignment": alignment_table(trajectory), "metrics": metrics_table(trajectory),
-              "events": events_table(trajectory)}
+    tables = {
+        "alignment": alignment_table(trajectory),
+        "metrics": metrics_table(trajectory),
+        "events": events_table(trajectory),
+    }
     manifest = manifest_of(trajectory, command, time.perf_counter() - began)
     with atomic_folder(target) as work:
-        written = [p for name, table in tables.items()
-                   for p in write_table(table, work, name, csv)]
+        written = [p for name, table in tables.items() for p in write_table(table, work, name, csv)]
         written += render_run(make_view(manifest, tables), work, formats)
         manifest["outputs"] = {p.name: sha256(p) for p in written}
         write_json(work / "manifest.json", manifest)

@@ -30,12 +30,29 @@ import yaml
 
 from sim import params as registry
 from sim.errors import InputError, where
-from sim.eventtable import Row, read_event_table
 from sim.events import Event, Schedule, compile_schedule, resolve_type, step_dates, step_of
-from sim.schema import ActorSpec, EventSpec, ScenarioFile, line_of, read_scenario_file, read_yaml
+from sim.eventtable import Row, read_event_table
+from sim.schema import (
+    ActorSpec,
+    EventSpec,
+    ScenarioFile,
+    dotted,
+    line_of,
+    read_scenario_file,
+    read_yaml,
+)
 
-SCALARS = ("name", "description", "start", "end", "step", "seed", "focal", "agents_from",
-           "parameters_from")
+SCALARS = (
+    "name",
+    "description",
+    "start",
+    "end",
+    "step",
+    "seed",
+    "focal",
+    "agents_from",
+    "parameters_from",
+)
 
 
 @dataclass(frozen=True)
@@ -69,7 +86,7 @@ class Layer:
 
     def place(self, *loc: Any) -> str:
         """Location prefix of a field of this file: ``file line N, field a.b``."""
-        return where(self.path, line_of(self.node, loc), ".".join(str(k) for k in loc))
+        return where(self.path, line_of(self.node, loc), dotted(loc))
 
     def given(self, field: str) -> bool:
         """Whether this file sets the field explicitly."""
@@ -169,8 +186,12 @@ class Scenario:
     def hash(self) -> str:
         """SHA-256 of the resolved content (actors, alignment, calendar, events, parameters)."""
         content = {
-            "start": str(self.start), "end": str(self.end), "step": self.step,
-            "seed": self.seed, "focal": self.focal, "agents_from": str(self.agents_from),
+            "start": str(self.start),
+            "end": str(self.end),
+            "step": self.step,
+            "seed": self.seed,
+            "focal": self.focal,
+            "agents_from": str(self.agents_from),
             "actors": [dataclasses.asdict(a) for a in self.actors],
             "alignment": self.alignment.tolist(),
             "parameters": dict(sorted(self.parameters.items())),
@@ -187,8 +208,9 @@ class Scenario:
         )
 
 
-def load_scenario(path: str | os.PathLike[str],
-                  overrides: Mapping[str, float] | None = None) -> Scenario:
+def load_scenario(
+    path: str | os.PathLike[str], overrides: Mapping[str, float] | None = None
+) -> Scenario:
     """Load, overlay and validate a scenario file.
 
     Args:
@@ -225,30 +247,43 @@ def resolve(layers: list[Layer], top: Path) -> Scenario:
     scalars = merged_scalars(layers)
     for field in ("name", "start", "end", "step"):
         if field not in scalars:
-            raise InputError(f"{top}: missing field '{field}' (required, in this file or a "
-                             f"base it extends)")
+            raise InputError(
+                f"{top}: missing field '{field}' (required, in this file or a base it extends)"
+            )
     start, end = scalars["start"][0], scalars["end"][0]
     if start >= end:
-        raise InputError(f"{scalars['end'][1].place('end')}: end {end} must be after start "
-                         f"{start}")
+        raise InputError(f"{scalars['end'][1].place('end')}: end {end} must be after start {start}")
     actors = merged_actors(layers)
     ids = tuple(a.id for a in actors)
     focal = scalars.get("focal", (ids[0], layers[-1]))
     if focal[0] not in ids:
-        raise InputError(f"{focal[1].place('focal')}: unknown actor '{focal[0]}'; actors: "
-                         f"{', '.join(ids)}")
+        raise InputError(
+            f"{focal[1].place('focal')}: unknown actor '{focal[0]}'; actors: {', '.join(ids)}"
+        )
     agents_from = scalars.get("agents_from", ("last_event", layers[-1]))
     if isinstance(agents_from[0], dt.date) and not start <= agents_from[0] <= end:
-        raise InputError(f"{agents_from[1].place('agents_from')}: date {agents_from[0]} is "
-                         f"outside the scenario ({start} to {end})")
+        raise InputError(
+            f"{agents_from[1].place('agents_from')}: date {agents_from[0]} is "
+            f"outside the scenario ({start} to {end})"
+        )
     parameters, sources = merged_parameters(layers, scalars.get("parameters_from"))
     events, skipped = resolve_events(merged_entries(layers), ids, start, end, top)
     return Scenario(
-        name=scalars["name"][0], description=scalars.get("description", ("", None))[0] or "",
-        path=top, start=start, end=end, step=scalars["step"][0],
-        seed=scalars.get("seed", (0, None))[0], focal=focal[0], agents_from=agents_from[0],
-        actors=actors, alignment=merged_alignment(layers, ids), parameters=parameters,
-        parameter_sources=sources, events=events, skipped=skipped,
+        name=scalars["name"][0],
+        description=scalars.get("description", ("", None))[0] or "",
+        path=top,
+        start=start,
+        end=end,
+        step=scalars["step"][0],
+        seed=scalars.get("seed", (0, None))[0],
+        focal=focal[0],
+        agents_from=agents_from[0],
+        actors=actors,
+        alignment=merged_alignment(layers, ids),
+        parameters=parameters,
+        parameter_sources=sources,
+        events=events,
+        skipped=skipped,
         files=file_hashes(layers, top),
     )
 
@@ -270,18 +305,23 @@ def merged_actors(layers: list[Layer]) -> tuple[Actor, ...]:
         seen: set[str] = set()
         for i, actor in enumerate(layer.spec.actors):
             if actor.id in seen:
-                raise InputError(f"{layer.place('actors', i, 'id')}: actor '{actor.id}' is "
-                                 f"listed twice in this file")
+                raise InputError(
+                    f"{layer.place('actors', i, 'id')}: actor '{actor.id}' is "
+                    f"listed twice in this file"
+                )
             seen.add(actor.id)
             old = specs.get(actor.id)
             update = {k: getattr(actor, k) for k in actor.model_fields_set}
             specs[actor.id] = old.model_copy(update=update) if old else actor
             if specs[actor.id].capability is None:
-                raise InputError(f"{layer.place('actors', i)}: actor '{actor.id}' needs a "
-                                 f"capability (a number in (0, 1])")
+                raise InputError(
+                    f"{layer.place('actors', i)}: actor '{actor.id}' needs a "
+                    f"capability (a number in (0, 1])"
+                )
     if len(specs) < 2:
-        raise InputError(f"{layers[-1].path}: a scenario needs at least 2 actors; "
-                         f"found {len(specs)}")
+        raise InputError(
+            f"{layers[-1].path}: a scenario needs at least 2 actors; found {len(specs)}"
+        )
     return tuple(
         Actor(s.id, s.name or s.id, float(s.capability or 0.0), s.hedging, s.tolerance, s.tags)
         for s in specs.values()
@@ -298,11 +338,15 @@ def merged_alignment(layers: list[Layer], ids: tuple[str, ...]) -> np.ndarray:
             for col, value in cols.items():
                 for actor in (row, col):
                     if actor not in index:
-                        raise InputError(f"{layer.place('alignment', row, col)}: unknown actor "
-                                         f"'{actor}'; actors: {', '.join(ids)}")
+                        raise InputError(
+                            f"{layer.place('alignment', row, col)}: unknown actor "
+                            f"'{actor}'; actors: {', '.join(ids)}"
+                        )
                 if row == col:
-                    raise InputError(f"{layer.place('alignment', row, col)}: an actor's "
-                                     f"alignment with itself is not used; remove it")
+                    raise InputError(
+                        f"{layer.place('alignment', row, col)}: an actor's "
+                        f"alignment with itself is not used; remove it"
+                    )
                 matrix[index[row], index[col]] = value
                 if layer.spec.symmetric and row not in table.get(col, {}):
                     matrix[index[col], index[row]] = value
@@ -343,18 +387,21 @@ def layer_entries(layer: Layer) -> list[Entry]:
             continue
         table = layer.path.parent / item.file
         if not table.is_file():
-            raise InputError(f"{layer.place('events', i, 'file')}: event table not found: "
-                             f"{table}")
-        entries.extend(Entry(row, item.other_actors == "skip", item.other_dates == "skip")
-                       for row in read_event_table(table))
+            raise InputError(f"{layer.place('events', i, 'file')}: event table not found: {table}")
+        entries.extend(
+            Entry(row, item.other_actors == "skip", item.other_dates == "skip")
+            for row in read_event_table(table)
+        )
     seen: dict[str, Row] = {}
     for entry in entries:
         row = entry.row
         if row.spec.id in seen:
             first = seen[row.spec.id]
-            raise InputError(f"{where(row.file, row.line, 'id')}: duplicate event id "
-                             f"'{row.spec.id}' (also at {where(first.file, first.line)}); "
-                             f"ids must be unique within a scenario file and its tables")
+            raise InputError(
+                f"{where(row.file, row.line, 'id')}: duplicate event id "
+                f"'{row.spec.id}' (also at {where(first.file, first.line)}); "
+                f"ids must be unique within a scenario file and its tables"
+            )
         seen[row.spec.id] = row
     return entries
 
@@ -365,8 +412,10 @@ def merged_entries(layers: list[Layer]) -> list[Entry]:
     for layer in layers:
         for i, event_id in enumerate(layer.spec.remove_events):
             if event_id not in merged:
-                raise InputError(f"{layer.place('remove_events', i)}: no inherited event "
-                                 f"with id '{event_id}' to remove")
+                raise InputError(
+                    f"{layer.place('remove_events', i)}: no inherited event "
+                    f"with id '{event_id}' to remove"
+                )
             del merged[event_id]
         merged.update((e.row.spec.id, e) for e in layer_entries(layer))
     return list(merged.values())
@@ -393,21 +442,35 @@ def resolve_events(
                 skipped["other_actors"] += 1
                 continue
             field = "source" if unknown[0] == spec.source else "target"
-            raise InputError(f"{place(field)}: unknown actor '{unknown[0]}'; scenario actors: "
-                             f"{', '.join(ids)} (an event table included with "
-                             f"'other_actors: skip' may name others)")
+            raise InputError(
+                f"{place(field)}: unknown actor '{unknown[0]}'; scenario actors: "
+                f"{', '.join(ids)} (an event table included with "
+                f"'other_actors: skip' may name others)"
+            )
         if not start <= spec.date <= end:
             if entry.skip_other_dates:
                 skipped["other_dates"] += 1
                 continue
-            raise InputError(f"{place('date')}: date {spec.date} is outside the scenario "
-                             f"({start} to {end})")
-        events.append(Event(
-            id=spec.id, date=spec.date, source=spec.source, targets=targets, type=str(spec.type),
-            code=kind.code, goldstein=kind.goldstein, magnitude=spec.magnitude,
-            institutional=spec.institutional, doc=spec.doc, quote=spec.quote, note=spec.note,
-            defined_in=relative(row.file, base),
-        ))
+            raise InputError(
+                f"{place('date')}: date {spec.date} is outside the scenario ({start} to {end})"
+            )
+        events.append(
+            Event(
+                id=spec.id,
+                date=spec.date,
+                source=spec.source,
+                targets=targets,
+                type=str(spec.type),
+                code=kind.code,
+                goldstein=kind.goldstein,
+                magnitude=spec.magnitude,
+                institutional=spec.institutional,
+                doc=spec.doc,
+                quote=spec.quote,
+                note=spec.note,
+                defined_in=relative(row.file, base),
+            )
+        )
     return tuple(sorted(events, key=lambda e: (e.date, e.id))), skipped
 
 
@@ -415,12 +478,16 @@ def file_hashes(layers: list[Layer], top: Path) -> dict[str, str]:
     """SHA-256 of every file a scenario read, keyed by path relative to the top file."""
     paths = [layer.path for layer in layers]
     for layer in layers:
-        paths += [layer.path.parent / item.file for item in layer.spec.events
-                  if not isinstance(item, EventSpec)]
+        paths += [
+            layer.path.parent / item.file
+            for item in layer.spec.events
+            if not isinstance(item, EventSpec)
+        ]
         if layer.given("parameters_from") and layer.spec.parameters_from:
             paths.append(layer.path.parent / layer.spec.parameters_from)
-    return {relative(p, top): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in dict.fromkeys(paths)}
+    return {
+        relative(p, top): hashlib.sha256(p.read_bytes()).hexdigest() for p in dict.fromkeys(paths)
+    }
 
 
 def relative(path: Path, top: Path) -> str:

@@ -41,12 +41,16 @@ class ActorSpec(Strict):
     id: str = Field(pattern=ACTOR_ID, description="Short id, e.g. an ISO 3166 alpha-3 code")
     name: str | None = Field(None, description="Display name; defaults to the id")
     capability: float | None = Field(
-        None, gt=0.0, le=1.0,
+        None,
+        gt=0.0,
+        le=1.0,
         description="Relative power (shares sum to ~1); required unless an overlay changes "
-                    "an inherited actor")
+        "an inherited actor",
+    )
     hedging: float = Field(0.5, ge=0.0, le=1.0, description="Aversion to one-patron dependence")
-    tolerance: float | None = Field(None, ge=0.2, le=1.0,
-                                    description="Own dependence tolerance (overrides the parameter)")
+    tolerance: float | None = Field(
+        None, ge=0.2, le=1.0, description="Own dependence tolerance (overrides the parameter)"
+    )
     tags: tuple[str, ...] = Field((), description="Free labels, e.g. 'patron'")
 
 
@@ -70,9 +74,11 @@ class IncludeSpec(Strict):
 
     file: str
     other_actors: Literal["skip", "error"] = Field(
-        "error", description="Events naming actors the scenario lacks: skip and count, or error")
+        "error", description="Events naming actors the scenario lacks: skip and count, or error"
+    )
     other_dates: Literal["skip", "error"] = Field(
-        "error", description="Events dated outside start..end: skip and count, or error")
+        "error", description="Events dated outside start..end: skip and count, or error"
+    )
 
 
 def _event_kind(value: Any) -> str:
@@ -98,14 +104,16 @@ class ScenarioFile(Strict):
     extends: str | None = Field(None, description="Base scenario file this one overlays")
     actors: tuple[ActorSpec, ...] = ()
     alignment: dict[str, dict[str, Alignment]] = Field(
-        default_factory=dict, description="Initial stance of row actor toward column actor")
+        default_factory=dict, description="Initial stance of row actor toward column actor"
+    )
     symmetric: bool = Field(True, description="One value sets both directions unless false")
     parameters_from: str | None = Field(None, description="Fitted parameters file (YAML)")
     events: tuple[EventEntry, ...] = ()
     remove_events: tuple[str, ...] = ()
     parameters: dict[str, float] = Field(default_factory=dict)
     agents_from: Literal["last_event", "start"] | dt.date = Field(
-        "last_event", description="When agents begin to initiate actions")
+        "last_event", description="When agents begin to initiate actions"
+    )
 
 
 def json_schema() -> dict[str, Any]:
@@ -119,7 +127,10 @@ class PlainLoader(yaml.SafeLoader):
     """YAML's safe loader, but dates stay text for pydantic to parse with located errors."""
 
 
-PlainLoader.add_constructor("tag:yaml.org,2002:timestamp", PlainLoader.construct_yaml_str)
+PlainLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp",
+    PlainLoader.construct_yaml_str,  # type: ignore[type-var]
+)
 
 
 def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
@@ -136,7 +147,7 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read the file ({exc})") from None
     try:
-        return yaml.load(text, Loader=PlainLoader), yaml.compose(text, Loader=PlainLoader)  # noqa: S506
+        return yaml.load(text, Loader=PlainLoader), yaml.compose(text, Loader=PlainLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

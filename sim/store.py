@@ -51,8 +51,10 @@ def output_folder(out: Path | None, default: Path, force: bool) -> Path:
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out}: exists and is not a folder; choose another path")
     if out.is_dir() and any(out.iterdir()) and not force:
-        raise InputError(f"--out {out}: folder exists and is not empty; use --force to "
-                         f"replace it, or choose another folder")
+        raise InputError(
+            f"--out {out}: folder exists and is not empty; use --force to "
+            f"replace it, or choose another folder"
+        )
     return out
 
 
@@ -95,8 +97,10 @@ def read_table(folder: Path, name: str) -> pd.DataFrame:
     """
     path = folder / f"{name}.parquet"
     if not path.is_file():
-        raise InputError(f"{folder}: not a run folder ({path.name} is missing); give the "
-                         f"folder `alignsim run` wrote")
+        raise InputError(
+            f"{folder}: not a run folder ({path.name} is missing); give the "
+            f"folder `alignsim run` wrote"
+        )
     return pq.read_table(path).to_pandas()
 
 

@@ -7,7 +7,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from scipy.linalg import expm
 
 from sim import dynamics, metrics
 from sim.params import PARAMETERS, defaults
@@ -44,7 +43,7 @@ def test_saturated_balance_splits_into_eigenvector_factions() -> None:
     x0 = rng.uniform(-0.3, 0.3, (n, n))
     x0 = (x0 + x0.T) / 2
     np.fill_diagonal(x0, 0.0)
-    values, vectors = np.linalg.eigh(x0)
+    _values, vectors = np.linalg.eigh(x0)
     expected = vectors[:, -1] * np.sign(vectors[0, -1]) < 0
     p = params(balance=0.02, decay=0.0, hedging_rate=0.0)
     A = x0[None].copy()
@@ -58,8 +57,7 @@ def test_saturated_balance_splits_into_eigenvector_factions() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(rows=arrays(float, (1, 5, 5), elements=st.floats(0.05, 0.95)),
-       hedging=st.floats(0.1, 1.0))
+@given(rows=arrays(float, (1, 5, 5), elements=st.floats(0.05, 0.95)), hedging=st.floats(0.1, 1.0))
 def test_hedging_force_lowers_the_top_share(rows: np.ndarray, hedging: float) -> None:
     """Kuik's hedging: the force never raises an actor's largest partner share."""
     A = rows.copy()
@@ -87,10 +85,15 @@ def test_event_impulse_saturates_inside_the_unit_interval(x: float, u: float) ->
 
 
 @settings(max_examples=80, deadline=None)
-@given(A=arrays(float, (2, 4, 4), elements=UNIT), u=st.floats(-5, 5, allow_nan=False),
-       source=st.integers(0, 3), shift=st.integers(1, 3))
-def test_apply_event_keeps_every_alignment_bounded(A: np.ndarray, u: float, source: int,
-                                                   shift: int) -> None:
+@given(
+    A=arrays(float, (2, 4, 4), elements=UNIT),
+    u=st.floats(-5, 5, allow_nan=False),
+    source=st.integers(0, 3),
+    shift=st.integers(1, 3),
+)
+def test_apply_event_keeps_every_alignment_bounded(
+    A: np.ndarray, u: float, source: int, shift: int
+) -> None:
     """Direct, reciprocal and third-party terms never leave [-1, 1]; the diagonal stays 0."""
     A = A.copy()
     A[:, np.eye(4, dtype=bool)] = 0.0
@@ -98,8 +101,17 @@ def test_apply_event_keeps_every_alignment_bounded(A: np.ndarray, u: float, sour
     bystanders = np.ones((2, 4), dtype=bool)
     bystanders[:, [source, target]] = False
     p = params(2, spillover=0.5, jealousy=0.6)
-    dynamics.apply_event(A, A.copy(), np.full(2, source), np.full(2, target), np.full(2, u),
-                         np.zeros(2, dtype=bool), bystanders, np.full(4, 0.25), p)
+    dynamics.apply_event(
+        A,
+        A.copy(),
+        np.full(2, source),
+        np.full(2, target),
+        np.full(2, u),
+        np.zeros(2, dtype=bool),
+        bystanders,
+        np.full(4, 0.25),
+        p,
+    )
     assert np.abs(A).max() <= 1.0
     assert (A[:, np.eye(4, dtype=bool)] == 0).all()
 
@@ -111,9 +123,17 @@ def test_zero_impulse_changes_nothing() -> None:
     A[:, np.eye(4, dtype=bool)] = 0.0
     B = A.copy()
     before = A.copy()
-    dynamics.apply_event(A, B, np.zeros(3, int), np.ones(3, int), np.zeros(3),
-                         np.ones(3, bool), np.tile([False, False, True, True], (3, 1)),
-                         np.full(4, 0.25), params(3))
+    dynamics.apply_event(
+        A,
+        B,
+        np.zeros(3, int),
+        np.ones(3, int),
+        np.zeros(3),
+        np.ones(3, bool),
+        np.tile([False, False, True, True], (3, 1)),
+        np.full(4, 0.25),
+        params(3),
+    )
     np.testing.assert_array_equal(A, before)
     np.testing.assert_array_equal(B, before)
 
@@ -124,8 +144,17 @@ def test_patron_jealousy_cools_the_patron() -> None:
     A[0, 0, 1] = 0.8  # client 0 depends on patron 1
     bystanders = np.array([[False, True, False]])
     p = params(spillover=0.0, jealousy=0.3)
-    dynamics.apply_event(A, A.copy(), np.array([0]), np.array([2]), np.array([0.5]),
-                         np.zeros(1, bool), bystanders, np.full(3, 1 / 3), p)
+    dynamics.apply_event(
+        A,
+        A.copy(),
+        np.array([0]),
+        np.array([2]),
+        np.array([0.5]),
+        np.zeros(1, bool),
+        bystanders,
+        np.full(3, 1 / 3),
+        p,
+    )
     assert A[0, 1, 0] < 0
 
 
@@ -133,8 +162,7 @@ def test_relaxation_is_exact() -> None:
     """Relaxation over one step equals two half steps (exact integration)."""
     A, B = np.full((1, 3, 3), 0.8), np.zeros((1, 3, 3))
     once = dynamics.relax(A, B, np.array([0.01]), 30.0)
-    twice = dynamics.relax(dynamics.relax(A, B, np.array([0.01]), 15.0), B, np.array([0.01]),
-                           15.0)
+    twice = dynamics.relax(dynamics.relax(A, B, np.array([0.01]), 15.0), B, np.array([0.01]), 15.0)
     np.testing.assert_allclose(once, twice, rtol=1e-14)
 
 
@@ -156,3 +184,21 @@ def test_drift_is_bounded_at_the_fastest_rates(days: float) -> None:
     for _ in range(int(3650 / days)):
         A = dynamics.drift(A, A, np.full(6, 1 / 6), np.ones((4, 6)), p, days)
     assert np.abs(A).max() <= 1.0
+
+
+def test_hostile_acts_do_not_make_the_patron_jealous() -> None:
+    A = np.zeros((1, 3, 3))
+    A[0, 0, 1] = 0.8
+    p = params(spillover=0.0, jealousy=0.6)
+    dynamics.apply_event(
+        A,
+        A.copy(),
+        np.array([0]),
+        np.array([2]),
+        np.array([-0.5]),
+        np.zeros(1, bool),
+        np.array([[False, True, False]]),
+        np.full(3, 1 / 3),
+        p,
+    )
+    assert A[0, 1, 0] == 0.0

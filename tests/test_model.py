@@ -31,8 +31,9 @@ def test_batch_composition_does_not_change_a_run(tiny: Path) -> None:
     """A run's result depends only on its seed and parameters, not on its batch."""
     scenario = load_scenario(tiny, {"activity": 20.0})
     alone = Ensemble(scenario, [5], [{"decay": 0.01}]).run()[0]
-    mixed = Ensemble(scenario, [1, 5, 9], [{"decay": 0.0}, {"decay": 0.01},
-                                           {"decay": 0.02}]).run()[1]
+    mixed = Ensemble(scenario, [1, 5, 9], [{"decay": 0.0}, {"decay": 0.01}, {"decay": 0.02}]).run()[
+        1
+    ]
     np.testing.assert_array_equal(alone, mixed)
 
 
@@ -55,7 +56,9 @@ def test_mesa_agents_hold_live_views_of_their_rows(tiny: Path) -> None:
 
 def test_golden_two_actor_trace_by_hand(write: Callable[[str, str], Path]) -> None:
     """Two actors, one treaty, decay only: every value follows from MODEL.md by hand."""
-    path = write("two.yaml", """\
+    path = write(
+        "two.yaml",
+        """\
         name: two
         start: 2024-01-01
         end: 2024-01-29
@@ -67,7 +70,8 @@ def test_golden_two_actor_trace_by_hand(write: Callable[[str, str], Path]) -> No
         events:
           - {id: pact, date: 2024-01-08, source: A, target: B, type: sign_agreement,
              institutional: true}
-        """)
+        """,
+    )
     trajectory = run_model(load_scenario(path))
     u = 0.4 * 0.8  # impulse * Goldstein(057) / 10
     ab, ba = 1 - math.exp(-u), 1 - math.exp(-0.5 * u)
@@ -79,7 +83,8 @@ def test_golden_two_actor_trace_by_hand(write: Callable[[str, str], Path]) -> No
         expected_ab.append(value)
     np.testing.assert_allclose(trajectory.alignment[:, 0, 1], expected_ab, atol=1e-15)
     assert trajectory.alignment[2, 1, 0] == pytest.approx(
-        base_ba + (ba - base_ba) * math.exp(-0.07), abs=1e-15)
+        base_ba + (ba - base_ba) * math.exp(-0.07), abs=1e-15
+    )
 
 
 def test_golden_trace_of_a_small_stochastic_scenario(tiny: Path) -> None:
@@ -90,23 +95,27 @@ def test_golden_trace_of_a_small_stochastic_scenario(tiny: Path) -> None:
     trajectory = run_model(load_scenario(tiny, {"activity": 12.0}), seed=3)
     golden = json.loads((GOLDEN / "tiny.json").read_text())
     steps = golden["steps"]
-    np.testing.assert_allclose(trajectory.alignment[steps], np.array(golden["alignment"]),
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        trajectory.alignment[steps], np.array(golden["alignment"]), atol=1e-12
+    )
     assert [[a.step, a.source, a.target, a.kind] for a in trajectory.actions] == golden["actions"]
 
 
 @pytest.mark.parametrize("n", [3, 40])
 def test_scenarios_of_3_and_40_actors_run(write: Callable[[str, str], Path], n: int) -> None:
     rng = np.random.default_rng(n)
-    actors = "\n".join(f"  - {{id: S{i}, capability: {1 / n:.6f}, hedging: 0.5}}"
-                       for i in range(n))
+    actors = "\n".join(f"  - {{id: S{i}, capability: {1 / n:.6f}, hedging: 0.5}}" for i in range(n))
     rows = "\n".join(
         f"  S{i}: {{{', '.join(f'S{j}: {rng.uniform(-0.5, 0.5):.3f}' for j in range(i + 1, n))}}}"
-        for i in range(n - 1))
-    path = write(f"n{n}.yaml", f"name: n{n}\nstart: 2020-01-01\nend: 2021-12-31\nstep: month\n"
-                               f"agents_from: start\nactors:\n{actors}\nalignment:\n{rows}\n"
-                               f"events:\n  - {{id: x, date: 2020-05-05, source: S0, "
-                               f"target: S1;S2, type: '057'}}\n")
+        for i in range(n - 1)
+    )
+    path = write(
+        f"n{n}.yaml",
+        f"name: n{n}\nstart: 2020-01-01\nend: 2021-12-31\nstep: month\n"
+        f"agents_from: start\nactors:\n{actors}\nalignment:\n{rows}\n"
+        f"events:\n  - {{id: x, date: 2020-05-05, source: S0, "
+        f"target: S1;S2, type: '057'}}\n",
+    )
     trajectory = run_model(load_scenario(path))
     assert trajectory.alignment.shape == (25, n, n)
     assert np.isfinite(trajectory.alignment).all() and np.abs(trajectory.alignment).max() <= 1

@@ -29,14 +29,19 @@ def test_taxonomy_covers_all_cameo_codes_and_symbolic_types() -> None:
     assert resolve_type("sign_agreement", "x").code == "057"
     honour = resolve_type("seat_of_honour", "x")
     assert honour.code == "017" and honour.goldstein > 0
-    assert all(t.goldstein == taxonomy()[t.code].goldstein or t.code == "017"
-               for t in taxonomy().values())
+    assert all(
+        t.goldstein == taxonomy()[t.code].goldstein or t.code == "017" for t in taxonomy().values()
+    )
 
 
 def test_event_table_included_with_skips(tiny: Path, write: Write) -> None:
     write("events.csv", TABLE)
-    path = write("s.yaml", tiny.read_text().replace(
-        "events:\n", "events:\n  - {file: events.csv, other_actors: skip, other_dates: skip}\n"))
+    path = write(
+        "s.yaml",
+        tiny.read_text().replace(
+            "events:\n", "events:\n  - {file: events.csv, other_actors: skip, other_dates: skip}\n"
+        ),
+    )
     scenario = load_scenario(path)
     ids = [e.id for e in scenario.events]
     assert ids == ["t1", "e1", "t2", "e2"]  # by date, then id on the same date
@@ -54,7 +59,9 @@ def test_multilateral_event_expands_to_each_target(tiny: Path) -> None:
 
 
 def test_overlay_adds_removes_and_replaces(tiny: Path, write: Write) -> None:
-    overlay = write("whatif.yaml", """\
+    overlay = write(
+        "whatif.yaml",
+        """\
         extends: tiny.yaml
         name: what if
         remove_events: [e1]
@@ -67,7 +74,8 @@ def test_overlay_adds_removes_and_replaces(tiny: Path, write: Write) -> None:
           - {id: e2, date: 2024-11-01, source: PRK, target: VNM, type: visit}
           - {id: summit, date: 2024-09-01, source: USA, target: PRK, type: summit}
         parameters: {decay: 0.01}
-        """)
+        """,
+    )
     scenario = load_scenario(overlay)
     assert scenario.name == "what if" and scenario.start.isoformat() == "2024-01-01"
     assert [e.id for e in scenario.events] == ["summit", "e2"]
@@ -81,8 +89,11 @@ def test_overlay_adds_removes_and_replaces(tiny: Path, write: Write) -> None:
 
 def test_parameter_precedence(tiny: Path, write: Write) -> None:
     write("fitted.yaml", "parameters: {decay: 0.005, balance: 0.004, noise: 0.001}\n")
-    base = write("base.yaml", tiny.read_text() + "parameters_from: fitted.yaml\n"
-                 "parameters: {balance: 0.006, jealousy: 0.2}\n")
+    write(
+        "base.yaml",
+        tiny.read_text() + "parameters_from: fitted.yaml\n"
+        "parameters: {balance: 0.006, jealousy: 0.2}\n",
+    )
     top = write("top.yaml", "extends: base.yaml\nparameters: {jealousy: 0.3}\n")
     scenario = load_scenario(top, {"noise": 0.0})
     p, src = scenario.parameters, scenario.parameter_sources
@@ -101,14 +112,14 @@ def test_directed_alignment(tiny: Path, write: Write) -> None:
 
 
 def test_symmetric_fill_keeps_explicit_reverse(tiny: Path, write: Write) -> None:
-    path = write("r.yaml", tiny.read_text().replace("CHN: {RUS: 0.6}",
-                                                    "CHN: {RUS: 0.6, PRK: 0.2}"))
+    path = write("r.yaml", tiny.read_text().replace("CHN: {RUS: 0.6}", "CHN: {RUS: 0.6, PRK: 0.2}"))
     a = load_scenario(path).alignment
     assert a[0, 1] == 0.5 and a[1, 0] == 0.2
 
 
-@pytest.mark.parametrize(("step", "count", "last_gap"), [("day", 365, 1), ("week", 53, 1),
-                                                         ("month", 12, 30)])
+@pytest.mark.parametrize(
+    ("step", "count", "last_gap"), [("day", 365, 1), ("week", 53, 1), ("month", 12, 30)]
+)
 def test_step_grid_covers_start_to_end(step: str, count: int, last_gap: int) -> None:
     import datetime as dt
 
