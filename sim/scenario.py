@@ -221,7 +221,7 @@ def load_scenario(
         InputError: anything invalid, with file, line or field, and what is allowed.
     """
     top = Path(path)
-    layers = read_chain(top.absolute(), ())
+    layers = read_chain(top, ())
     scenario = resolve(layers, top)
     return scenario.with_parameters(overrides) if overrides else scenario
 
