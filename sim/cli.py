@@ -18,6 +18,7 @@ import click
 
 from sim import __version__
 from sim.errors import InputError
+from sim.params import CALIBRATED
 
 FORMATS = ("png", "svg", "pdf")
 
@@ -266,6 +267,120 @@ def plot(run_dir: Path, actor: str | None, date_text: str | None, formats: str) 
         )
     for path in render_run(view, run_dir, plot_formats, actor, day):
         click.echo(str(path))
+
+
+@cli.command()
+@click.argument(
+    "scenario", type=click.Path(dir_okay=False, path_type=Path), default="scenarios/baseline.yaml"
+)
+@click.option(
+    "--targets",
+    "targets_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="calibration/targets.yaml",
+    show_default=True,
+    help="Targets file.",
+)
+@click.option(
+    "--params",
+    "names",
+    default=",".join(CALIBRATED),
+    show_default=True,
+    help="Parameters to fit, comma-separated (ranges: `alignsim params`).",
+)
+@click.option(
+    "--budget",
+    type=click.IntRange(1),
+    default=20000,
+    show_default=True,
+    help="Most model runs to spend.",
+)
+@click.option(
+    "--replicates",
+    type=click.IntRange(1, 100),
+    default=4,
+    show_default=True,
+    help="Runs per candidate, with common random numbers.",
+)
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=1, show_default=True)
+@click.option(
+    "--holdout",
+    "holdout_text",
+    metavar="DATE",
+    help="Fit with events and targets before DATE only, then forecast the rest.",
+)
+@click.option(
+    "--epsilon",
+    type=click.FloatRange(0, 1),
+    default=0.005,
+    show_default=True,
+    help="Plateau: evaluated vectors within this loss of the best.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Report folder (default outputs/calibration/, replaced each time).",
+)
+@click.option(
+    "--fitted",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="calibration/fitted.yaml",
+    show_default=True,
+    help="Where to write the fitted parameters (not written with --holdout).",
+)
+@click.option("--force", is_flag=True, help="Replace a non-empty --out folder.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def calibrate(
+    scenario: Path,
+    targets_path: Path,
+    names: str,
+    budget: int,
+    replicates: int,
+    seed: int,
+    holdout_text: str | None,
+    epsilon: float,
+    out: Path | None,
+    fitted: Path,
+    force: bool,
+    quiet: bool,
+) -> None:
+    """Fit parameters to the documents' targets (differential evolution)."""
+    from sim.fitrun import run_calibration
+
+    holdout = parse_date(holdout_text, "--holdout")
+    fitted_names = parse_names(names)
+    for line in run_calibration(
+        scenario,
+        targets_path,
+        fitted_names,
+        budget,
+        replicates,
+        seed,
+        holdout,
+        epsilon,
+        out,
+        fitted,
+        force,
+        quiet,
+        shlex.join(["alignsim", *sys.argv[1:]]),
+    ):
+        click.echo(line)
+
+
+def parse_names(text: str) -> tuple[str, ...]:
+    """Parse a comma-separated list of parameter names."""
+    from sim.params import REGISTRY
+
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    unknown = [n for n in names if n not in REGISTRY]
+    if unknown or not names:
+        raise InputError(
+            f"--params: unknown parameter '{unknown[0] if unknown else ''}'; "
+            f"known: {', '.join(REGISTRY)}"
+        )
+    if len(set(names)) != len(names):
+        raise InputError("--params: a parameter is named twice")
+    return names
 
 
 def main() -> None:

@@ -150,11 +150,22 @@ class Ensemble:
                 Action(int(run), k, int(source), int(target[run, source]), int(kind[run, source]))
             )
 
-    def run(self) -> np.ndarray:
-        """Run every step to the end; return the alignment history [R, K + 1, N, N]."""
-        history = np.empty((len(self.alignment), self.steps + 1, *self.alignment.shape[1:]))
-        history[:, 0] = self.alignment
+    def run(self, keep: Sequence[int] | None = None) -> np.ndarray:
+        """Run every step to the end; return the alignment at the kept steps.
+
+        Args:
+            keep: step indices to keep (0 = the start); every step when None.
+
+        Returns:
+            Alignment history [R, len(keep), N, N] (all K + 1 steps when `keep` is None).
+        """
+        kept = np.arange(self.steps + 1) if keep is None else np.asarray(keep, dtype=int)
+        slot = {int(k): i for i, k in enumerate(kept)}
+        history = np.empty((len(self.alignment), len(kept), *self.alignment.shape[1:]))
+        if 0 in slot:
+            history[:, slot[0]] = self.alignment
         while self.k < self.steps:
             self.step()
-            history[:, self.k] = self.alignment
+            if self.k in slot:
+                history[:, slot[self.k]] = self.alignment
         return history

@@ -176,6 +176,22 @@ PARAMETERS: tuple[Parameter, ...] = (
 
 REGISTRY: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
 
+#: Parameters `alignsim calibrate` fits by default: those that shape the response to the
+#: documented events. The agents' parameters act only after the last scripted event (by
+#: default), and `spinup`, `noise` and `temperature` are settings rather than quantities the
+#: documents inform; fit any of them with `--params`.
+CALIBRATED = (
+    "impulse",
+    "reciprocity",
+    "spillover",
+    "jealousy",
+    "baseline_shift",
+    "decay",
+    "balance",
+    "hedging_rate",
+    "share_exponent",
+)
+
 #: Per-actor attributes a scenario gives each actor: name -> (meaning, unit, default, low, high).
 ACTOR_ATTRIBUTES: dict[str, tuple[str, str, float | None, float, float]] = {
     "capability": (

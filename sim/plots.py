@@ -169,6 +169,16 @@ def event_timeline(ax: Any, view: RunView, events: pd.DataFrame, partners: list[
                     facecolors=colour if fill else "none",
                     edgecolors=colour,
                 )
+    if events.empty:
+        ax.text(
+            0.5,
+            0.5,
+            "no events involve this actor",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            color="0.4",
+        )
     ax.set_yticks(range(len(partners)), [view.names[p] for p in partners], fontsize=8)
     ax.set_ylim(-0.7, len(partners) - 0.3)
     ax.set_ylabel("events with")

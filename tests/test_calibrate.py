@@ -1,0 +1,165 @@
+"""Calibration: parameter recovery on quantitative synthetic targets, determinism, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from sim.calibrate import calibrate
+from sim.cli import cli
+from sim.model import run_model
+from sim.scenario import load_scenario
+from sim.targets import load_targets
+
+TRUE = {"impulse": 0.7, "decay": 0.008}
+PAIRS = [(0, 1), (0, 2), (2, 0), (0, 3)]
+DATES = ["2024-03-01", "2024-06-24", "2024-08-01", "2024-10-14", "2024-12-31"]
+
+
+def synthetic(tiny: Path, write: Callable[[str, str], Path], tolerance: float) -> Path:
+    """Targets bracketing the alignments a run with known parameters produces."""
+    deterministic = tiny.read_text() + "parameters: {noise: 0, activity: 0}\n"
+    tiny.write_text(deterministic)
+    scenario = load_scenario(tiny)
+    truth = run_model(scenario, parameters=TRUE).alignment
+    ids, targets = scenario.actor_ids, []
+    for date in DATES:
+        k = int(np.searchsorted(scenario.dates, np.datetime64(date), side="left"))
+        for s, t in PAIRS:
+            value = float(truth[k, s, t])
+            for comparison, bound in ((">", value - tolerance), ("<", value + tolerance)):
+                targets.append(
+                    {
+                        "id": f"{ids[s]}-{ids[t]}-{date}-{'lo' if comparison == '>' else 'hi'}",
+                        "claim": "synthetic",
+                        "metric": "alignment",
+                        "comparison": comparison,
+                        "lhs": {"source": ids[s], "target": ids[t], "date": date},
+                        "rhs": bound,
+                        "doc": "synthetic",
+                        "quote": "made by the model",
+                    }
+                )
+    return write("targets.yaml", yaml.safe_dump({"targets": targets}))
+
+
+def test_parameters_are_recovered_from_quantitative_targets(tiny: Path, write) -> None:
+    """Known impulse and decay come back within 10% of their ranges from 40 targets."""
+    targets_path = synthetic(tiny, write, tolerance=0.002)
+    scenario = load_scenario(tiny)
+    targets = load_targets(targets_path, scenario.actor_ids, scenario.start, scenario.end)
+    fit = calibrate(scenario, targets, ["impulse", "decay"], budget=12 * 40, replicates=1, seed=4)
+    assert fit.best["impulse"] == pytest.approx(TRUE["impulse"], abs=0.145)  # 10% of 1.45
+    assert fit.best["decay"] == pytest.approx(TRUE["decay"], abs=0.002)  # 10% of 0.02
+    assert fit.loss < 0.002
+    assert fit.runs == len(fit.losses) and fit.runs <= 12 * 40
+
+
+def test_calibration_is_deterministic_for_a_seed(tiny: Path, write) -> None:
+    targets_path = synthetic(tiny, write, tolerance=0.01)
+    scenario = load_scenario(tiny).with_parameters({"noise": 0.004})
+    targets = load_targets(targets_path, scenario.actor_ids, scenario.start, scenario.end)
+    a, b = (calibrate(scenario, targets, ["impulse", "decay"], 12 * 6, 3, seed=9) for _ in range(2))
+    assert a.best == b.best
+    np.testing.assert_array_equal(a.losses, b.losses)
+
+
+def test_calibrate_command_writes_fitted_and_report(
+    runner: CliRunner, tiny: Path, write, tmp_path: Path
+) -> None:
+    targets_path = synthetic(tiny, write, tolerance=0.01)
+    fitted = tmp_path / "fitted.yaml"
+    fitted.write_text("parameters: {decay: 0.001}\n")
+    out = tmp_path / "report"
+    result = runner.invoke(
+        cli,
+        [
+            "calibrate",
+            str(tiny),
+            "--targets",
+            str(targets_path),
+            "--params",
+            "impulse,decay",
+            "--budget",
+            "240",
+            "--replicates",
+            "2",
+            "--out",
+            str(out),
+            "--fitted",
+            str(fitted),
+            "--quiet",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    content = yaml.safe_load(fitted.read_text())
+    assert set(content["parameters"]) == {"impulse", "decay"}
+    assert content["runs"] <= 240 and len(content["satisfaction"]) == 40
+    assert (tmp_path / "fitted.previous.yaml").read_text() == "parameters: {decay: 0.001}\n"
+    assert {"targets.csv", "plateau.csv", "projections.csv", "targets.png", "parameters.png"} <= {
+        p.name for p in out.iterdir()
+    }
+    assert "fit: loss" in result.output
+
+
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        (("metric: alignment", "metric: mood"), "Input should be 'alignment'"),
+        (("source: PRK", "source: KOR"), "unknown actor 'KOR'"),
+        (("date: '2024-03-01'", "date: '2030-03-01'"), "is outside the scenario"),
+        (("quote: made by the model", "quote: ''"), "String should have at least 1 character"),
+    ],
+)
+def test_bad_targets_are_refused(
+    runner: CliRunner, tiny: Path, write, tmp_path: Path, change: tuple[str, str], fragment: str
+) -> None:
+    targets_path = synthetic(tiny, write, tolerance=0.01)
+    targets_path.write_text(targets_path.read_text().replace(*change, 1))
+    fitted = tmp_path / "fitted.yaml"
+    result = runner.invoke(
+        cli,
+        [
+            "calibrate",
+            str(tiny),
+            "--targets",
+            str(targets_path),
+            "--budget",
+            "500",
+            "--fitted",
+            str(fitted),
+            "--out",
+            str(tmp_path / "out"),
+            "--quiet",
+        ],
+    )
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == 2 and len(lines) == 1 and fragment in lines[0], result.stderr
+    assert "targets.yaml line" in lines[0]
+    assert not fitted.exists() and not (tmp_path / "out").exists()
+
+
+def test_too_small_a_budget_is_refused(
+    runner: CliRunner, tiny: Path, write, tmp_path: Path
+) -> None:
+    targets_path = synthetic(tiny, write, tolerance=0.01)
+    result = runner.invoke(
+        cli,
+        [
+            "calibrate",
+            str(tiny),
+            "--targets",
+            str(targets_path),
+            "--budget",
+            "10",
+            "--quiet",
+            "--out",
+            str(tmp_path / "o"),
+        ],
+    )
+    assert result.exit_code == 2 and "--budget 10: too small" in result.stderr
