@@ -383,6 +383,37 @@ def parse_names(text: str) -> tuple[str, ...]:
     return names
 
 
+@cli.command("import-events")
+@click.option(
+    "--format",
+    "source_format",
+    type=click.Choice(["gdelt", "icews"]),
+    required=True,
+    help="Layout of FILE: a GDELT 2.0 event export or an ICEWS event file.",
+)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Event table (CSV) to write.",
+)
+@click.option("--force", is_flag=True, help="Replace an existing --out file.")
+def import_events(source_format: str, file: Path, out: Path, force: bool) -> None:
+    """Convert GDELT or ICEWS event rows into an alignsim event table."""
+    from sim.eventtable import write_event_table
+    from sim.importers import import_gdelt, import_icews
+
+    if out.exists() and not force:
+        raise InputError(f"--out {out}: file exists; use --force to replace it")
+    imported = (import_gdelt if source_format == "gdelt" else import_icews)(file)
+    partial = out.with_name(f".{out.name}.tmp")
+    write_event_table(partial, imported.rows)
+    partial.replace(out)
+    skipped = ", ".join(f"{n} {reason}" for reason, n in imported.skipped.items())
+    click.echo(f"wrote {len(imported.rows)} events to {out}; skipped {skipped}")
+
+
 def main() -> None:
     """Entry point of the `alignsim` console script."""
     cli(prog_name="alignsim")

@@ -129,3 +129,11 @@ def check_header(path: Path, header: list[str]) -> None:
         )
     if len(set(header)) != len(header):
         raise InputError(f"{where(path, 1)}: a column is named twice")
+
+
+def write_event_table(path: Path, rows: list[dict[str, object]]) -> None:
+    """Write event rows with the table's columns (importers and the extractor use it)."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
