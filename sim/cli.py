@@ -414,6 +414,79 @@ def import_events(source_format: str, file: Path, out: Path, force: bool) -> Non
     click.echo(f"wrote {len(imported.rows)} events to {out}; skipped {skipped}")
 
 
+@cli.command()
+@click.argument(
+    "docs", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=False, path_type=Path)
+)
+@click.option(
+    "--date",
+    "date_text",
+    metavar="DATE",
+    help="The article's date, when the text does not give one (one article only).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the drafts to this CSV (default: print them).",
+)
+@click.option(
+    "--compare",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Hand-coded event table to score the drafts against (precision, recall).",
+)
+@click.option("--force", is_flag=True, help="Replace an existing --out file.")
+def extract(
+    docs: tuple[Path, ...],
+    date_text: str | None,
+    out: Path | None,
+    compare: Path | None,
+    force: bool,
+) -> None:
+    """Draft candidate event rows from plain-text news articles, for review."""
+    import csv
+    import io
+
+    from sim.eventtable import COLUMNS, write_event_table
+    from sim.extract import extract_file, score
+
+    published = parse_date(date_text, "--date")
+    if published and len(docs) > 1:
+        raise InputError("--date applies to one article; give one DOC with it")
+    if out is not None and out.exists() and not force:
+        raise InputError(f"--out {out}: file exists; use --force to replace it")
+    drafts = [row for doc in docs for row in extract_file(doc, published)]
+    if out is None:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(drafts)
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        write_event_table(out, drafts)
+        click.echo(f"wrote {len(drafts)} draft events to {out}")
+    if compare is not None:
+        from sim.eventtable import read_event_table
+
+        names = {d.name for d in docs}
+        coded = [
+            {
+                "doc": r.spec.doc,
+                "date": r.spec.date.isoformat(),
+                "source": r.spec.source,
+                "target": r.spec.target,
+            }
+            for r in read_event_table(compare)
+            if r.spec.doc in names
+        ]
+        precision, recall, matched, total = score(drafts, coded)
+        click.echo(
+            f"against {compare}: precision {precision:.2f} ({matched} of {len(drafts)} "
+            f"drafts match a coded event), recall {recall:.2f} ({matched} of {total} "
+            f"coded events found)",
+            err=out is None,
+        )
+
+
 def main() -> None:
     """Entry point of the `alignsim` console script."""
     cli(prog_name="alignsim")
