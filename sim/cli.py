@@ -312,7 +312,7 @@ def plot(run_dir: Path, actor: str | None, date_text: str | None, formats: str) 
 @click.option(
     "--epsilon",
     type=click.FloatRange(0, 1),
-    default=0.005,
+    default=0.001,
     show_default=True,
     help="Plateau: evaluated vectors within this loss of the best.",
 )
@@ -415,14 +415,17 @@ def import_events(source_format: str, file: Path, out: Path, force: bool) -> Non
 
 
 @cli.command()
-@click.argument(
-    "docs", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=False, path_type=Path)
-)
+@click.argument("docs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--date",
     "date_text",
     metavar="DATE",
     help="The article's date, when the text does not give one (one article only).",
+)
+@click.option(
+    "--sources",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A sources table (file,date,...) giving the articles' dates.",
 )
 @click.option(
     "--out",
@@ -438,53 +441,28 @@ def import_events(source_format: str, file: Path, out: Path, force: bool) -> Non
 def extract(
     docs: tuple[Path, ...],
     date_text: str | None,
+    sources: Path | None,
     out: Path | None,
     compare: Path | None,
     force: bool,
 ) -> None:
     """Draft candidate event rows from plain-text news articles, for review."""
-    import csv
-    import io
-
-    from sim.eventtable import COLUMNS, write_event_table
-    from sim.extract import extract_file, score
+    from sim.eventtable import table_text, write_event_table
+    from sim.extract import compare_drafts, draft_events
 
     published = parse_date(date_text, "--date")
     if published and len(docs) > 1:
-        raise InputError("--date applies to one article; give one DOC with it")
+        raise InputError("--date applies to one article; give one DOC with it (or --sources)")
     if out is not None and out.exists() and not force:
         raise InputError(f"--out {out}: file exists; use --force to replace it")
-    drafts = [row for doc in docs for row in extract_file(doc, published)]
+    drafts = draft_events(docs, published, sources)
     if out is None:
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(drafts)
-        click.echo(buffer.getvalue(), nl=False)
+        click.echo(table_text(drafts), nl=False)
     else:
         write_event_table(out, drafts)
         click.echo(f"wrote {len(drafts)} draft events to {out}")
     if compare is not None:
-        from sim.eventtable import read_event_table
-
-        names = {d.name for d in docs}
-        coded = [
-            {
-                "doc": r.spec.doc,
-                "date": r.spec.date.isoformat(),
-                "source": r.spec.source,
-                "target": r.spec.target,
-            }
-            for r in read_event_table(compare)
-            if r.spec.doc in names
-        ]
-        precision, recall, matched, total = score(drafts, coded)
-        click.echo(
-            f"against {compare}: precision {precision:.2f} ({matched} of {len(drafts)} "
-            f"drafts match a coded event), recall {recall:.2f} ({matched} of {total} "
-            f"coded events found)",
-            err=out is None,
-        )
+        click.echo(compare_drafts(drafts, compare, docs), err=out is None)
 
 
 def main() -> None:

@@ -151,7 +151,7 @@ class Ensemble:
             )
 
     def run(self, keep: Sequence[int] | None = None) -> np.ndarray:
-        """Run every step to the end; return the alignment at the kept steps.
+        """Run to the last kept step; return the alignment at the kept steps.
 
         Args:
             keep: step indices to keep (0 = the start); every step when None.
@@ -164,7 +164,7 @@ class Ensemble:
         history = np.empty((len(self.alignment), len(kept), *self.alignment.shape[1:]))
         if 0 in slot:
             history[:, slot[0]] = self.alignment
-        while self.k < self.steps:
+        while self.k < max(slot):
             self.step()
             if self.k in slot:
                 history[:, slot[self.k]] = self.alignment

@@ -131,9 +131,15 @@ def check_header(path: Path, header: list[str]) -> None:
         raise InputError(f"{where(path, 1)}: a column is named twice")
 
 
+def table_text(rows: list[dict[str, object]]) -> str:
+    """Event rows as CSV text with the table's columns."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
 def write_event_table(path: Path, rows: list[dict[str, object]]) -> None:
-    """Write event rows with the table's columns (importers and the extractor use it)."""
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    """Write event rows as an event table (importers and the extractor use it)."""
+    path.write_text(table_text(rows), encoding="utf-8")

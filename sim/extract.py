@@ -12,6 +12,7 @@ sentence itself; the first actor named is the source, the others the targets.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.errors import InputError
+from sim.eventtable import read_event_table
 
 #: Names by which the documents refer to states (case-sensitive, whole words).
 ACTOR_NAMES: dict[str, tuple[str, ...]] = {
@@ -240,3 +242,52 @@ def score(
     precision = matched / len(drafts) if drafts else 0.0
     recall = matched / len(coded) if coded else 0.0
     return precision, recall, matched, len(coded)
+
+
+def source_dates(path: Path) -> dict[str, dt.date]:
+    """Article dates from a sources table (columns `file` and `date`)."""
+    rows = read_csv_rows(path)
+    try:
+        return {row["file"]: dt.date.fromisoformat(row["date"]) for row in rows}
+    except (KeyError, ValueError) as exc:
+        raise InputError(f"{path}: expected columns file and date (YYYY-MM-DD): {exc}") from None
+
+
+def read_csv_rows(path: Path) -> list[dict[str, str]]:
+    """Rows of a CSV file as dictionaries."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return list(csv.DictReader(handle))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the file ({exc})") from None
+
+
+def draft_events(
+    docs: Sequence[Path], published: dt.date | None = None, sources: Path | None = None
+) -> list[dict[str, object]]:
+    """Draft rows from every article, dated by `published`, a sources table or the text."""
+    dates = source_dates(sources) if sources else {}
+    return [row for doc in docs for row in extract_file(doc, published or dates.get(doc.name))]
+
+
+def compare_drafts(
+    drafts: Sequence[dict[str, object]], coded_path: Path, docs: Sequence[Path]
+) -> str:
+    """One line: precision and recall of drafts against the coded rows of the same articles."""
+    names = {d.name for d in docs}
+    coded = [
+        {
+            "doc": r.spec.doc,
+            "date": r.spec.date.isoformat(),
+            "source": r.spec.source,
+            "target": r.spec.target,
+        }
+        for r in read_event_table(coded_path)
+        if r.spec.doc in names
+    ]
+    precision, recall, matched, total = score(drafts, coded)
+    return (
+        f"against {coded_path}: precision {precision:.2f} ({matched} of {len(drafts)} "
+        f"drafts match a coded event), recall {recall:.2f} ({matched} of {total} coded "
+        f"events found)"
+    )

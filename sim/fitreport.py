@@ -28,7 +28,7 @@ from sim.ensemble import Ensemble
 from sim.params import REGISTRY
 from sim.scenario import Scenario
 from sim.store import sha256, write_table
-from sim.targets import Target, needed_steps, point_value, violations
+from sim.targets import Target, needed_steps, point_value, step_index, violations
 
 #: Most plateau members run forward for the projection spread.
 PROJECTED_MEMBERS = 40
@@ -110,6 +110,8 @@ def targets_figure(scenario: Scenario, targets: Sequence[Target], fit: Fit) -> F
             names = "→".join(scenario.actor_ids[a] for a in side[0])
             line = ax.plot(dates, mid, ls=style, lw=1.6, label=names)[0]
             ax.fill_between(dates, low, high, color=line.get_color(), alpha=0.2)
+            k = step_index(scenario.dates, side[1])
+            ax.plot(dates[k], mid[k], "o", color=line.get_color(), ms=5)
             ax.axvline(pd.Timestamp(side[1]), color=line.get_color(), lw=0.8, ls=":")
         ax.set_title(
             f"{t.spec.id} ({rate:.0%} of runs satisfy)",
@@ -122,8 +124,9 @@ def targets_figure(scenario: Scenario, targets: Sequence[Target], fit: Fit) -> F
     for ax in axes[len(targets) :]:
         ax.axis("off")
     fig.suptitle(
-        f"{scenario.name}: calibration targets at the best fit (claim: solid "
-        f"{'vs'} dashed at the dotted date; band = 5–95% of replicates)"
+        f"{scenario.name}: calibration targets at the best fit\nclaim: the solid series at "
+        f"its dot against the dashed one at its dot (or the dashed level); median and 5–95% "
+        f"band over replicates"
     )
     return fig
 

@@ -126,7 +126,9 @@ def alignment_figure(view: RunView, actor: str | None = None) -> Figure:
             **view.style(partner),
         )
     top.axhline(0, color="0.6", lw=0.8)
-    top.set_ylim(-1.05, 1.05)
+    top.axhspan(1.05, 1.75, color="0.96", lw=0)
+    top.set_ylim(-1.05, 1.75)
+    top.set_yticks(np.linspace(-1, 1, 9))
     top.set_ylabel(ALIGNMENT_LABEL)
     top.set_title(f"{view.title}: {view.names[actor]}'s alignment toward each actor")
     events = focal_events(view, actor)
@@ -134,16 +136,21 @@ def alignment_figure(view: RunView, actor: str | None = None) -> Figure:
         top.axvline(event["when"], color="0.75", lw=0.8, ls=":")
         top.annotate(
             f"{event['type']} {event['source']}→{event['target']}",
-            (event["when"], 1.0),
+            (event["when"], 1.72),
             rotation=90,
             va="top",
             ha="right",
             fontsize=7,
-            color="0.3",
-            xytext=(-1, -2),
+            color="0.25",
+            xytext=(-1, 0),
             textcoords="offset points",
         )
-    top.legend(title=f"{view.names[actor]} toward", loc="lower left", fontsize=8, ncols=2)
+    top.legend(
+        title=f"{view.names[actor]}\ntoward",
+        loc="upper left",
+        fontsize=8,
+        bbox_to_anchor=(1.005, 1.0),
+    )
     event_timeline(bottom, view, events, partners)
     date_axis(bottom)
     return fig
@@ -228,7 +235,7 @@ def hedging_figure(view: RunView) -> Figure:
             label=f"events of {view.names[view.focal]}",
         )
     axes[0].set_title(f"{view.title}: hedging and dependence of each actor")
-    axes[0].legend(loc="upper left", fontsize=8, ncols=4)
+    axes[0].legend(loc="upper left", fontsize=8, bbox_to_anchor=(1.005, 1.0), title="actor")
     date_axis(axes[1])
     return fig
 
