@@ -60,8 +60,13 @@ def best_runs(scenario: Scenario, fit: Fit) -> tuple[Ensemble, np.ndarray]:
 
 
 def projections(scenario: Scenario, fit: Fit, epsilon: float, after: dt.date) -> pd.DataFrame:
-    """Focal actor's state at the end, for each plateau member (≤ PROJECTED_MEMBERS) and seed."""
-    members = fit.plateau(epsilon)[:PROJECTED_MEMBERS]
+    """Focal actor's state at the end for plateau members and every seed.
+
+    Up to PROJECTED_MEMBERS members, spread evenly over the plateau in order of loss (not the
+    best few, which differential evolution makes near copies of each other).
+    """
+    plateau = fit.plateau(epsilon)
+    members = plateau[np.unique(np.linspace(0, len(plateau) - 1, PROJECTED_MEMBERS).astype(int))]
     vectors = [dict(zip(fit.names, map(float, fit.evaluated[m]), strict=True)) for m in members]
     varied = [v for v in vectors for _ in fit.seeds]
     engine = Ensemble(scenario, fit.seeds * len(vectors), varied)
@@ -134,8 +139,9 @@ def targets_figure(scenario: Scenario, targets: Sequence[Target], fit: Fit) -> F
 def parameters_figure(fit: Fit, epsilon: float) -> Figure:
     """Each fitted parameter's best value and plateau interval, on its registry range."""
     members = fit.evaluated[fit.plateau(epsilon)]
-    fig = Figure(figsize=(8, 0.5 * len(fit.names) + 1.5), layout="constrained")
+    fig = Figure(figsize=(12, 0.5 * len(fit.names) + 2))
     ax = fig.subplots()
+    fig.subplots_adjust(left=0.14, right=0.58, top=0.86, bottom=0.16)
     for row, name in enumerate(fit.names):
         p = REGISTRY[name]
         scale = lambda v, p=p: (v - p.low) / (p.high - p.low)  # noqa: E731
@@ -158,9 +164,12 @@ def parameters_figure(fit: Fit, epsilon: float) -> Figure:
     ax.set_yticks(range(len(fit.names)), fit.names)
     ax.set_xlim(0, 1)
     ax.set_xlabel("position within the parameter's allowed range (0 = low, 1 = high)")
-    ax.set_title(
-        f"Fitted parameters: best (dot) and plateau within ε = {epsilon:g} of the best "
-        f"loss ({len(members)} vectors)"
+    fig.suptitle(
+        f"Fitted parameters: best value (dot) and the range over the plateau (bar)\n"
+        f"{len(members)} evaluated vectors within ε = {epsilon:g} of the best loss; right: "
+        f"best [plateau low, high] unit",
+        x=0.02,
+        ha="left",
     )
     return fig
 
