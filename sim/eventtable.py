@@ -142,4 +142,5 @@ def table_text(rows: list[dict[str, object]]) -> str:
 
 def write_event_table(path: Path, rows: list[dict[str, object]]) -> None:
     """Write event rows as an event table (importers and the extractor use it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(table_text(rows), encoding="utf-8")

@@ -163,3 +163,36 @@ def test_too_small_a_budget_is_refused(
         ],
     )
     assert result.exit_code == 2 and "--budget 10: too small" in result.stderr
+
+
+def test_holdout_fits_early_targets_and_forecasts_the_rest(
+    runner: CliRunner, tiny: Path, write, tmp_path: Path
+) -> None:
+    targets_path = synthetic(tiny, write, tolerance=0.01)
+    fitted = tmp_path / "fitted.yaml"
+    out = tmp_path / "holdout"
+    result = runner.invoke(
+        cli,
+        [
+            "calibrate",
+            str(tiny),
+            "--targets",
+            str(targets_path),
+            "--params",
+            "impulse,decay",
+            "--budget",
+            "240",
+            "--holdout",
+            "2024-07-01",
+            "--fitted",
+            str(fitted),
+            "--out",
+            str(out),
+            "--quiet",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "holdout forecast:" in result.output and "of 24 later targets hold" in result.output
+    assert "16 targets" in result.output.splitlines()[0]  # the 2 early dates x 4 pairs x 2
+    forecast = (out / "forecast.csv").read_text().splitlines()
+    assert len(forecast) == 25 and not fitted.exists()
