@@ -51,7 +51,7 @@ def evaluate(
     """
     varied = [c for c in candidates for _ in seeds]
     steps = needed_steps(targets, scenario.dates)
-    engine = Ensemble(scenario, list(seeds) * len(candidates), varied)
+    engine = Ensemble(scenario, list(seeds) * len(candidates), varied, record_actions=False)
     history = engine.run(steps)
     violation, _, _ = violations(
         targets,

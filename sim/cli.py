@@ -465,6 +465,117 @@ def extract(
         click.echo(compare_drafts(drafts, compare, docs), err=out is None)
 
 
+@cli.command()
+@scenario_argument
+@click.option(
+    "--vary",
+    "varies",
+    multiple=True,
+    required=True,
+    metavar="NAME=LO:HI:N|NAME=v1,v2",
+    help="A varied parameter (repeatable): N values from LO to HI, listed values, "
+    "or LO:HI for --sampler lhs|sobol.",
+)
+@click.option(
+    "--sampler",
+    type=click.Choice(["grid", "lhs", "sobol"]),
+    default="grid",
+    show_default=True,
+    help="Design: full factorial grid, Latin hypercube or Sobol.",
+)
+@click.option("--samples", type=click.IntRange(1), help="Design points for lhs and sobol.")
+@click.option(
+    "--replicates",
+    type=click.IntRange(1),
+    default=10,
+    show_default=True,
+    help="Runs per design point (seeds spawned from --seed).",
+)
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    help="Local worker processes.",
+)
+@click.option(
+    "--dask-local",
+    type=click.IntRange(1),
+    metavar="N",
+    help="Start a Dask LocalCluster of N workers on 127.0.0.1.",
+)
+@click.option(
+    "--scheduler", metavar="ADDRESS", help="Join a running Dask cluster, e.g. tcp://10.0.0.5:8786."
+)
+@click.option(
+    "--chunk-runs",
+    type=click.IntRange(1),
+    default=500,
+    show_default=True,
+    help="About how many runs each chunk (task) holds.",
+)
+@click.option(
+    "--envelope-step",
+    type=click.Choice(["week", "month", "quarter", "year"]),
+    default="month",
+    show_default=True,
+    help="Spacing of the envelope dates.",
+)
+@click.option("--trajectories", is_flag=True, help="Also keep every run's full trajectory.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Sweep folder (default outputs/sweeps/<scenario-name>/).",
+)
+@click.option("--resume", is_flag=True, help="Finish an interrupted sweep in --out.")
+@click.option("--force", is_flag=True, help="Discard an existing sweep folder and start again.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def sweep(
+    scenario: Path,
+    varies: tuple[str, ...],
+    sampler: str,
+    samples: int | None,
+    replicates: int,
+    seed: int,
+    workers: int,
+    dask_local: int | None,
+    scheduler: str | None,
+    chunk_runs: int,
+    envelope_step: str,
+    trajectories: bool,
+    out: Path | None,
+    resume: bool,
+    force: bool,
+    quiet: bool,
+) -> None:
+    """Run SCENARIO over a design of parameter values, in resumable chunks."""
+    from sim.design import parse_vary
+    from sim.scenario import load_scenario
+    from sim.store import slug
+    from sim.sweeprun import Dispatch, SweepSpec, execute
+
+    if sum(bool(x) for x in (workers > 1, dask_local, scheduler)) > 1:
+        raise InputError("--workers, --dask-local and --scheduler exclude each other")
+    if resume and force:
+        raise InputError("--resume and --force exclude each other")
+    spec = SweepSpec(
+        tuple(parse_vary(v) for v in varies),
+        sampler,
+        samples,
+        replicates,
+        seed,
+        chunk_runs,
+        envelope_step,
+        trajectories,
+    )
+    loaded = load_scenario(scenario)
+    folder = out or Path("outputs") / "sweeps" / slug(loaded.name)
+    dispatch = Dispatch(workers, dask_local, scheduler)
+    for line in execute(loaded, spec, dispatch, folder, resume, force, quiet):
+        click.echo(line)
+
+
 def main() -> None:
     """Entry point of the `alignsim` console script."""
     cli(prog_name="alignsim")

@@ -79,11 +79,14 @@ class Ensemble:
         scenario: the scenario.
         seeds: one seed per run.
         varied: optional per-run parameter values over the scenario's (one mapping per run).
+        record_actions: keep every agent action (the Mesa path and single runs); batches that
+            need only their number (sweeps, calibration) leave it off.
 
     Attributes:
         alignment, baseline: current state [R, N, N].
         k: index of the last completed step (0 before the first).
-        actions: agent-initiated actions so far.
+        actions: agent-initiated actions so far (when recorded).
+        action_count: number of agent actions per run so far.
     """
 
     def __init__(
@@ -91,6 +94,7 @@ class Ensemble:
         scenario: Scenario,
         seeds: Sequence[int],
         varied: Sequence[Mapping[str, float]] | None = None,
+        record_actions: bool = True,
     ) -> None:
         self.scenario = scenario
         self.params = parameter_arrays(scenario, len(seeds), varied)
@@ -99,7 +103,9 @@ class Ensemble:
         self.streams = Streams(seeds, len(scenario.actors))
         self.every_agent = np.arange(len(scenario.actors))
         self.k = 0
+        self.record_actions = record_actions
         self.actions: list[Action] = []
+        self.action_count = np.zeros(len(seeds), dtype=np.int64)
 
     @property
     def steps(self) -> int:
@@ -144,8 +150,12 @@ class Ensemble:
         self.k = k
 
     def log(self, k: int, target: np.ndarray, kind: np.ndarray) -> None:
-        """Record the actions taken in step k."""
-        for run, source in zip(*np.nonzero(kind != NONE), strict=True):
+        """Record the actions taken in step k (only counted unless `record_actions`)."""
+        acted = kind != NONE
+        self.action_count += acted.sum(axis=1)
+        if not self.record_actions:
+            return
+        for run, source in zip(*np.nonzero(acted), strict=True):
             self.actions.append(
                 Action(int(run), k, int(source), int(target[run, source]), int(kind[run, source]))
             )

@@ -55,7 +55,7 @@ def target_table(
 
 def best_runs(scenario: Scenario, fit: Fit) -> tuple[Ensemble, np.ndarray]:
     """The best fit's replicates, run to the end with their full history."""
-    engine = Ensemble(scenario, fit.seeds, [fit.best] * len(fit.seeds))
+    engine = Ensemble(scenario, fit.seeds, [fit.best] * len(fit.seeds), record_actions=False)
     return engine, engine.run()
 
 
@@ -69,7 +69,7 @@ def projections(scenario: Scenario, fit: Fit, epsilon: float, after: dt.date) ->
     members = plateau[np.unique(np.linspace(0, len(plateau) - 1, PROJECTED_MEMBERS).astype(int))]
     vectors = [dict(zip(fit.names, map(float, fit.evaluated[m]), strict=True)) for m in members]
     varied = [v for v in vectors for _ in fit.seeds]
-    engine = Ensemble(scenario, fit.seeds * len(vectors), varied)
+    engine = Ensemble(scenario, fit.seeds * len(vectors), varied, record_actions=False)
     end = engine.run([engine.steps])[:, 0]
     i, ids = scenario.focal_index, scenario.actor_ids
     shares = metrics.partner_shares(end[:, i], scenario.capability, engine.params["share_exponent"])
@@ -212,7 +212,7 @@ def write_report(
     after: dt.date,
 ) -> dict[str, Any]:
     """Write the report's tables and plots into `folder`; return summary numbers."""
-    engine = Ensemble(scenario, fit.seeds, [fit.best] * len(fit.seeds))
+    engine = Ensemble(scenario, fit.seeds, [fit.best] * len(fit.seeds), record_actions=False)
     steps = needed_steps(targets, scenario.dates)
     _, lhs, rhs = violations(
         targets,

@@ -47,7 +47,11 @@ class Streams:
         return self._normal[:, offset], self._uniform[:, offset]
 
     def _refill(self, first: int) -> None:
-        n = self.n_actors
+        n, runs = self.n_actors, len(self.noise)
         self._first = first
-        self._normal = np.stack([g.standard_normal((self.block, n, n)) for g in self.noise])
-        self._uniform = np.stack([g.random((self.block, 2, n)) for g in self.policy])
+        if self._normal.shape[1] != self.block:
+            self._normal = np.empty((runs, self.block, n, n))
+            self._uniform = np.empty((runs, self.block, 2, n))
+        for r in range(runs):
+            self.noise[r].standard_normal(out=self._normal[r])
+            self.policy[r].random(out=self._uniform[r])
