@@ -1,0 +1,187 @@
+"""Sweeps: identical bytes across executors and chunk sizes, kill-and-resume, Dask worker loss."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT
+
+from sim.cli import cli
+from sim.design import design_points, parse_vary
+from sim.errors import InputError
+from sim.scenario import load_scenario
+from sim.sweeprun import Dispatch, SweepSpec, execute
+
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+VARY = ["--vary", "jealousy=0:0.6:3", "--vary", "decay=0.002,0.01"]
+
+
+def sweep(runner: CliRunner, out: Path, *extra: str) -> None:
+    result = runner.invoke(
+        cli,
+        ["sweep", str(BASELINE), *VARY, "--replicates", "8", "--out", str(out), "--quiet", *extra],
+    )
+    assert result.exit_code == 0, result.output + result.stderr
+
+
+def same_bytes(a: Path, b: Path) -> None:
+    for name in ("results.parquet", "envelopes.parquet"):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_executors_and_chunk_sizes_give_identical_files(runner: CliRunner, tmp_path: Path) -> None:
+    sweep(runner, tmp_path / "serial")
+    sweep(runner, tmp_path / "pool", "--workers", "2", "--chunk-runs", "16")
+    sweep(runner, tmp_path / "single", "--chunk-runs", "1")
+    for other in ("pool", "single"):
+        same_bytes(tmp_path / "serial", tmp_path / other)
+    results = pd.read_parquet(tmp_path / "serial" / "results.parquet")
+    assert len(results) == 48 and results["point"].nunique() == 6
+    assert set(results["jealousy"]) == {0.0, 0.3, 0.6}
+    envelopes = pd.read_parquet(tmp_path / "serial" / "envelopes.parquet")
+    assert (envelopes["q05"] <= envelopes["q50"]).all()
+    assert (envelopes["q50"] <= envelopes["q95"]).all()
+    assert len(list((tmp_path / "single" / "chunks").glob("*.results.parquet"))) == 6
+
+
+def test_dask_local_cluster_gives_identical_files(runner: CliRunner, tmp_path: Path) -> None:
+    sweep(runner, tmp_path / "serial")
+    sweep(runner, tmp_path / "dask", "--dask-local", "2", "--chunk-runs", "16")
+    same_bytes(tmp_path / "serial", tmp_path / "dask")
+
+
+def test_killed_sweep_resumes_to_identical_files(runner: CliRunner, tmp_path: Path) -> None:
+    args = [
+        sys.executable,
+        "-m",
+        "sim",
+        "sweep",
+        str(BASELINE),
+        "--vary",
+        "jealousy=0:0.6:30",
+        "--replicates",
+        "20",
+        "--chunk-runs",
+        "20",
+        "--quiet",
+    ]
+    reference, killed = tmp_path / "reference", tmp_path / "killed"
+    subprocess.run([*args, "--out", str(reference)], check=True, cwd=ROOT)
+    process = subprocess.Popen([*args, "--out", str(killed)], cwd=ROOT)
+    manifest = killed / "manifest.jsonl"
+    deadline = time.time() + 60
+    while time.time() < deadline and not (
+        manifest.exists() and manifest.read_text().count("\n") >= 3
+    ):
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    finished = manifest.read_text().count("\n")
+    assert 3 <= finished < 30, "the kill must land mid-sweep"
+    assert not (killed / "results.parquet").exists()
+    refused = runner.invoke(
+        cli,
+        [
+            "sweep",
+            str(BASELINE),
+            "--vary",
+            "jealousy=0:0.6:30",
+            "--replicates",
+            "20",
+            "--chunk-runs",
+            "20",
+            "--out",
+            str(killed),
+        ],
+    )
+    assert refused.exit_code == 2 and "use --resume" in refused.stderr
+    subprocess.run([*args, "--out", str(killed), "--resume"], check=True, cwd=ROOT)
+    same_bytes(reference, killed)
+    lines = manifest.read_text().splitlines()
+    assert len(lines) == 30 and len({line for line in lines}) == 30
+
+
+def test_lost_dask_worker_is_retried_and_results_are_identical(tmp_path: Path) -> None:
+    from dask.distributed import Client, LocalCluster
+
+    scenario = load_scenario(BASELINE)
+    spec = SweepSpec((parse_vary("jealousy=0:0.6:12"),), "grid", None, 20, 0, 20, "month", False)
+    execute(scenario, spec, Dispatch(), tmp_path / "reference", False, False, True)
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        out = tmp_path / "lossy"
+        worker = threading.Thread(
+            target=execute,
+            args=(
+                scenario,
+                spec,
+                Dispatch(scheduler=cluster.scheduler_address),
+                out,
+                False,
+                False,
+                True,
+            ),
+        )
+        worker.start()
+        while not (out / "manifest.jsonl").exists():
+            time.sleep(0.02)
+        pids = client.run(os.getpid)
+        os.kill(next(iter(pids.values())), signal.SIGKILL)
+        worker.join(timeout=120)
+        assert not worker.is_alive()
+    same_bytes(tmp_path / "reference", out)
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--vary", "decai=0:1:3"], "unknown parameter 'decai'"),
+        (["--vary", "decay=0:5:3"], "parameter decay = 5 is out of range"),
+        (["--vary", "decay"], "expected NAME=LO:HI:N"),
+        (["--vary", "decay=0.01:0.001:3"], "LO must be below HI"),
+        (["--vary", "decay=0:0.01:x"], "N must be a whole number"),
+        (["--vary", "decay=0:0.01"], "a grid needs LO:HI:N"),
+        (["--vary", "decay=0:0.01", "--sampler", "lhs"], "give the number of points"),
+        (["--vary", "decay=0:0.01", "--sampler", "sobol", "--samples", "10"], "power of two"),
+        (["--vary", "decay=0:0.01:2", "--vary", "decay=0:0.01:3"], "varied twice"),
+        (["--vary", "decay=0:0.01:2", "--workers", "2", "--dask-local", "2"], "exclude each other"),
+    ],
+)
+def test_bad_sweep_specifications(
+    runner: CliRunner, tmp_path: Path, args: list[str], fragment: str
+) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["sweep", str(BASELINE), *args, "--out", str(out)])
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == 2 and len(lines) == 1 and fragment in lines[0], result.stderr
+    assert not out.exists()
+
+
+def test_samplers_fill_the_ranges() -> None:
+    varies = [parse_vary("decay=0:0.02"), parse_vary("balance=0.001:0.01")]
+    for sampler, samples in (("lhs", 10), ("sobol", 16)):
+        points = design_points(varies, sampler, samples, seed=3)
+        assert len(points) == samples
+        assert all(0 <= p["decay"] <= 0.02 and 0.001 <= p["balance"] <= 0.01 for p in points)
+    assert design_points(varies, "lhs", 10, 3) == design_points(varies, "lhs", 10, 3)
+    with pytest.raises(InputError):
+        design_points(varies, "grid", None, 3)
+
+
+def test_trajectories_are_kept_on_request(runner: CliRunner, tmp_path: Path) -> None:
+    sweep(runner, tmp_path / "t", "--trajectories")
+    paths = pd.concat(pd.read_parquet(p) for p in (tmp_path / "t" / "trajectories").iterdir())
+    assert len(paths) == 48 * 523 * 30 and paths["value"].abs().max() <= 1
