@@ -576,6 +576,55 @@ def sweep(
         click.echo(line)
 
 
+@cli.command()
+@click.argument(
+    "scenario", type=click.Path(dir_okay=False, path_type=Path), default="scenarios/baseline.yaml"
+)
+@click.option(
+    "--runs",
+    type=click.IntRange(1),
+    default=2000,
+    show_default=True,
+    help="Runs in the ensemble batch.",
+)
+@click.option(
+    "--mesa-runs",
+    type=click.IntRange(1),
+    default=5,
+    show_default=True,
+    help="Runs timed through the Mesa path.",
+)
+def bench(scenario: Path, runs: int, mesa_runs: int) -> None:
+    """Time the Mesa path against the ensemble engine (runs per second, ratios, memory)."""
+    from sim.bench import bench as measure
+    from sim.scenario import load_scenario
+
+    for line in measure(load_scenario(scenario), runs, mesa_runs):
+        click.echo(line)
+
+
+@cli.command("sweep-plot")
+@click.argument("sweep_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--outcome",
+    default="final_hedging_index",
+    show_default=True,
+    help="Results column for the heat map and scatter plots.",
+)
+@click.option(
+    "--variable",
+    default="hedging_index",
+    show_default=True,
+    help="Envelope variable (hedging_index or alignment_<ACTOR>).",
+)
+def sweep_plot(sweep_dir: Path, outcome: str, variable: str) -> None:
+    """Plot a finished sweep: heat maps, envelopes over time, outcome vs parameter."""
+    from sim.sweepplots import render_sweep
+
+    for path in render_sweep(sweep_dir, outcome, variable):
+        click.echo(str(path))
+
+
 def main() -> None:
     """Entry point of the `alignsim` console script."""
     cli(prog_name="alignsim")

@@ -185,3 +185,19 @@ def test_trajectories_are_kept_on_request(runner: CliRunner, tmp_path: Path) -> 
     sweep(runner, tmp_path / "t", "--trajectories")
     paths = pd.concat(pd.read_parquet(p) for p in (tmp_path / "t" / "trajectories").iterdir())
     assert len(paths) == 48 * 523 * 30 and paths["value"].abs().max() <= 1
+
+
+def test_sweep_plot_draws_heatmap_envelopes_and_scatter(runner: CliRunner, tmp_path: Path) -> None:
+    sweep(runner, tmp_path / "s")
+    result = runner.invoke(cli, ["sweep-plot", str(tmp_path / "s")])
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in (tmp_path / "s" / "plots").iterdir())
+    assert names == [
+        "envelopes_hedging_index.png",
+        "heatmap_final_hedging_index.png",
+        "scatter_final_hedging_index.png",
+    ]
+    bad = runner.invoke(cli, ["sweep-plot", str(tmp_path / "s"), "--outcome", "mood"])
+    assert bad.exit_code == 2 and "not a results column" in bad.stderr
+    missing = runner.invoke(cli, ["sweep-plot", str(tmp_path)])
+    assert missing.exit_code == 2 and "not a finished sweep folder" in missing.stderr
