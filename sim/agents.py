@@ -54,7 +54,6 @@ class StateAgent(mesa.Agent):
             engine.alignment,
             me,
             a.capability,
-            a.hedging,
             a.tolerance,
             engine.params,
             self.model.days,

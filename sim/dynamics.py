@@ -122,7 +122,10 @@ def relax(A: np.ndarray, B: np.ndarray, decay: np.ndarray, days: float) -> np.nd
     MODEL.md, step 2: ``A = B + (A − B) e^{−decay·dt}`` (an Ornstein–Uhlenbeck mean
     reversion without its noise term, which `add_noise` supplies).
     """
-    return B + (A - B) * np.exp(-decay * days)[:, None, None]
+    relaxed = np.subtract(A, B)
+    relaxed *= np.exp(-decay * days)[:, None, None]
+    relaxed += B
+    return relaxed
 
 
 def balance_drift(A: np.ndarray) -> np.ndarray:
@@ -180,12 +183,20 @@ def drift(
     h = days / n
     balance = (params["balance"] * h)[:, None, None]
     hedge = (params["hedging_rate"] * h)[:, None, None]
-    off_diagonal = ~np.eye(A.shape[-1], dtype=bool)
     for _ in range(n):
         force = balance * balance_drift(A)
         force += hedge * hedging_drift(A, capability, hedging, params["share_exponent"])
-        A = A + force * (1.0 - A * A) * off_diagonal
+        damping = np.multiply(A, A)
+        np.subtract(1.0, damping, out=damping)
+        force *= damping
+        diagonal(force)[...] = 0.0
+        A = A + force
     return A
+
+
+def diagonal(A: np.ndarray) -> np.ndarray:
+    """A writable view of the diagonal of every matrix in a stack [..., N, N]."""
+    return np.einsum("...ii->...i", A)
 
 
 def add_noise(A: np.ndarray, noise: np.ndarray, days: float, draws: np.ndarray) -> np.ndarray:
@@ -193,9 +204,10 @@ def add_noise(A: np.ndarray, noise: np.ndarray, days: float, draws: np.ndarray) 
 
     MODEL.md, step 6. `draws` are standard normal, [R, N, N]; the diagonal is left at 0.
     """
-    shocked = A + (noise * math.sqrt(days))[:, None, None] * draws
-    shocked *= ~np.eye(A.shape[-1], dtype=bool)
-    return np.clip(shocked, -1.0, 1.0)
+    shocked = np.multiply((noise * math.sqrt(days))[:, None, None], draws)
+    shocked += A
+    diagonal(shocked)[...] = 0.0
+    return np.clip(shocked, -1.0, 1.0, out=shocked)
 
 
 def spin_up(

@@ -116,14 +116,7 @@ class Ensemble:
         """Every agent of every run decides at once, on the same state (`sim.policy.decide`)."""
         a = self.actors
         return decide(
-            self.alignment,
-            self.every_agent,
-            a.capability,
-            a.hedging,
-            a.tolerance,
-            self.params,
-            days,
-            uniforms,
+            self.alignment, self.every_agent, a.capability, a.tolerance, self.params, days, uniforms
         )
 
     def step(self, deciders: Deciders | None = None) -> None:

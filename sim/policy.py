@@ -55,14 +55,13 @@ def softmax_choice(
     scale. Returns the chosen index, −1 where no candidate is allowed.
 
     Args:
-        scores, allowed: [R, n, N]; temperature: [R]; uniform: [R, n] in [0, 1).
+        scores, allowed: [M, N]; temperature, uniform: [M] (uniform in [0, 1)).
     """
     top = np.where(allowed, scores, -np.inf).max(axis=-1, keepdims=True)
     scale = np.where(np.isfinite(top) & (top > 0), top, 1.0)
-    logits = np.where(allowed, (scores - top) / (scale * temperature[:, None, None]), -np.inf)
-    weights = np.exp(logits)
-    cumulative = np.cumsum(weights, axis=-1)
-    pick = (cumulative < (uniform * cumulative[..., -1])[..., None]).sum(axis=-1)
+    logits = np.where(allowed, (scores - top) / (scale * temperature[:, None]), -np.inf)
+    cumulative = np.cumsum(np.exp(logits), axis=-1)
+    pick = (cumulative < (uniform * cumulative[:, -1])[:, None]).sum(axis=-1)
     return np.where(allowed.any(axis=-1), np.minimum(pick, scores.shape[-1] - 1), -1)
 
 
@@ -70,7 +69,6 @@ def decide(
     A: np.ndarray,
     agents: np.ndarray,
     capability: np.ndarray,
-    hedging: np.ndarray,
     tolerance: np.ndarray,
     params: Params,
     days: float,
@@ -78,10 +76,13 @@ def decide(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Decide the actions of the given agents in every run, on the same state.
 
+    Whether an agent acts is drawn first; the choice is computed only for the agents that
+    act (row by row, so the result does not depend on which others act).
+
     Args:
         A: alignment, [R, N, N] (not modified).
         agents: indices of the deciding agents, [n].
-        capability: [N]; hedging, tolerance: per run and actor, [R, N].
+        capability: [N]; tolerance: per run and actor, [R, N].
         params: parameter arrays [R]; days: the step's length.
         draws: uniforms [R, 2, n]: whether to act, and which candidate.
 
@@ -89,37 +90,69 @@ def decide(
         (target, kind), each [R, n]: the partner acted toward (−1 for none) and the kind of
         action (`NONE`, `COURT`, `COUNTERBALANCE`, `REINFORCE`).
     """
-    runs = np.arange(A.shape[0])[:, None]
-    rows = A[:, agents, :]
-    gamma = params["share_exponent"]
-    shares = partner_shares(rows, capability, gamma)
+    chance = -np.expm1(-params["activity"] * days / 365.0)
+    runs, slots = np.nonzero(draws[:, 0, :] < chance[:, None])
+    target = np.full((A.shape[0], len(agents)), -1)
+    kind = np.full((A.shape[0], len(agents)), NONE)
+    if len(runs):
+        actors = agents[slots]
+        chosen, kinds = choose(
+            A,
+            runs,
+            actors,
+            capability,
+            tolerance[runs, actors],
+            {k: v[runs] for k, v in params.items()},
+            draws[runs, 1, slots],
+        )
+        target[runs, slots], kind[runs, slots] = chosen, kinds
+    return target, kind
+
+
+def choose(
+    A: np.ndarray,
+    runs: np.ndarray,
+    actors: np.ndarray,
+    capability: np.ndarray,
+    tolerance: np.ndarray,
+    params: Params,
+    uniform: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The action of each acting (run, actor) pair (see the module docstring).
+
+    Args:
+        A: alignment, [R, N, N]; runs, actors: the acting pairs, [M].
+        tolerance: each pair's tolerance, [M]; params: parameter arrays of the pairs, [M].
+        uniform: each pair's draw for the choice among candidates, [M].
+
+    Returns:
+        (target, kind), each [M]; target −1 and kind `NONE` where no candidate exists.
+    """
+    rows = A[runs, actors]
+    size = capability[None, :] ** params["share_exponent"][:, None]
+    shares = partner_shares(rows, capability, params["share_exponent"])
     others = np.ones_like(rows, dtype=bool)
-    others[:, np.arange(len(agents)), agents] = False
-    size = capability[None, None, :] ** gamma[:, None, None]
+    others[np.arange(len(runs)), actors] = False
 
     court_u = params["impulse"] * params["action_magnitude"] * action_weight(COURT)
-    gain = np.maximum(saturate(rows, court_u[:, None, None]), 0.0) - np.maximum(rows, 0.0)
-    court = (concentration(shares)[..., None] - shares) * size * gain
+    gain = np.maximum(saturate(rows, court_u[:, None]), 0.0) - np.maximum(rows, 0.0)
+    court = (concentration(shares)[:, None] - shares) * size * gain
 
     threat = np.where(others, rows, np.inf).argmin(axis=-1)
-    threatened = (
-        np.take_along_axis(rows, threat[..., None], -1)[..., 0] < params["threat_level"][:, None]
-    )
-    threat_row = A[runs, threat, :]
-    counter = np.maximum(-threat_row, 0.0) * size * (rows > params["threat_level"][:, None, None])
-    counter_ok = others & (np.arange(A.shape[-1]) != threat[..., None])
+    level = params["threat_level"]
+    threatened = rows[np.arange(len(runs)), threat] < level
+    counter = np.maximum(-A[runs, threat], 0.0) * size * (rows > level[:, None])
+    counter_ok = others & (np.arange(A.shape[-1]) != threat[:, None])
 
-    dependent = shares.max(axis=-1) > tolerance[:, agents]
-    chance = -np.expm1(-params["activity"] * days / 365.0)
-    acts = draws[:, 0, :] < chance[:, None]
+    dependent = shares.max(axis=-1) > tolerance
     kind = np.where(dependent, COURT, np.where(threatened, COUNTERBALANCE, REINFORCE))
-    scores = np.where((kind == COURT)[..., None], court, counter)
-    allowed = (scores > 0) & np.where((kind == COURT)[..., None], others, counter_ok)
-    choice = softmax_choice(scores, allowed, params["temperature"], draws[:, 1, :])
+    courting = (kind == COURT)[:, None]
+    scores = np.where(courting, court, counter)
+    allowed = (scores > 0) & np.where(courting, others, counter_ok)
+    choice = softmax_choice(scores, allowed, params["temperature"], uniform)
     best = np.where(shares.max(axis=-1) > 0, shares.argmax(axis=-1), -1)
     target = np.where(kind == REINFORCE, best, choice)
-    kind = np.where(acts & (target >= 0), kind, NONE)
-    return np.where(kind == NONE, -1, target), kind
+    return target, np.where(target >= 0, kind, NONE)
 
 
 def apply_actions(
@@ -132,23 +165,33 @@ def apply_actions(
 ) -> None:
     """Apply every agent's action as an event, in agent order, in place.
 
+    Each agent's events are applied to the runs in which it acted only.
+
     Args:
         target, kind: [R, N] from `decide` over all agents.
     """
-    n_runs, n_actors = target.shape
-    base = params["impulse"] * params["action_magnitude"]
+    n_actors = target.shape[1]
     weights = np.zeros(len(ACTION_TYPES) + 1)
     for k in ACTION_TYPES:
         weights[k] = action_weight(k)
-    runs = np.arange(n_runs)
     for i in np.flatnonzero((kind != NONE).any(axis=0)):
-        acting = kind[:, i] != NONE
-        partner = np.where(acting, target[:, i], (i + 1) % n_actors)
-        bystanders = np.ones((n_runs, n_actors), dtype=bool)
+        runs = np.flatnonzero(kind[:, i] != NONE)
+        partner = target[runs, i]
+        bystanders = np.ones((len(runs), n_actors), dtype=bool)
         bystanders[:, i] = False
-        bystanders[runs, partner] = False
-        u = np.where(acting, base * weights[kind[:, i]], 0.0)
-        source = np.full(n_runs, i)
+        bystanders[np.arange(len(runs)), partner] = False
+        sub = {k: v[runs] for k, v in params.items()}
+        u = sub["impulse"] * sub["action_magnitude"] * weights[kind[runs, i]]
+        A_sub, B_sub = A[runs], B[runs]
         apply_event(
-            A, B, source, partner, u, np.zeros(n_runs, dtype=bool), bystanders, capability, params
+            A_sub,
+            B_sub,
+            np.full(len(runs), i),
+            partner,
+            u,
+            np.zeros(len(runs), dtype=bool),
+            bystanders,
+            capability,
+            sub,
         )
+        A[runs], B[runs] = A_sub, B_sub
