@@ -174,7 +174,7 @@ def events(scenario: Path) -> None:
     """List the schedule of SCENARIO's events as the model will apply them."""
     import pandas as pd
 
-    from sim.results import scripted_rows
+    from sim.results import EVENT_COLUMNS, scripted_rows
     from sim.scenario import load_scenario
 
     loaded = load_scenario(scenario)
@@ -182,22 +182,8 @@ def events(scenario: Path) -> None:
     if table.empty:
         click.echo("no scripted events")
     else:
-        shown = table[
-            [
-                "date",
-                "applied_on",
-                "id",
-                "source",
-                "target",
-                "type",
-                "cameo",
-                "goldstein",
-                "magnitude",
-                "institutional",
-                "impulse",
-                "doc",
-            ]
-        ]
+        hidden = ("origin", "quote", "note", "defined_in")
+        shown = table[[c for c in EVENT_COLUMNS if c not in hidden]]
         with pd.option_context(
             "display.width", 250, "display.max_rows", None, "display.max_colwidth", 40
         ):

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from sim.errors import InputError, where
 from sim.schema import EventSpec, describe_error, dotted
+from sim.store import read_text
 
 COLUMNS = (
     "id",
@@ -85,13 +86,7 @@ def read_event_table(path: Path) -> list[Row]:
         InputError: a missing file, a missing or unknown column, a row with the wrong number
             of cells, or an invalid value, naming the line and the column.
     """
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"{path}: event table not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the event table ({exc})") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(read_text(path, "event table"), newline=""))
     header = [h.strip() for h in next(reader, [])]
     check_header(path, header)
     rows = []

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sim.errors import InputError
 from sim.eventtable import read_event_table
+from sim.store import read_text
 
 #: Names by which the documents refer to states (case-sensitive, whole words).
 ACTOR_NAMES: dict[str, tuple[str, ...]] = {
@@ -185,10 +186,7 @@ def extract_file(path: Path, published: dt.date | None) -> list[dict[str, object
     Raises:
         InputError: unreadable file, or no article date found and none given.
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the article ({exc})") from None
+    text = read_text(path, "article")
     day = published or article_date(text)
     if day is None:
         raise InputError(

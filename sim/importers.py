@@ -25,6 +25,7 @@ import pycountry
 
 from sim.errors import InputError, where
 from sim.events import cameo_table
+from sim.store import read_text
 
 GDELT_COLUMNS = 61
 GDELT = {
@@ -80,16 +81,6 @@ class Imported:
                     "note": note,
                 }
             )
-
-
-def read_text(path: Path) -> str:
-    """A data file's text (missing or undecodable files are input errors)."""
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the file ({exc})") from None
 
 
 def tab_rows(path: Path) -> Iterator[tuple[int, list[str]]]:

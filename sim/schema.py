@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from sim.errors import InputError, where
+from sim.store import read_text
 
 ACTOR_ID = r"^[A-Za-z][A-Za-z0-9_]{0,31}$"
 EVENT_ID = r"^[A-Za-z0-9][A-Za-z0-9._:+-]*$"
@@ -140,12 +141,7 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
         InputError: missing file, undecodable text, YAML syntax errors and tags that would
             construct objects, each with the line.
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the file ({exc})") from None
+    text = read_text(path)
     try:
         return yaml.load(text, Loader=PlainLoader), yaml.compose(text, Loader=PlainLoader)
     except yaml.MarkedYAMLError as exc:

@@ -104,6 +104,16 @@ def read_table(folder: Path, name: str) -> pd.DataFrame:
     return pq.read_table(path).to_pandas()
 
 
+def read_text(path: Path, what: str = "file", encoding: str = "utf-8-sig") -> str:
+    """A user's text file, or an InputError naming it (missing, unreadable, not UTF-8)."""
+    try:
+        return path.read_text(encoding=encoding)
+    except FileNotFoundError:
+        raise InputError(f"{path}: {what} not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the {what} ({exc})") from None
+
+
 def sha256(path: Path) -> str:
     """SHA-256 of a file's bytes."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
