@@ -151,8 +151,9 @@ def hedging_drift(
         hedging: hedging propensity per run and actor, [R, N].
     """
     shares = partner_shares(A, capability, gamma)
-    hhi = concentration(shares)[..., None]
-    return -hedging[:, :, None] * (shares - hhi)
+    shares -= concentration(shares)[..., None]
+    shares *= -hedging[:, :, None]
+    return shares
 
 
 def substeps(days: float) -> int:

@@ -100,7 +100,7 @@ class Ensemble:
         self.params = parameter_arrays(scenario, len(seeds), varied)
         self.actors = actor_arrays(scenario, self.params)
         self.alignment, self.baseline = initial_state(scenario, self.params, self.actors)
-        self.streams = Streams(seeds, len(scenario.actors))
+        self.streams = Streams(seeds, len(scenario.actors), len(scenario.dates) - 1)
         self.every_agent = np.arange(len(scenario.actors))
         self.k = 0
         self.record_actions = record_actions

@@ -25,14 +25,18 @@ class Streams:
     Args:
         seeds: one non-negative integer seed per run.
         n_actors: N, the number of actors.
+        steps: K, the number of steps of a run (the last block holds only what is left).
         block: steps drawn per generator call.
     """
 
-    def __init__(self, seeds: Sequence[int], n_actors: int, block: int = BLOCK_STEPS) -> None:
+    def __init__(
+        self, seeds: Sequence[int], n_actors: int, steps: int, block: int = BLOCK_STEPS
+    ) -> None:
         pairs = [np.random.SeedSequence(int(s)).spawn(2) for s in seeds]
         self.noise = [np.random.Generator(np.random.PCG64(p[0])) for p in pairs]
         self.policy = [np.random.Generator(np.random.PCG64(p[1])) for p in pairs]
         self.n_actors = n_actors
+        self.steps = steps
         self.block = block
         self._first = 0
         self._normal = np.empty((len(seeds), 0, n_actors, n_actors))
@@ -48,10 +52,11 @@ class Streams:
 
     def _refill(self, first: int) -> None:
         n, runs = self.n_actors, len(self.noise)
+        size = min(self.block, self.steps - first)
         self._first = first
-        if self._normal.shape[1] != self.block:
-            self._normal = np.empty((runs, self.block, n, n))
-            self._uniform = np.empty((runs, self.block, 2, n))
+        if self._normal.shape[1] != size:
+            self._normal = np.empty((runs, size, n, n))
+            self._uniform = np.empty((runs, size, 2, n))
         for r in range(runs):
             self.noise[r].standard_normal(out=self._normal[r])
             self.policy[r].random(out=self._uniform[r])

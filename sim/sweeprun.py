@@ -69,7 +69,7 @@ def executor_for(dispatch: Dispatch) -> Iterator[cf.Executor | None]:
                 n_workers=dispatch.dask_local,
                 threads_per_worker=1,
                 host="127.0.0.1",
-                dashboard_address=None,
+                dashboard_address="127.0.0.1:0",
                 processes=True,
             )
             client = Client(cluster)

@@ -118,7 +118,7 @@ def test_lost_dask_worker_is_retried_and_results_are_identical(tmp_path: Path) -
     execute(scenario, spec, Dispatch(), tmp_path / "reference", False, False, True)
     with (
         LocalCluster(
-            n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+            n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address="127.0.0.1:0"
         ) as cluster,
         Client(cluster) as client,
     ):
