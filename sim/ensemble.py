@@ -54,10 +54,19 @@ def actor_arrays(scenario: Scenario, params: Params) -> Actors:
 def initial_state(
     scenario: Scenario, params: Params, actors: Actors
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Alignment and baseline [R, N, N] at the start date, after the spin-up."""
-    runs = len(params["impulse"])
-    start = np.broadcast_to(scenario.alignment, (runs, *scenario.alignment.shape)).copy()
-    A = spin_up(start, actors.capability, actors.hedging, params)
+    """Alignment and baseline [R, N, N] at the start date, after the spin-up.
+
+    The spin-up is deterministic, so runs that share their parameters (replicates) share it:
+    it is computed once per distinct parameter vector and copied.
+    """
+    names = sorted(params)
+    keys = np.column_stack([params[n] for n in names] + [actors.hedging])
+    distinct, first, which = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    start = np.broadcast_to(scenario.alignment, (len(distinct), *scenario.alignment.shape))
+    settled = spin_up(
+        start.copy(), actors.capability, actors.hedging[first], {n: params[n][first] for n in names}
+    )
+    A = settled[which.ravel()]
     return A, A.copy()
 
 
