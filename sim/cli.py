@@ -611,6 +611,62 @@ def sweep_plot(sweep_dir: Path, outcome: str, variable: str) -> None:
         click.echo(str(path))
 
 
+@cli.command()
+@click.argument("base", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("whatifs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--replicates",
+    type=click.IntRange(2),
+    default=100,
+    show_default=True,
+    help="Runs per scenario, the same seeds for every scenario.",
+)
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True)
+@click.option(
+    "--metric",
+    default="hedging_index",
+    show_default=True,
+    help="hedging_index, dependence or alignment_<ACTOR>.",
+)
+@click.option("--actor", help="Whose metric (default: the base scenario's focal actor).")
+@click.option(
+    "--at",
+    "at_text",
+    metavar="DATE",
+    help="Compare on this date (default: the end of the horizon).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default outputs/compare/<base-name>/, replaced each time).",
+)
+@click.option("--force", is_flag=True, help="Replace a non-empty --out folder.")
+def compare(
+    base: Path,
+    whatifs: tuple[Path, ...],
+    replicates: int,
+    seed: int,
+    metric: str,
+    actor: str | None,
+    at_text: str | None,
+    out: Path | None,
+    force: bool,
+) -> None:
+    """Compare WHATIF scenarios with BASE: bands, differences and confidence intervals."""
+    from sim.compare import Metric
+    from sim.comparerun import run_comparison
+    from sim.scenario import load_scenario
+    from sim.store import output_folder, slug
+
+    loaded = load_scenario(base)
+    others = [load_scenario(w) for w in whatifs]
+    chosen = Metric(metric, actor or loaded.focal)
+    folder = output_folder(out, Path("outputs") / "compare" / slug(loaded.name), force)
+    at = parse_date(at_text, "--at")
+    for line in run_comparison(loaded, others, chosen, replicates, seed, folder, at):
+        click.echo(line)
+
+
 def main() -> None:
     """Entry point of the `alignsim` console script."""
     cli(prog_name="alignsim")

@@ -162,7 +162,7 @@ class Ensemble:
                 Action(int(run), k, int(source), int(target[run, source]), int(kind[run, source]))
             )
 
-    def run(self, keep: Sequence[int] | None = None) -> np.ndarray:
+    def run(self, keep: Sequence[int] | np.ndarray | None = None) -> np.ndarray:
         """Run to the last kept step; return the alignment at the kept steps.
 
         Args:
