@@ -667,6 +667,38 @@ def compare(
         click.echo(line)
 
 
+@cli.command()
+@click.argument("source", required=False, type=click.Path(path_type=Path))
+@click.option("--date", "date_text", metavar="DATE", help="Date of the alignment (default: last).")
+@click.option(
+    "--sizes",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV of actor,size (with --propensities, instead of SOURCE).",
+)
+@click.option(
+    "--propensities",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV square matrix of propensities, actors as header and first column.",
+)
+def blocs(
+    source: Path | None, date_text: str | None, sizes: Path | None, propensities: Path | None
+) -> None:
+    """Stable two-bloc configurations (Axelrod-Bennett landscape) of a run, scenario or table."""
+    from sim.blocs import describe, from_source, from_tables
+
+    day = parse_date(date_text, "--date")
+    if (sizes is None) != (propensities is None):
+        raise InputError("--sizes and --propensities go together")
+    if sizes is not None and propensities is not None:
+        found = from_tables(sizes, propensities)
+    elif source is None:
+        raise InputError("give a run folder or scenario, or --sizes and --propensities")
+    else:
+        found = from_source(source, day)
+    for line in describe(*found):
+        click.echo(line)
+
+
 def main() -> None:
     """Entry point of the `alignsim` console script."""
     cli(prog_name="alignsim")

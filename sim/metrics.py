@@ -9,6 +9,8 @@ of Axelrod & Bennett (1993).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from sim.dynamics import concentration, partner_shares
@@ -109,3 +111,74 @@ def protocol_rank(A: np.ndarray) -> np.ndarray:
     ranks = np.empty_like(order)
     np.put_along_axis(ranks, order, np.arange(1, n + 1), axis=-1)
     return np.where(np.eye(n, dtype=bool), 0, ranks)
+
+
+#: Largest number of actors whose configurations `landscape_minima` enumerates exhaustively.
+EXHAUSTIVE_ACTORS = 20
+
+
+def flip_gains(spins: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Energy change of switching each single actor, ``x_i Σ_j w_ij x_j``, [M, N]."""
+    return spins * (spins @ weights)
+
+
+def descend(spins: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Steepest single-actor descent from each configuration (ties to the lowest index).
+
+    Axelrod & Bennett (1993): a configuration is stable when no actor can lower the energy
+    by switching sides. Configurations are returned canonical (actor 0 on side +1).
+    """
+    spins = spins.copy()
+    for _ in range(spins.shape[1] ** 2 + 1):
+        gains = flip_gains(spins, weights)
+        best = gains.argmin(axis=1)
+        moving = np.flatnonzero(gains[np.arange(len(spins)), best] < -1e-12)
+        if not len(moving):
+            break
+        spins[moving, best[moving]] *= -1
+    return spins * spins[:, :1]
+
+
+@dataclass(frozen=True)
+class Landscape:
+    """Stable two-bloc configurations of a landscape.
+
+    Attributes:
+        sides: each minimum's side per actor (0 = actor 0's side), [K, N].
+        energy: each minimum's energy, [K].
+        basin: share of configurations whose steepest descent ends in it, [K].
+        exhaustive: whether all 2^(N−1) configurations were enumerated.
+    """
+
+    sides: np.ndarray
+    energy: np.ndarray
+    basin: np.ndarray
+    exhaustive: bool
+
+
+def landscape_minima(
+    sizes: np.ndarray, propensity: np.ndarray, starts: int = 20000, seed: int = 0
+) -> Landscape:
+    """All local minima of the Axelrod–Bennett energy under single-actor switches.
+
+    Up to `EXHAUSTIVE_ACTORS` actors every configuration (modulo swapping the two sides) is
+    enumerated and descended, so the minima and their basins are exact. Beyond that, a
+    documented heuristic: steepest descent from `starts` random configurations (seeded)
+    finds minima with basin shares estimated from those starts.
+    """
+    n = len(sizes)
+    weights = sizes[:, None] * sizes[None, :] * symmetrised(propensity)
+    np.fill_diagonal(weights, 0.0)
+    exhaustive = n <= EXHAUSTIVE_ACTORS
+    if exhaustive:
+        codes = np.arange(2 ** (n - 1))[:, None]
+        bits = (codes >> np.arange(n - 1)) & 1
+        spins = np.hstack([np.ones((len(codes), 1)), 1 - 2 * bits]).astype(float)
+    else:
+        spins = np.random.default_rng(seed).choice([-1.0, 1.0], size=(starts, n))
+    ends = descend(spins, weights)
+    found, counts = np.unique(ends, axis=0, return_counts=True)
+    sides = (found < 0).astype(np.int64)
+    energy = landscape_energy(sides, sizes, propensity)
+    order = np.argsort(energy, kind="stable")
+    return Landscape(sides[order], energy[order], counts[order] / len(spins), exhaustive)
