@@ -699,6 +699,70 @@ def blocs(
         click.echo(line)
 
 
+@cli.command()
+@scenario_argument
+@click.option(
+    "--by",
+    type=click.Choice(["event", "document"]),
+    default="event",
+    show_default=True,
+    help="Leave out one event, or every event of one document.",
+)
+@click.option("--replicates", type=click.IntRange(2), default=20, show_default=True)
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True)
+@click.option(
+    "--metric",
+    default="hedging_index",
+    show_default=True,
+    help="hedging_index, dependence or alignment_<ACTOR>.",
+)
+@click.option("--actor", help="Whose metric (default: the scenario's focal actor).")
+@click.option("--at", "at_text", metavar="DATE", help="Date of the outcome (default: the end).")
+@click.option(
+    "--top",
+    type=click.IntRange(1),
+    default=10,
+    show_default=True,
+    help="How many of the most influential to print.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the whole ranking as CSV.",
+)
+def influence(
+    scenario: Path,
+    by: str,
+    replicates: int,
+    seed: int,
+    metric: str,
+    actor: str | None,
+    at_text: str | None,
+    top: int,
+    out: Path | None,
+) -> None:
+    """Rank the events (or documents) whose omission moves an outcome most."""
+    from sim.compare import Metric
+    from sim.influence import influence as rank
+    from sim.scenario import load_scenario
+
+    loaded = load_scenario(scenario)
+    chosen = Metric(metric, actor or loaded.focal)
+    table = rank(loaded, by, chosen, replicates, seed, parse_date(at_text, "--at"))
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        table.to_csv(out, index=False)
+    click.echo(
+        f"{chosen.label} on {table['date'].iloc[0]}: change when each {by} is left "
+        f"out (without minus with; mean over {replicates} replicates, 95% t-interval)"
+    )
+    for row in table.head(top).itertuples():
+        click.echo(
+            f"  {row.difference_mean:+.4f} [{row.t_low:+.4f}, {row.t_high:+.4f}]  "
+            f"{row.left_out} ({row.events} event{'s' if row.events != 1 else ''})"
+        )
+
+
 def main() -> None:
     """Entry point of the `alignsim` console script."""
     cli(prog_name="alignsim")

@@ -15,13 +15,15 @@ from sim.cli import cli
 # A published-style table (sizes and propensities of five powers, invented for the test):
 # two camps {0, 1} and {3, 4}, and a swing state 2 leaning to the first.
 SIZES = np.array([0.3, 0.2, 0.1, 0.25, 0.15])
-PROPENSITY = np.array([
-    [0.0, 0.8, 0.3, -0.6, -0.5],
-    [0.8, 0.0, 0.2, -0.4, -0.7],
-    [0.3, 0.2, 0.0, 0.3, 0.1],
-    [-0.6, -0.4, 0.3, 0.0, 0.9],
-    [-0.5, -0.7, 0.1, 0.9, 0.0],
-])
+PROPENSITY = np.array(
+    [
+        [0.0, 0.8, 0.3, -0.6, -0.5],
+        [0.8, 0.0, 0.2, -0.4, -0.7],
+        [0.3, 0.2, 0.0, 0.3, 0.1],
+        [-0.6, -0.4, 0.3, 0.0, 0.9],
+        [-0.5, -0.7, 0.1, 0.9, 0.0],
+    ]
+)
 
 
 def brute_force_minima(sizes: np.ndarray, propensity: np.ndarray) -> set[tuple[int, ...]]:
@@ -71,12 +73,19 @@ def test_random_tables_match_brute_force(seed: int) -> None:
 def test_blocs_command_reads_published_tables(runner: CliRunner, tmp_path: Path) -> None:
     actors = ["A", "B", "S", "D", "E"]
     sizes = tmp_path / "sizes.csv"
-    sizes.write_text("actor,size\n" + "".join(f"{a},{s}\n" for a, s in zip(
-        actors, SIZES, strict=True)))
+    sizes.write_text(
+        "actor,size\n" + "".join(f"{a},{s}\n" for a, s in zip(actors, SIZES, strict=True))
+    )
     matrix = tmp_path / "p.csv"
-    matrix.write_text("," + ",".join(actors) + "\n" + "".join(
-        a + "," + ",".join(str(v) for v in row) + "\n" for a, row in zip(
-            actors, PROPENSITY, strict=True)))
+    matrix.write_text(
+        ","
+        + ",".join(actors)
+        + "\n"
+        + "".join(
+            a + "," + ",".join(str(v) for v in row) + "\n"
+            for a, row in zip(actors, PROPENSITY, strict=True)
+        )
+    )
     result = runner.invoke(cli, ["blocs", "--sizes", str(sizes), "--propensities", str(matrix)])
     assert result.exit_code == 0, result.output
     assert "1 stable configuration(s), exhaustive" in result.output
