@@ -763,6 +763,94 @@ def influence(
         )
 
 
+@cli.command()
+@scenario_argument
+@click.option(
+    "--method",
+    type=click.Choice(["sobol", "morris"]),
+    default="sobol",
+    show_default=True,
+    help="Sobol' indices (Saltelli design) or Morris screening.",
+)
+@click.option(
+    "--params",
+    "names",
+    default="jealousy,decay,hedging_rate,balance,impulse",
+    show_default=True,
+    help="Parameters, comma-separated; ranges from the registry.",
+)
+@click.option(
+    "--samples",
+    type=click.IntRange(2),
+    default=64,
+    show_default=True,
+    help="Base sample size N (a power of two for Sobol'); trajectories for Morris.",
+)
+@click.option(
+    "--replicates",
+    type=click.IntRange(1),
+    default=4,
+    show_default=True,
+    help="Runs per design point; the outcome is their mean.",
+)
+@click.option(
+    "--outcome",
+    default="final_hedging_index",
+    show_default=True,
+    help="A sweep results column, e.g. final_alignment_CHN.",
+)
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True)
+@click.option("--workers", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--dask-local", type=click.IntRange(1), metavar="N")
+@click.option("--scheduler", metavar="ADDRESS")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default outputs/sensitivity/<scenario-name>/).",
+)
+@click.option("--force", is_flag=True, help="Replace a non-empty --out folder.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def sensitivity(
+    scenario: Path,
+    method: str,
+    names: str,
+    samples: int,
+    replicates: int,
+    outcome: str,
+    seed: int,
+    workers: int,
+    dask_local: int | None,
+    scheduler: str | None,
+    out: Path | None,
+    force: bool,
+    quiet: bool,
+) -> None:
+    """Global sensitivity of a sweep outcome to parameters (SALib)."""
+    from sim.scenario import load_scenario
+    from sim.sensitivityrun import run_sensitivity
+    from sim.store import output_folder, slug
+    from sim.sweeprun import Dispatch
+
+    if sum(bool(x) for x in (workers > 1, dask_local, scheduler)) > 1:
+        raise InputError("--workers, --dask-local and --scheduler exclude each other")
+    chosen = parse_names(names)
+    loaded = load_scenario(scenario)
+    folder = output_folder(out, Path("outputs") / "sensitivity" / slug(loaded.name), force)
+    for line in run_sensitivity(
+        loaded,
+        method,
+        chosen,
+        samples,
+        replicates,
+        seed,
+        outcome,
+        Dispatch(workers, dask_local, scheduler),
+        folder,
+        quiet,
+    ):
+        click.echo(line)
+
+
 def main() -> None:
     """Entry point of the `alignsim` console script."""
     cli(prog_name="alignsim")

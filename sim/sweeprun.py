@@ -183,9 +183,16 @@ def execute(
     resume: bool,
     force: bool,
     quiet: bool,
+    design: list[dict[str, float]] | None = None,
 ) -> list[str]:
-    """Run a sweep into `out`; return summary lines."""
-    design = design_points(list(spec.varies), spec.sampler, spec.samples, spec.seed)
+    """Run a sweep into `out`; return summary lines.
+
+    Args:
+        design: the design points, when another tool made them (SALib's samplers); by
+            default the spec's sampler makes them.
+    """
+    if design is None:
+        design = design_points(list(spec.varies), spec.sampler, spec.samples, spec.seed)
     chunks = plan_chunks(scenario, design, spec.replicates, spec.seed, spec.chunk_runs)
     done = prepare_folder(out, plan_record(scenario, spec, design, chunks), resume, force)
     pending = [c for c in chunks if c.id not in done]
