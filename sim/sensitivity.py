@@ -50,12 +50,8 @@ def sample(method: str, problem: dict[str, object], samples: int, seed: int) -> 
     Raises:
         InputError: a Sobol' base sample that is not a power of two.
     """
+    check_samples(method, samples)
     if method == "sobol":
-        if samples & (samples - 1):
-            raise InputError(
-                f"--samples {samples}: Sobol' indices need a power of two "
-                f"(e.g. {1 << samples.bit_length()})"
-            )
         return sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
     return morris_sample.sample(problem, samples, num_levels=4, seed=seed)
 
