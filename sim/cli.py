@@ -851,6 +851,15 @@ def sensitivity(
         click.echo(line)
 
 
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def report(folder: Path) -> None:
+    """Write one self-contained HTML page (FOLDER/report.html) for a run, comparison or sweep."""
+    from sim.report import render
+
+    click.echo(str(render(folder)))
+
+
 def main() -> None:
     """Entry point of the `alignsim` console script."""
     cli(prog_name="alignsim")

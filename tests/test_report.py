@@ -1,0 +1,57 @@
+"""The HTML report renders for a run, a comparison and a sweep, with every plot embedded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from sim.cli import cli
+
+
+def images(page: str) -> int:
+    return page.count('<img alt="')
+
+
+def test_run_report_embeds_every_plot_and_the_sources(
+    runner: CliRunner, tiny: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "run"
+    assert runner.invoke(cli, ["run", str(tiny), "--out", str(out)]).exit_code == 0
+    result = runner.invoke(cli, ["report", str(out)])
+    assert result.exit_code == 0, result.output
+    page = (out / "report.html").read_text()
+    assert images(page) == len(list(out.glob("*.png"))) == 4
+    assert "data:image/png;base64," in page and 'src="http' not in page
+    assert "Scripted events and their sources" in page and "seat_of_honour" in page
+
+
+def test_comparison_and_sweep_reports(runner: CliRunner, tiny: Path, write, tmp_path: Path) -> None:
+    other = write("other.yaml", "extends: tiny.yaml\nname: other\nparameters: {decay: 0.01}\n")
+    cmp = tmp_path / "cmp"
+    runner.invoke(cli, ["compare", str(tiny), str(other), "--replicates", "4", "--out", str(cmp)])
+    assert runner.invoke(cli, ["report", str(cmp)]).exit_code == 0
+    assert images((cmp / "report.html").read_text()) == 2
+    sweep = tmp_path / "sweep"
+    runner.invoke(
+        cli,
+        [
+            "sweep",
+            str(tiny),
+            "--vary",
+            "decay=0:0.01:2",
+            "--vary",
+            "balance=0:0.01:2",
+            "--replicates",
+            "2",
+            "--out",
+            str(sweep),
+            "--quiet",
+        ],
+    )
+    runner.invoke(cli, ["sweep-plot", str(sweep)])
+    assert runner.invoke(cli, ["report", str(sweep)]).exit_code == 0
+    page = (sweep / "report.html").read_text()
+    assert images(page) == 3 and "Mean outcomes per design point" in page
+    bad = runner.invoke(cli, ["report", str(tmp_path)])
+    assert bad.exit_code == 2 and "not a run, comparison or finished sweep" in bad.stderr
