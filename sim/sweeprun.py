@@ -15,11 +15,12 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
@@ -234,3 +235,21 @@ def dispatch_chunks(
     futures = {executor.submit(run_chunk, scenario, chunk, *args): chunk for chunk in chunks}
     for future in cf.as_completed(futures):
         yield futures.pop(future), future.result()
+
+
+def map_design(
+    function: Callable[[np.ndarray], np.ndarray],
+    design: np.ndarray,
+    dispatch: Dispatch,
+    chunk_rows: int = 1024,
+) -> np.ndarray:
+    """Evaluate a picklable function of design rows in chunks on the sweep's executors.
+
+    The rows are cut into chunks in order, dispatched like a sweep's chunks (this process, a
+    local pool or Dask) and the outputs are joined back in design order.
+    """
+    pieces = [design[i : i + chunk_rows] for i in range(0, len(design), chunk_rows)]
+    with executor_for(dispatch) as executor:
+        if executor is None:
+            return np.concatenate([function(piece) for piece in pieces])
+        return np.concatenate(list(executor.map(function, pieces)))

@@ -67,7 +67,7 @@ def test_killed_sweep_resumes_to_identical_files(runner: CliRunner, tmp_path: Pa
         "sweep",
         str(BASELINE),
         "--vary",
-        "jealousy=0:0.6:30",
+        "jealousy=0:0.6:60",
         "--replicates",
         "20",
         "--chunk-runs",
@@ -86,7 +86,7 @@ def test_killed_sweep_resumes_to_identical_files(runner: CliRunner, tmp_path: Pa
     process.send_signal(signal.SIGKILL)
     process.wait()
     finished = manifest.read_text().count("\n")
-    assert 3 <= finished < 30, "the kill must land mid-sweep"
+    assert 3 <= finished < 60, "the kill must land mid-sweep"
     assert not (killed / "results.parquet").exists()
     refused = runner.invoke(
         cli,
@@ -94,7 +94,7 @@ def test_killed_sweep_resumes_to_identical_files(runner: CliRunner, tmp_path: Pa
             "sweep",
             str(BASELINE),
             "--vary",
-            "jealousy=0:0.6:30",
+            "jealousy=0:0.6:60",
             "--replicates",
             "20",
             "--chunk-runs",
@@ -107,7 +107,7 @@ def test_killed_sweep_resumes_to_identical_files(runner: CliRunner, tmp_path: Pa
     subprocess.run([*args, "--out", str(killed), "--resume"], check=True, cwd=ROOT)
     same_bytes(reference, killed)
     lines = manifest.read_text().splitlines()
-    assert len(lines) == 30 and len({line for line in lines}) == 30
+    assert len(lines) == 60 and len({line for line in lines}) == 60
 
 
 def test_lost_dask_worker_is_retried_and_results_are_identical(tmp_path: Path) -> None:
