@@ -860,6 +860,38 @@ def report(folder: Path) -> None:
     click.echo(str(render(folder)))
 
 
+@cli.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Animation file: .gif (Pillow) or .mp4 (needs ffmpeg).",
+)
+@click.option(
+    "--every",
+    type=click.IntRange(1),
+    default=4,
+    show_default=True,
+    help="One frame every N recorded dates.",
+)
+@click.option("--fps", type=click.IntRange(1, 60), default=8, show_default=True)
+@click.option("--force", is_flag=True, help="Replace an existing --out file.")
+def animate(source: Path, out: Path, every: int, fps: int, force: bool) -> None:
+    """Animate the network and hedging index of a run folder or a scenario, for slides."""
+    from sim.animate import animate as make
+    from sim.animate import writer_for
+    from sim.runs import view_of
+
+    if out.exists() and not force:
+        raise InputError(f"--out {out}: file exists; use --force to replace it")
+    writer_for(out, fps)
+    if not source.exists():
+        raise InputError(f"{source}: no such run folder or scenario file")
+    frames = make(view_of(source), out, every, fps)
+    click.echo(f"wrote {out} ({frames} frames)")
+
+
 def main() -> None:
     """Entry point of the `alignsim` console script."""
     cli(prog_name="alignsim")

@@ -240,14 +240,8 @@ def hedging_figure(view: RunView) -> Figure:
     return fig
 
 
-def network_figure(view: RunView, date: dt.date | None = None, floor: float = 0.05) -> Figure:
-    """The alignment network at a date: nodes sized by capability, edges by sign and strength.
-
-    Each directed tie is a curved arrow from the row actor to the column actor; blue is
-    positive, vermilion negative, width proportional to |alignment|; ties weaker than
-    `floor` are left out.
-    """
-    day = view.nearest_date(date or view.last_date)
+def draw_network(ax: Any, view: RunView, day: dt.date, floor: float = 0.05) -> None:
+    """Draw the alignment network of `day` on `ax` (see `network_figure`)."""
     matrix = view.matrix(day)
     graph = nx.DiGraph()
     graph.add_nodes_from(view.actors)
@@ -256,8 +250,6 @@ def network_figure(view: RunView, date: dt.date | None = None, floor: float = 0.
             if i != j and abs(matrix[i, j]) >= floor:
                 graph.add_edge(source, target, value=matrix[i, j])
     position = nx.circular_layout(view.actors)
-    fig = Figure(figsize=(8.5, 8), layout="constrained")
-    ax = fig.subplots()
     sizes = [300 + 4000 * np.sqrt(view.capability[a]) for a in view.actors]
     values = [graph.edges[e]["value"] for e in graph.edges]
     nx.draw_networkx_edges(
@@ -301,12 +293,25 @@ def network_figure(view: RunView, date: dt.date | None = None, floor: float = 0.
         fontsize=9,
         frameon=False,
     )
+    ax.axis("off")
+    ax.margins(0.12)
+
+
+def network_figure(view: RunView, date: dt.date | None = None, floor: float = 0.05) -> Figure:
+    """The alignment network at a date: nodes sized by capability, edges by sign and strength.
+
+    Each directed tie is a curved arrow from the row actor to the column actor; blue is
+    positive, vermilion negative, width proportional to |alignment|; ties weaker than
+    `floor` are left out.
+    """
+    day = view.nearest_date(date or view.last_date)
+    fig = Figure(figsize=(8.5, 8), layout="constrained")
+    ax = fig.subplots()
+    draw_network(ax, view, day, floor)
     ax.set_title(
         f"{view.title}: alignment network on {day}\n(arrow from an actor to the "
         f"actor it aligns with; node size = capability)"
     )
-    ax.axis("off")
-    ax.margins(0.12)
     return fig
 
 

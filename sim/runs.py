@@ -23,7 +23,7 @@ from sim import __version__
 from sim.model import Trajectory, run_model
 from sim.plots import RunView, render_run
 from sim.results import alignment_table, events_table, metrics_table, summary
-from sim.scenario import Scenario
+from sim.scenario import Scenario, load_scenario
 from sim.store import atomic_folder, read_manifest, read_table, sha256, write_json, write_table
 
 TABLES = ("alignment", "metrics", "events")
@@ -109,6 +109,23 @@ def manifest_of(trajectory: Trajectory, command: str, seconds: float) -> dict[st
     }
 
 
+def run_tables(trajectory: Trajectory) -> dict[str, pd.DataFrame]:
+    """The three tables of a run."""
+    return {
+        "alignment": alignment_table(trajectory),
+        "metrics": metrics_table(trajectory),
+        "events": events_table(trajectory),
+    }
+
+
+def view_of(source: Path) -> RunView:
+    """A run's view from a run folder, or from one run of a scenario file (default seed)."""
+    if source.is_dir():
+        return load_view(source)
+    trajectory = run_model(load_scenario(source))
+    return make_view(manifest_of(trajectory, "", 0.0), run_tables(trajectory))
+
+
 def write_run(
     scenario: Scenario,
     seed: int | None,
@@ -123,11 +140,7 @@ def write_run(
     """
     began = time.perf_counter()
     trajectory = run_model(scenario, seed)
-    tables = {
-        "alignment": alignment_table(trajectory),
-        "metrics": metrics_table(trajectory),
-        "events": events_table(trajectory),
-    }
+    tables = run_tables(trajectory)
     manifest = manifest_of(trajectory, command, time.perf_counter() - began)
     with atomic_folder(target) as work:
         written = [p for name, table in tables.items() for p in write_table(table, work, name, csv)]
