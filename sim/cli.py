@@ -892,6 +892,47 @@ def animate(source: Path, out: Path, every: int, fps: int, force: bool) -> None:
     click.echo(f"wrote {out} ({frames} frames)")
 
 
+@cli.command()
+@click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind; the default keeps the page on this machine.",
+)
+def serve(scenario: Path | None, port: int, host: str) -> None:
+    """Serve the interactive teaching page (Mesa SolaraViz), offline."""
+    import os
+
+    from sim.scenario import load_scenario
+
+    chosen = scenario or Path("scenarios") / "two-patrons.yaml"
+    load_scenario(chosen)
+    env = {
+        **os.environ,
+        "ALIGNSIM_SCENARIOS": str(chosen.resolve().parent),
+        "ALIGNSIM_SCENARIO": chosen.name,
+    }
+    solara = Path(sys.executable).with_name("solara")
+    click.echo(f"alignsim page on http://{host}:{port}/ (Ctrl-C to stop)")
+    os.execve(
+        solara,
+        [
+            str(solara),
+            "run",
+            "sim.app",
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--production",
+            "--no-open",
+        ],
+        env,
+    )
+
+
 def main() -> None:
     """Entry point of the `alignsim` console script."""
     cli(prog_name="alignsim")

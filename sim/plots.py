@@ -242,15 +242,29 @@ def hedging_figure(view: RunView) -> Figure:
 
 def draw_network(ax: Any, view: RunView, day: dt.date, floor: float = 0.05) -> None:
     """Draw the alignment network of `day` on `ax` (see `network_figure`)."""
-    matrix = view.matrix(day)
+    draw_matrix_network(
+        ax, view.actors, view.names, view.capability, view.matrix(day), view.style, floor
+    )
+
+
+def draw_matrix_network(
+    ax: Any,
+    actors: tuple[str, ...],
+    names: dict[str, str],
+    capability: dict[str, float],
+    matrix: np.ndarray,
+    style: Any,
+    floor: float = 0.05,
+) -> None:
+    """Draw an alignment matrix as a network: node size = capability, edge = sign, strength."""
     graph = nx.DiGraph()
-    graph.add_nodes_from(view.actors)
-    for i, source in enumerate(view.actors):
-        for j, target in enumerate(view.actors):
+    graph.add_nodes_from(actors)
+    for i, source in enumerate(actors):
+        for j, target in enumerate(actors):
             if i != j and abs(matrix[i, j]) >= floor:
                 graph.add_edge(source, target, value=matrix[i, j])
-    position = nx.circular_layout(view.actors)
-    sizes = [300 + 4000 * np.sqrt(view.capability[a]) for a in view.actors]
+    position = nx.circular_layout(actors)
+    sizes = [300 + 4000 * np.sqrt(capability[a]) for a in actors]
     values = [graph.edges[e]["value"] for e in graph.edges]
     nx.draw_networkx_edges(
         graph,
@@ -270,7 +284,7 @@ def draw_network(ax: Any, view: RunView, day: dt.date, floor: float = 0.05) -> N
         ax=ax,
         node_size=sizes,
         node_color="white",
-        edgecolors=[view.style(a)["color"] for a in view.actors],
+        edgecolors=[style(a)["color"] for a in actors],
         linewidths=3,
     )
     nx.draw_networkx_labels(
@@ -279,7 +293,7 @@ def draw_network(ax: Any, view: RunView, day: dt.date, floor: float = 0.05) -> N
         ax=ax,
         font_size=10,
         font_weight="bold",
-        labels={a: view.names[a] for a in view.actors},
+        labels={a: names[a] for a in actors},
         bbox={"facecolor": "white", "alpha": 0.75, "lw": 0},
     )
     ax.legend(

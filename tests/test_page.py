@@ -1,0 +1,111 @@
+"""The teaching page in headless Chromium: offline, playing, steering with a slider.
+
+Needs Debian's chromium at /usr/bin/chromium (`.ci/run` installs it); skipped with a message
+where it is absent.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="Debian's chromium is not installed at /usr/bin/chromium "
+    "(apt-get install chromium); browser test skipped",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server():
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sim", "serve", "scenarios/two-patrons.yaml", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        os.killpg(process.pid, signal.SIGKILL)
+        pytest.fail("the page server did not start within 90 s")
+    yield url
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+def steps(page) -> int:
+    return int(re.search(r"Step: (\d+)", page.inner_text("body")).group(1))
+
+
+def plots(page) -> list[str]:
+    return [img.get_attribute("src") or "" for img in page.locator("img").all()]
+
+
+def test_page_plays_offline_and_responds_to_a_slider(server: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    requested: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.on("request", lambda request: requested.append(request.url))
+        page.goto(server, wait_until="networkidle", timeout=90000)
+        page.wait_for_selector("text=Step: 0", timeout=60000)
+        page.get_by_role("button", name="▶").click()
+        page.wait_for_function(
+            "() => /Step: ([3-9]|\\d\\d+)/.test(document.body.innerText)", timeout=60000
+        )
+        page.get_by_role("button", name="❚❚").click()
+        assert steps(page) >= 3
+        page.get_by_role("button", name="Reset").click()
+        page.wait_for_selector("text=Step: 0", timeout=30000)
+        for _ in range(3):
+            page.get_by_role("button", name="Step").click()
+        page.wait_for_selector("text=Step: 3", timeout=30000)
+        before = plots(page)
+        slider = page.locator(".v-input", has_text="decay (per day)").locator(".v-slider")
+        box = slider.bounding_box()
+        assert box is not None
+        page.mouse.click(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)
+        page.get_by_role("button", name="Reset").click()
+        page.wait_for_selector("text=Step: 0", timeout=30000)
+        for _ in range(3):
+            page.get_by_role("button", name="Step").click()
+        page.wait_for_selector("text=Step: 3", timeout=30000)
+        time.sleep(1)
+        after = plots(page)
+        (ROOT / "outputs").mkdir(exist_ok=True)
+        page.screenshot(path=str(ROOT / "outputs" / "teaching-page.png"), full_page=True)
+        browser.close()
+    assert len(before) >= 3 and before != after, "moving the decay slider changed no plot"
+    hosts = {url.split("/")[2] for url in requested if url.startswith("http")}
+    assert hosts == {server.split("/")[2]}, f"requests left 127.0.0.1: {hosts}"
