@@ -80,6 +80,37 @@ def parse_date(text: str | None, option: str) -> dt.date | None:
         raise InputError(f"{option} {text!r}: not a date; use YYYY-MM-DD") from None
 
 
+def executor_options(func: Any) -> Any:
+    """The options that choose where runs go: local processes, a new Dask cluster, or one."""
+    func = click.option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Join a running Dask cluster, e.g. tcp://10.0.0.5:8786.",
+    )(func)
+    func = click.option(
+        "--dask-local",
+        type=click.IntRange(1),
+        metavar="N",
+        help="Start a Dask LocalCluster of N workers on 127.0.0.1.",
+    )(func)
+    return click.option(
+        "--workers",
+        type=click.IntRange(1),
+        default=1,
+        show_default=True,
+        help="Local worker processes.",
+    )(func)
+
+
+def dispatch_of(workers: int, dask_local: int | None, scheduler: str | None) -> Any:
+    """The `Dispatch` the executor options ask for (they exclude each other)."""
+    from sim.sweeprun import Dispatch
+
+    if sum(bool(x) for x in (workers > 1, dask_local, scheduler)) > 1:
+        raise InputError("--workers, --dask-local and --scheduler exclude each other")
+    return Dispatch(workers, dask_local, scheduler)
+
+
 def scenario_argument(func: Any) -> Any:
     """The SCENARIO argument (a path; its existence is checked with a clear message)."""
     return click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))(func)
@@ -478,22 +509,7 @@ def extract(
     help="Runs per design point (seeds spawned from --seed).",
 )
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True)
-@click.option(
-    "--workers",
-    type=click.IntRange(1),
-    default=1,
-    show_default=True,
-    help="Local worker processes.",
-)
-@click.option(
-    "--dask-local",
-    type=click.IntRange(1),
-    metavar="N",
-    help="Start a Dask LocalCluster of N workers on 127.0.0.1.",
-)
-@click.option(
-    "--scheduler", metavar="ADDRESS", help="Join a running Dask cluster, e.g. tcp://10.0.0.5:8786."
-)
+@executor_options
 @click.option(
     "--chunk-runs",
     type=click.IntRange(1),
@@ -539,10 +555,9 @@ def sweep(
     from sim.design import parse_vary
     from sim.scenario import load_scenario
     from sim.store import slug
-    from sim.sweeprun import Dispatch, SweepSpec, execute
+    from sim.sweeprun import SweepSpec, execute
 
-    if sum(bool(x) for x in (workers > 1, dask_local, scheduler)) > 1:
-        raise InputError("--workers, --dask-local and --scheduler exclude each other")
+    dispatch = dispatch_of(workers, dask_local, scheduler)
     if resume and force:
         raise InputError("--resume and --force exclude each other")
     spec = SweepSpec(
@@ -557,7 +572,6 @@ def sweep(
     )
     loaded = load_scenario(scenario)
     folder = out or Path("outputs") / "sweeps" / slug(loaded.name)
-    dispatch = Dispatch(workers, dask_local, scheduler)
     for line in execute(loaded, spec, dispatch, folder, resume, force, quiet):
         click.echo(line)
 
@@ -800,9 +814,7 @@ def influence(
     help="A sweep results column, e.g. final_alignment_CHN.",
 )
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True)
-@click.option("--workers", type=click.IntRange(1), default=1, show_default=True)
-@click.option("--dask-local", type=click.IntRange(1), metavar="N")
-@click.option("--scheduler", metavar="ADDRESS")
+@executor_options
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -829,10 +841,8 @@ def sensitivity(
     from sim.scenario import load_scenario
     from sim.sensitivityrun import run_sensitivity
     from sim.store import output_folder, slug
-    from sim.sweeprun import Dispatch
 
-    if sum(bool(x) for x in (workers > 1, dask_local, scheduler)) > 1:
-        raise InputError("--workers, --dask-local and --scheduler exclude each other")
+    dispatch = dispatch_of(workers, dask_local, scheduler)
     chosen = parse_names(names)
     loaded = load_scenario(scenario)
     folder = output_folder(out, Path("outputs") / "sensitivity" / slug(loaded.name), force)
@@ -844,7 +854,7 @@ def sensitivity(
         replicates,
         seed,
         outcome,
-        Dispatch(workers, dask_local, scheduler),
+        dispatch,
         folder,
         quiet,
     ):
