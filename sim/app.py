@@ -4,8 +4,9 @@ The page shows the alignment network drawn live (nodes sized by capability, edge
 by sign), the focal actor's alignment toward each partner and its hedging index over time,
 and a timeline of the events as they fire (scripted ones with their source and quote,
 agents' own actions marked as such). The sidebar holds Mesa's step/play/reset controls, a
-scenario picker over `scenarios/`, sliders for the main parameters and the focal actor's
-hedging propensity, and a toggle for the what-if (hypothetical) events.
+scenario picker over `scenarios/`, sliders for the main parameters and each actor's hedging
+propensity (the actors of the scenario the page starts with), and a toggle for the what-if
+(hypothetical) events.
 
 `alignsim serve` runs this module with `solara run`; the scenario folder and the first
 scenario come from the environment variables ALIGNSIM_SCENARIOS and ALIGNSIM_SCENARIO.
@@ -52,7 +53,8 @@ class ClassroomModel(AlignmentModel):
         scenario: a scenario file under the scenario folder.
         hedging_rate, decay, balance, impulse, noise: parameter values (see `alignsim
             params`); None keeps the scenario's.
-        focal_hedging: the focal actor's hedging propensity (0..1); None keeps the scenario's.
+        kwargs: ``hedging_<ACTOR>``, an actor's hedging propensity (0..1), for the actors of
+            the chosen scenario that have one.
         whatif_events: keep the events marked hypothetical.
         seed: the run's seed.
     """
@@ -65,9 +67,9 @@ class ClassroomModel(AlignmentModel):
         balance: float | None = None,
         impulse: float | None = None,
         noise: float | None = None,
-        focal_hedging: float | None = None,
         whatif_events: bool = True,
         seed: int | str = 1,
+        **kwargs: float,
     ) -> None:
         loaded = load_scenario(SCENARIOS / scenario)
         chosen = {
@@ -79,8 +81,8 @@ class ClassroomModel(AlignmentModel):
         }
         values = {k: float(v) for k, v in chosen.items() if v is not None}
         actors = tuple(
-            dataclasses.replace(a, hedging=float(focal_hedging))
-            if a.id == loaded.focal and focal_hedging is not None
+            dataclasses.replace(a, hedging=float(kwargs[f"hedging_{a.id}"]))
+            if f"hedging_{a.id}" in kwargs
             else a
             for a in loaded.actors
         )
@@ -114,15 +116,15 @@ def model_params() -> dict[str, Any]:
             "step": (p.high - p.low) / 100,
             "label": f"{name} ({p.unit})",
         }
-    focal = next(a for a in first.actors if a.id == first.focal)
-    params["focal_hedging"] = {
-        "type": "SliderFloat",
-        "value": focal.hedging,
-        "min": 0.0,
-        "max": 1.0,
-        "step": 0.05,
-        "label": f"{focal.name}'s hedging propensity",
-    }
+    for actor in first.actors:
+        params[f"hedging_{actor.id}"] = {
+            "type": "SliderFloat",
+            "value": actor.hedging,
+            "min": 0.0,
+            "max": 1.0,
+            "step": 0.05,
+            "label": f"{actor.name}'s hedging propensity",
+        }
     params["whatif_events"] = {
         "type": "Checkbox",
         "value": True,

@@ -103,6 +103,12 @@ def test_page_plays_offline_and_responds_to_a_slider(server: str) -> None:
         page.wait_for_selector("text=Step: 3", timeout=30000)
         time.sleep(1)
         after = plots(page)
+        page.get_by_role("button", name="▶").click()  # a fuller page for the screenshot
+        page.wait_for_function(
+            "() => /Step: ([6-9]\\d|\\d\\d\\d+)/.test(document.body.innerText)", timeout=90000
+        )
+        page.get_by_role("button", name="❚❚").click()
+        time.sleep(1)
         (ROOT / "outputs").mkdir(exist_ok=True)
         page.screenshot(path=str(ROOT / "outputs" / "teaching-page.png"), full_page=True)
         browser.close()
