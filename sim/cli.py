@@ -17,8 +17,8 @@ from typing import Any
 import click
 
 from sim import __version__
-from sim.errors import InputError
-from sim.params import CALIBRATED
+from sim.core.errors import InputError
+from sim.core.params import CALIBRATED
 
 FORMATS = ("png", "svg", "pdf")
 
@@ -47,7 +47,7 @@ class AlignsimGroup(click.Group):
 
 def parse_sets(values: tuple[str, ...]) -> dict[str, float]:
     """Parse `--set name=value` options and validate them against the registry."""
-    from sim import params
+    from sim.core import params
 
     parsed: dict[str, float] = {}
     for text in values:
@@ -104,7 +104,7 @@ def executor_options(func: Any) -> Any:
 
 def dispatch_of(workers: int, dask_local: int | None, scheduler: str | None) -> Any:
     """The `Dispatch` the executor options ask for (they exclude each other)."""
-    from sim.sweeprun import Dispatch
+    from sim.analysis.sweeprun import Dispatch
 
     if sum(bool(x) for x in (workers > 1, dask_local, scheduler)) > 1:
         raise InputError("--workers, --dask-local and --scheduler exclude each other")
@@ -161,9 +161,9 @@ def run(
     force: bool,
 ) -> None:
     """Run SCENARIO once and write tables, manifest and plots."""
-    from sim.runs import write_run
-    from sim.scenario import load_scenario
-    from sim.store import output_folder, slug
+    from sim.engine.runs import write_run
+    from sim.inputs.scenario import load_scenario
+    from sim.inputs.store import output_folder, slug
 
     overrides, plot_formats = parse_sets(sets), parse_formats(formats)
     loaded = load_scenario(scenario, overrides)
@@ -178,7 +178,7 @@ def run(
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="As for `run`.")
 def validate(scenario: Path, sets: tuple[str, ...]) -> None:
     """Check SCENARIO (and everything it includes) without running it."""
-    from sim.scenario import load_scenario
+    from sim.inputs.scenario import load_scenario
 
     loaded = load_scenario(scenario, parse_sets(sets))
     changed = sorted(k for k, v in loaded.parameter_sources.items() if v != "default")
@@ -194,7 +194,7 @@ def validate(scenario: Path, sets: tuple[str, ...]) -> None:
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editors' completion)."""
-    from sim.schema import json_schema
+    from sim.inputs.schema import json_schema
 
     click.echo(json.dumps(json_schema(), indent=2))
 
@@ -205,8 +205,8 @@ def events(scenario: Path) -> None:
     """List the schedule of SCENARIO's events as the model will apply them."""
     import pandas as pd
 
-    from sim.results import EVENT_COLUMNS, scripted_rows
-    from sim.scenario import load_scenario
+    from sim.engine.results import EVENT_COLUMNS, scripted_rows
+    from sim.inputs.scenario import load_scenario
 
     loaded = load_scenario(scenario)
     table = pd.DataFrame(scripted_rows(loaded))
@@ -232,7 +232,7 @@ def events(scenario: Path) -> None:
 @click.option("--all", "show_all", is_flag=True, help="Also list all 311 CAMEO codes.")
 def event_types(show_all: bool) -> None:
     """List the event taxonomy: names, CAMEO codes and Goldstein weights."""
-    from sim.events import NAMED_TYPES, SYMBOLIC_TYPES, cameo_table, taxonomy
+    from sim.core.events import NAMED_TYPES, SYMBOLIC_TYPES, cameo_table, taxonomy
 
     types = taxonomy()
     names = [*NAMED_TYPES, *SYMBOLIC_TYPES] + (list(cameo_table()) if show_all else [])
@@ -245,7 +245,7 @@ def event_types(show_all: bool) -> None:
 @cli.command()
 def params() -> None:
     """List every model parameter: meaning, unit, default and range."""
-    from sim.params import ACTOR_ATTRIBUTES, PARAMETERS
+    from sim.core.params import ACTOR_ATTRIBUTES, PARAMETERS
 
     for p in PARAMETERS:
         click.echo(
@@ -271,8 +271,8 @@ def params() -> None:
 )
 def plot(run_dir: Path, actor: str | None, date_text: str | None, formats: str) -> None:
     """Redraw the plots of a run folder from its saved tables."""
-    from sim.plots import render_run
-    from sim.runs import load_view
+    from sim.engine.runs import load_view
+    from sim.views.plots import render_run
 
     plot_formats, day = parse_formats(formats), parse_date(date_text, "--date")
     if not run_dir.is_dir():
@@ -362,7 +362,7 @@ def calibrate(
     quiet: bool,
 ) -> None:
     """Fit parameters to the documents' targets (differential evolution)."""
-    from sim.fitrun import run_calibration
+    from sim.analysis.fitrun import run_calibration
 
     holdout = parse_date(holdout_text, "--holdout")
     fitted_names = parse_names(names)
@@ -386,7 +386,7 @@ def calibrate(
 
 def parse_names(text: str) -> tuple[str, ...]:
     """Parse a comma-separated list of parameter names."""
-    from sim.params import REGISTRY
+    from sim.core.params import REGISTRY
 
     names = tuple(n.strip() for n in text.split(",") if n.strip())
     unknown = [n for n in names if n not in REGISTRY]
@@ -418,8 +418,8 @@ def parse_names(text: str) -> tuple[str, ...]:
 @click.option("--force", is_flag=True, help="Replace an existing --out file.")
 def import_events(source_format: str, file: Path, out: Path, force: bool) -> None:
     """Convert GDELT or ICEWS event rows into an alignsim event table."""
-    from sim.eventtable import write_event_table
-    from sim.importers import import_gdelt, import_icews
+    from sim.inputs.eventtable import write_event_table
+    from sim.inputs.importers import import_gdelt, import_icews
 
     if out.exists() and not force:
         raise InputError(f"--out {out}: file exists; use --force to replace it")
@@ -464,8 +464,8 @@ def extract(
     force: bool,
 ) -> None:
     """Draft candidate event rows from plain-text news articles, for review."""
-    from sim.eventtable import table_text, write_event_table
-    from sim.extract import compare_drafts, draft_events
+    from sim.inputs.eventtable import table_text, write_event_table
+    from sim.inputs.extract import compare_drafts, draft_events
 
     published = parse_date(date_text, "--date")
     if published and len(docs) > 1:
@@ -552,10 +552,10 @@ def sweep(
     quiet: bool,
 ) -> None:
     """Run SCENARIO over a design of parameter values, in resumable chunks."""
-    from sim.design import parse_vary
-    from sim.scenario import load_scenario
-    from sim.store import slug
-    from sim.sweeprun import SweepSpec, execute
+    from sim.analysis.design import parse_vary
+    from sim.analysis.sweeprun import SweepSpec, execute
+    from sim.inputs.scenario import load_scenario
+    from sim.inputs.store import slug
 
     dispatch = dispatch_of(workers, dask_local, scheduler)
     if resume and force:
@@ -596,8 +596,8 @@ def sweep(
 )
 def bench(scenario: Path, runs: int, mesa_runs: int) -> None:
     """Time the Mesa path against the ensemble engine (runs per second, ratios, memory)."""
-    from sim.bench import bench as measure
-    from sim.scenario import load_scenario
+    from sim.analysis.bench import bench as measure
+    from sim.inputs.scenario import load_scenario
 
     for line in measure(load_scenario(scenario), runs, mesa_runs):
         click.echo(line)
@@ -619,7 +619,7 @@ def bench(scenario: Path, runs: int, mesa_runs: int) -> None:
 )
 def sweep_plot(sweep_dir: Path, outcome: str, variable: str) -> None:
     """Plot a finished sweep: heat maps, envelopes over time, outcome vs parameter."""
-    from sim.sweepplots import render_sweep
+    from sim.views.sweepplots import render_sweep
 
     for path in render_sweep(sweep_dir, outcome, variable):
         click.echo(str(path))
@@ -667,10 +667,10 @@ def compare(
     force: bool,
 ) -> None:
     """Compare WHATIF scenarios with BASE: bands, differences and confidence intervals."""
-    from sim.compare import Metric
-    from sim.comparerun import run_comparison
-    from sim.scenario import load_scenario
-    from sim.store import output_folder, slug
+    from sim.analysis.compare import Metric
+    from sim.analysis.comparerun import run_comparison
+    from sim.inputs.scenario import load_scenario
+    from sim.inputs.store import output_folder, slug
 
     loaded = load_scenario(base)
     others = [load_scenario(w) for w in whatifs]
@@ -698,7 +698,7 @@ def blocs(
     source: Path | None, date_text: str | None, sizes: Path | None, propensities: Path | None
 ) -> None:
     """Stable two-bloc configurations (Axelrod-Bennett landscape) of a run, scenario or table."""
-    from sim.blocs import describe, from_source, from_tables
+    from sim.analysis.blocs import describe, from_source, from_tables
 
     day = parse_date(date_text, "--date")
     if (sizes is None) != (propensities is None):
@@ -756,9 +756,9 @@ def influence(
     out: Path | None,
 ) -> None:
     """Rank the events (or documents) whose omission moves an outcome most."""
-    from sim.compare import Metric
-    from sim.influence import influence as rank
-    from sim.scenario import load_scenario
+    from sim.analysis.compare import Metric
+    from sim.analysis.influence import influence as rank
+    from sim.inputs.scenario import load_scenario
 
     loaded = load_scenario(scenario)
     chosen = Metric(metric, actor or loaded.focal)
@@ -838,9 +838,9 @@ def sensitivity(
     quiet: bool,
 ) -> None:
     """Global sensitivity of a sweep outcome to parameters (SALib)."""
-    from sim.scenario import load_scenario
-    from sim.sensitivityrun import run_sensitivity
-    from sim.store import output_folder, slug
+    from sim.analysis.sensitivityrun import run_sensitivity
+    from sim.inputs.scenario import load_scenario
+    from sim.inputs.store import output_folder, slug
 
     dispatch = dispatch_of(workers, dask_local, scheduler)
     chosen = parse_names(names)
@@ -865,7 +865,7 @@ def sensitivity(
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 def report(folder: Path) -> None:
     """Write one self-contained HTML page (FOLDER/report.html) for a run, comparison or sweep."""
-    from sim.report import render
+    from sim.views.report import render
 
     click.echo(str(render(folder)))
 
@@ -889,9 +889,9 @@ def report(folder: Path) -> None:
 @click.option("--force", is_flag=True, help="Replace an existing --out file.")
 def animate(source: Path, out: Path, every: int, fps: int, force: bool) -> None:
     """Animate the network and hedging index of a run folder or a scenario, for slides."""
-    from sim.animate import animate as make
-    from sim.animate import writer_for
-    from sim.runs import view_of
+    from sim.engine.runs import view_of
+    from sim.views.animate import animate as make
+    from sim.views.animate import writer_for
 
     if out.exists() and not force:
         raise InputError(f"--out {out}: file exists; use --force to replace it")
@@ -915,7 +915,7 @@ def serve(scenario: Path | None, port: int, host: str) -> None:
     """Serve the interactive teaching page (Mesa SolaraViz), offline."""
     import os
 
-    from sim.scenario import load_scenario
+    from sim.inputs.scenario import load_scenario
 
     chosen = scenario or Path("scenarios") / "two-patrons.yaml"
     load_scenario(chosen)
@@ -931,7 +931,7 @@ def serve(scenario: Path | None, port: int, host: str) -> None:
         [
             str(solara),
             "run",
-            "sim.app",
+            "sim.views.app",
             "--host",
             host,
             "--port",

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from sim import metrics
 from sim.cli import cli
+from sim.core import metrics
 
 # A published-style table (sizes and propensities of five powers, invented for the test):
 # two camps {0, 1} and {3, 4}, and a swing state 2 leaning to the first.

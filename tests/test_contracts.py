@@ -15,10 +15,10 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT, SCENARIOS
 
-from sim import metrics
 from sim.cli import cli
-from sim.model import run_model
-from sim.scenario import load_scenario
+from sim.core import metrics
+from sim.engine.model import run_model
+from sim.inputs.scenario import load_scenario
 
 IDS = [str(p.relative_to(ROOT / "scenarios")) for p in SCENARIOS]
 

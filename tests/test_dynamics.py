@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim import dynamics, metrics
-from sim.params import PARAMETERS, defaults
+from sim.core import dynamics, metrics
+from sim.core.params import PARAMETERS, defaults
 
 UNIT = st.floats(-1.0, 1.0, allow_nan=False)
 

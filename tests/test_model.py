@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.ensemble import Ensemble
-from sim.model import AlignmentModel, run_model
-from sim.scenario import load_scenario
+from sim.engine.ensemble import Ensemble
+from sim.engine.model import AlignmentModel, run_model
+from sim.inputs.scenario import load_scenario
 
 GOLDEN = Path(__file__).parent / "golden"
 

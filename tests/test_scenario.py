@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.events import cameo_table, resolve_type, step_dates, taxonomy
-from sim.params import defaults
-from sim.scenario import load_scenario
+from sim.core.events import cameo_table, resolve_type, step_dates, taxonomy
+from sim.core.params import defaults
+from sim.inputs.scenario import load_scenario
 
 Write = Callable[[str, str], Path]
 

@@ -10,9 +10,9 @@ import pandas as pd
 from click.testing import CliRunner
 from conftest import ROOT
 
+from sim.analysis.sensitivity import indices
+from sim.analysis.sweeprun import Dispatch, map_design
 from sim.cli import cli
-from sim.sensitivity import indices
-from sim.sweeprun import Dispatch, map_design
 
 ISHIGAMI = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
 

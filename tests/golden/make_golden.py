@@ -13,8 +13,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from conftest import TINY
 
-from sim.model import run_model
-from sim.scenario import load_scenario
+from sim.engine.model import run_model
+from sim.inputs.scenario import load_scenario
 
 STEPS = [0, 1, 10, 24, 40, 52]
 

@@ -1,0 +1,3 @@
+"""Work over many runs: calibration, experimental designs and sweeps, what-if comparisons,
+influence, sensitivity, landscape blocs and the benchmark.
+"""

@@ -1,0 +1,185 @@
+"""Calibration: fit parameters to the documents' targets by differential evolution.
+
+The loss of a parameter vector is the weighted mean hinge violation of the targets
+(`sim.analysis.targets`), averaged over replicate runs that share their seeds across all candidates
+(common random numbers), so candidates are compared on the same noise. The optimiser is
+`scipy.optimize.differential_evolution` (Storn & Price 1997) over the registry's ranges,
+with ``vectorized=True``: each generation's whole population runs as one ensemble batch.
+
+Ordinal targets cannot pin every parameter: many vectors fit equally well. The fit
+therefore reports the plateau (every evaluated vector within ε of the best loss), an
+interval per parameter over it, and the spread of projections across it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import differential_evolution
+
+from sim.analysis.targets import Target, needed_steps, violations, weights
+from sim.core.errors import InputError
+from sim.core.params import REGISTRY
+from sim.engine.ensemble import Ensemble
+from sim.inputs.scenario import Scenario
+
+#: Population size multiplier of differential evolution (population = POPSIZE × dimensions).
+POPSIZE = 6
+
+
+def replicate_seeds(seed: int, replicates: int) -> list[int]:
+    """Seeds of the replicates, spawned from one seed (the same for every candidate)."""
+    state = np.random.SeedSequence(seed).generate_state(replicates, dtype=np.uint64)
+    return [int(s) for s in state]
+
+
+def evaluate(
+    scenario: Scenario,
+    targets: Sequence[Target],
+    candidates: Sequence[dict[str, float]],
+    seeds: Sequence[int],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Run every candidate with every seed in one batch and score it.
+
+    Returns:
+        (loss [S], violation [S, R, T]): weighted mean violation averaged over replicates,
+        and each target's violation in each run.
+    """
+    varied = [c for c in candidates for _ in seeds]
+    steps = needed_steps(targets, scenario.dates)
+    engine = Ensemble(scenario, list(seeds) * len(candidates), varied, record_actions=False)
+    history = engine.run(steps)
+    violation, _, _ = violations(
+        targets,
+        history,
+        steps,
+        scenario.dates,
+        scenario.capability,
+        engine.params["share_exponent"],
+    )
+    violation = violation.reshape(len(candidates), len(seeds), len(targets))
+    return (violation * weights(targets)).sum(axis=-1).mean(axis=-1), violation
+
+
+@dataclass
+class Fit:
+    """The result of a calibration.
+
+    Attributes:
+        names: fitted parameters, in order.
+        best: best parameter values.
+        loss: best loss.
+        satisfaction: per target, the share of replicates that satisfy it at the best fit.
+        evaluated: every evaluated vector, [M, D]; losses: their losses, [M].
+        runs: model runs spent; generations: generations of differential evolution.
+    """
+
+    names: tuple[str, ...]
+    best: dict[str, float]
+    loss: float
+    satisfaction: np.ndarray
+    evaluated: np.ndarray
+    losses: np.ndarray
+    runs: int
+    generations: int
+    seeds: list[int] = field(default_factory=list)
+
+    def plateau(self, epsilon: float) -> np.ndarray:
+        """Indices of evaluated vectors within `epsilon` of the best loss, best first."""
+        inside = np.flatnonzero(self.losses <= self.loss + epsilon)
+        return inside[np.argsort(self.losses[inside], kind="stable")]
+
+
+def generations_for(budget: int, dimensions: int, replicates: int) -> int:
+    """Generations of differential evolution a budget of model runs pays for (≥ 0).
+
+    Raises:
+        InputError: the budget does not cover the initial population.
+    """
+    per_generation = POPSIZE * dimensions * replicates
+    if budget < per_generation:
+        raise InputError(
+            f"--budget {budget}: too small; one generation of {POPSIZE * dimensions}"
+            f" candidates x {replicates} replicates needs {per_generation} runs"
+        )
+    return budget // per_generation - 1
+
+
+def calibrate(
+    scenario: Scenario,
+    targets: Sequence[Target],
+    names: Sequence[str],
+    budget: int,
+    replicates: int,
+    seed: int,
+    progress: Callable[[int, float], None] | None = None,
+) -> Fit:
+    """Fit `names` to the targets by differential evolution within the registry's ranges.
+
+    Args:
+        scenario: the scenario (its other parameters stay as they are).
+        targets: the targets to fit.
+        names: parameters to fit.
+        budget: the most model runs to spend.
+        replicates: runs per candidate (common random numbers).
+        seed: seeds the replicates and the optimiser.
+        progress: called after each batch with (runs in the batch, best loss so far).
+    """
+    bounds = [(REGISTRY[n].low, REGISTRY[n].high) for n in names]
+    seeds = replicate_seeds(seed, replicates)
+    evaluated: list[np.ndarray] = []
+    losses: list[np.ndarray] = []
+
+    def objective(x: np.ndarray) -> np.ndarray:
+        candidates = [dict(zip(names, map(float, column), strict=True)) for column in x.T]
+        loss, _ = evaluate(scenario, targets, candidates, seeds)
+        evaluated.append(x.T.copy())
+        losses.append(loss)
+        if progress:
+            progress(len(candidates) * replicates, float(np.concatenate(losses).min()))
+        return loss
+
+    generations = generations_for(budget, len(names), replicates)
+    result = differential_evolution(
+        objective,
+        bounds,
+        maxiter=generations,
+        popsize=POPSIZE,
+        tol=0.0,
+        polish=False,
+        init="latinhypercube",
+        updating="deferred",
+        vectorized=True,
+        rng=seed,
+    )
+    all_x, all_loss = np.concatenate(evaluated), np.concatenate(losses)
+    best = dict(zip(names, map(float, result.x), strict=True))
+    _, violation = evaluate(scenario, targets, [best], seeds)
+    return Fit(
+        tuple(names),
+        best,
+        float(result.fun),
+        (violation[0] == 0).mean(axis=0),
+        all_x,
+        all_loss,
+        len(all_x) * replicates,
+        int(result.nit),
+        seeds,
+    )
+
+
+def before(scenario: Scenario, cutoff: dt.date) -> Scenario:
+    """The scenario with only the events dated before `cutoff` (for a holdout forecast)."""
+    return dataclasses.replace(
+        scenario, events=tuple(e for e in scenario.events if e.date < cutoff)
+    )
+
+
+def split_targets(targets: Sequence[Target], cutoff: dt.date) -> tuple[list[Target], list[Target]]:
+    """Targets whose every date is before `cutoff`, and the others."""
+    early = [t for t in targets if max(t.dates) < cutoff]
+    return early, [t for t in targets if max(t.dates) >= cutoff]

@@ -1,0 +1,191 @@
+"""What-if comparisons: a base scenario against overlays, with common random numbers.
+
+Every scenario runs the same replicate seeds through the ensemble engine, so replicate r of
+a what-if differs from replicate r of the base only by what the overlay changed (common
+random numbers; Law 2015, "Simulation Modeling and Analysis", ch. 11). Where the overlay
+changes the number of actors, the noise draws have another shape and the pairing is
+partial. The difference at the end of the horizon is summarised by its mean with a
+t-interval and a bootstrap percentile interval (`scipy.stats`), and the share of replicates
+in which it is positive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.analysis.sweep import envelope_steps
+from sim.analysis.targets import step_index
+from sim.core import metrics
+from sim.core.errors import InputError
+from sim.engine.ensemble import Ensemble
+from sim.inputs.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A per-run quantity over time: `hedging_index`, `dependence` or `alignment_<ACTOR>`."""
+
+    name: str
+    actor: str
+
+    @property
+    def label(self) -> str:
+        """A readable label with units."""
+        if self.name.startswith("alignment_"):
+            return f"{self.actor}'s alignment toward {self.name.removeprefix('alignment_')} (−1..1)"
+        return f"{self.actor}'s {self.name.replace('_', ' ')} (0..1)"
+
+    def check(self, scenario: Scenario) -> None:
+        """Raise InputError unless the scenario has the actors the metric needs."""
+        needed = [self.actor]
+        if self.name.startswith("alignment_"):
+            needed.append(self.name.removeprefix("alignment_"))
+        elif self.name not in ("hedging_index", "dependence"):
+            raise InputError(
+                f"--metric {self.name!r}: allowed hedging_index, dependence or alignment_<ACTOR>"
+            )
+        missing = [a for a in needed if a not in scenario.actor_ids]
+        if missing:
+            raise InputError(
+                f"--metric/--actor: {scenario.name} has no actor '{missing[0]}'; "
+                f"actors: {', '.join(scenario.actor_ids)}"
+            )
+
+    def values(self, scenario: Scenario, history: np.ndarray, gamma: np.ndarray) -> np.ndarray:
+        """The metric per run and kept date, from a history [R, E, N, N]."""
+        i = scenario.actor_ids.index(self.actor)
+        if self.name.startswith("alignment_"):
+            return history[:, :, i, scenario.actor_ids.index(self.name[10:])]
+        rows = history[:, :, i]
+        shares = metrics.partner_shares(rows, scenario.capability, gamma)
+        if self.name == "dependence":
+            return metrics.dependence(shares)
+        return metrics.hedging_index(shares)
+
+
+def replicate_seeds(seed: int, replicates: int) -> list[int]:
+    """The replicate seeds every scenario shares."""
+    state = np.random.SeedSequence(seed).generate_state(replicates, dtype=np.uint32)
+    return [int(s) for s in state]
+
+
+def series(
+    scenario: Scenario, metric: Metric, seeds: Sequence[int], at: dt.date | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The metric monthly (and on the state recorded on or after `at`) for every replicate.
+
+    Returns:
+        (dates [E], values [R, E]).
+    """
+    kept = envelope_steps(scenario, "month")
+    if at is not None:
+        kept = np.union1d(kept, [step_index(scenario.dates, at)])
+    engine = Ensemble(scenario, seeds, record_actions=False)
+    history = engine.run(kept)
+    return scenario.dates[kept], metric.values(scenario, history, engine.params["share_exponent"])
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Bands per scenario over time, and end-of-horizon differences per what-if."""
+
+    bands: pd.DataFrame
+    differences: pd.DataFrame
+    summary: pd.DataFrame
+
+
+def compare(
+    base: Scenario,
+    whatifs: Sequence[Scenario],
+    metric: Metric,
+    replicates: int,
+    seed: int,
+    at: dt.date | None = None,
+) -> Comparison:
+    """Run every scenario on the same seeds and compare each what-if with the base.
+
+    Args:
+        at: date of the comparison (the first recorded date on or after it); the end of the
+            horizon when None.
+    """
+    for scenario in (base, *whatifs):
+        metric.check(scenario)
+    if at is not None and not base.start <= at <= base.end:
+        raise InputError(f"--at {at}: outside the scenario ({base.start} to {base.end})")
+    seeds = replicate_seeds(seed, replicates)
+    runs = {s.name: series(s, metric, seeds, at) for s in (base, *whatifs)}
+    bands = pd.concat(
+        [band_table(name, *result) for name, result in runs.items()], ignore_index=True
+    )
+    dates = runs[base.name][0]
+    recorded = None if at is None else base.dates[step_index(base.dates, at)]
+    column = -1 if recorded is None else int(np.searchsorted(dates, recorded))
+    base_at = runs[base.name][1][:, column]
+    differences, rows = [], []
+    for whatif in whatifs:
+        delta = runs[whatif.name][1][:, column] - base_at
+        differences.append(
+            pd.DataFrame(
+                {
+                    "whatif": whatif.name,
+                    "replicate": np.arange(replicates),
+                    "seed": seeds,
+                    "difference": delta,
+                }
+            )
+        )
+        row = summary_row(whatif.name, base_at, base_at + delta, delta, seed)
+        rows.append({"date": str(dates[column]), **row})
+    return Comparison(bands, pd.concat(differences, ignore_index=True), pd.DataFrame(rows))
+
+
+def band_table(name: str, dates: np.ndarray, values: np.ndarray) -> pd.DataFrame:
+    """Median and 5–95% band over replicates, per date."""
+    low, mid, high = np.nanquantile(values, [0.05, 0.5, 0.95], axis=0)
+    return pd.DataFrame(
+        {
+            "scenario": name,
+            "date": dates.astype("datetime64[D]"),
+            "q05": low,
+            "q50": mid,
+            "q95": high,
+        }
+    )
+
+
+def summary_row(
+    name: str, base: np.ndarray, whatif: np.ndarray, delta: np.ndarray, seed: int
+) -> dict[str, object]:
+    """Mean difference with a t-interval and a bootstrap interval (95%)."""
+    mean = float(delta.mean())
+    if len(delta) > 1 and delta.std() > 0:
+        t_low, t_high = stats.t.interval(0.95, len(delta) - 1, loc=mean, scale=stats.sem(delta))
+        boot = stats.bootstrap(
+            (delta,),
+            np.mean,
+            confidence_level=0.95,
+            n_resamples=2000,
+            method="percentile",
+            rng=np.random.default_rng(seed),
+        )
+        b_low, b_high = boot.confidence_interval
+    else:  # identical runs (or one replicate): no spread to estimate
+        t_low = t_high = b_low = b_high = mean
+    return {
+        "whatif": name,
+        "base_mean": float(base.mean()),
+        "whatif_mean": float(whatif.mean()),
+        "difference_mean": mean,
+        "t_low": float(t_low),
+        "t_high": float(t_high),
+        "bootstrap_low": float(b_low),
+        "bootstrap_high": float(b_high),
+        "share_positive": float((delta > 0).mean()),
+        "replicates": len(delta),
+    }

@@ -1,0 +1,184 @@
+"""Pure measures of an alignment state, on arrays ``[..., N, N]`` (any leading axes).
+
+Per actor: the partner portfolio (Kuik 2008's hedging as spreading dependence), its
+hedging index, effective number of partners, dependence and top partner, and the order of
+protocol in which it would honour its guests. Per state of the system: the two blocs of
+the spectral split, the share of unbalanced triads (frustration) and the landscape energy
+of Axelrod & Bennett (1993).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.core.dynamics import concentration, partner_shares
+
+
+def portfolio(A: np.ndarray, capability: np.ndarray, gamma: float) -> np.ndarray:
+    """Partner shares ``s_ij`` of every actor, [..., N, N] (rows sum to 1, or 0 if isolated)."""
+    flat = A.reshape((-1, *A.shape[-2:]))
+    shares = partner_shares(flat, capability, np.full(flat.shape[0], gamma))
+    return shares.reshape(A.shape)
+
+
+def hedging_index(shares: np.ndarray) -> np.ndarray:
+    """``1 − HHI_i``: 0 for an actor tied to one patron, growing as its portfolio spreads.
+
+    NaN for an actor with no positive tie (no portfolio to measure).
+    """
+    hhi = concentration(shares)
+    return np.where(hhi > 0, 1.0 - hhi, np.nan)
+
+
+def effective_partners(shares: np.ndarray) -> np.ndarray:
+    """``1 / HHI_i``, the effective number of partners (NaN for an isolated actor)."""
+    hhi = concentration(shares)
+    return np.divide(1.0, hhi, out=np.full_like(hhi, np.nan), where=hhi > 0)
+
+
+def dependence(shares: np.ndarray) -> np.ndarray:
+    """Largest partner share of each actor (0 for an isolated actor)."""
+    return shares.max(axis=-1)
+
+
+def top_partner(shares: np.ndarray) -> np.ndarray:
+    """Index of each actor's largest partner, −1 for an isolated actor; ties to the lower index."""
+    return np.where(shares.max(axis=-1) > 0, shares.argmax(axis=-1), -1)
+
+
+def symmetrised(A: np.ndarray) -> np.ndarray:
+    """The propensity ``(A + Aᵀ) / 2`` used by the bloc and landscape measures."""
+    return (A + np.swapaxes(A, -1, -2)) / 2.0
+
+
+def blocs(A: np.ndarray) -> np.ndarray:
+    """Two blocs from the sign pattern of the leading eigenvector of ``(A + Aᵀ)/2``.
+
+    Marvel, Kleinberg, Kleinberg & Strogatz (2011), PNAS 108(5): balance dynamics split a
+    group into the two factions given by the signs of the leading eigenvector. Labels are
+    0 and 1, with actor 0 always in bloc 0 (the eigenvector's sign is arbitrary); a zero
+    component joins actor 0's bloc.
+    """
+    _, vectors = np.linalg.eigh(symmetrised(A))
+    leading = vectors[..., :, -1]
+    sign = np.where(leading[..., :1] < 0, -1.0, 1.0)
+    return (leading * sign < 0).astype(np.int64)
+
+
+def frustration(A: np.ndarray) -> np.ndarray:
+    """Share of unbalanced triads among triads whose three (symmetrised) ties are non-zero.
+
+    A triad is unbalanced when the product of its signs is negative (Cartwright & Harary
+    1956). With S the sign matrix, trace(S³)/6 counts balanced minus unbalanced triangles
+    and trace(|S|³)/6 all of them. 0 when there is no such triad.
+    """
+    signs = np.sign(symmetrised(A))
+    net = np.trace(signs @ signs @ signs, axis1=-2, axis2=-1) / 6.0
+    mags = np.abs(signs)
+    total = np.trace(mags @ mags @ mags, axis1=-2, axis2=-1) / 6.0
+    unbalanced = (total - net) / 2.0
+    return np.divide(unbalanced, total, out=np.zeros_like(total), where=total > 0)
+
+
+def landscape_energy(sides: np.ndarray, capability: np.ndarray, A: np.ndarray) -> np.ndarray:
+    """Energy ``E = Σ_{i<j} c_i c_j p_ij d_ij`` of a two-bloc configuration.
+
+    Axelrod & Bennett (1993), "A landscape theory of aggregation", British Journal of
+    Political Science 23(2): sizes c, propensity p = (A + Aᵀ)/2, and d_ij = 1 when i and j
+    are on opposite sides. Low energy: friends together, rivals apart.
+
+    Args:
+        sides: bloc label (0/1) per actor, [..., N].
+        capability: sizes, [N].
+        A: alignment, [..., N, N].
+    """
+    apart = sides[..., :, None] != sides[..., None, :]
+    weights = capability[:, None] * capability[None, :] * symmetrised(A)
+    return (weights * apart).sum(axis=(-2, -1)) / 2.0
+
+
+def protocol_rank(A: np.ndarray) -> np.ndarray:
+    """Rank of each guest j in host i's order of honour (1 = most honoured; diagonal 0).
+
+    The order is the host's row of A, highest first, ties to the lower index: a host seats
+    its closest partner in the seat of honour (document 001 on the October 2025 seating).
+    """
+    n = A.shape[-1]
+    keyed = np.where(np.eye(n, dtype=bool), np.inf, -A)
+    order = np.argsort(keyed, axis=-1, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(1, n + 1), axis=-1)
+    return np.where(np.eye(n, dtype=bool), 0, ranks)
+
+
+#: Largest number of actors whose configurations `landscape_minima` enumerates exhaustively.
+EXHAUSTIVE_ACTORS = 20
+
+
+def flip_gains(spins: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Energy change of switching each single actor, ``x_i Σ_j w_ij x_j``, [M, N]."""
+    return spins * (spins @ weights)
+
+
+def descend(spins: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Steepest single-actor descent from each configuration (ties to the lowest index).
+
+    Axelrod & Bennett (1993): a configuration is stable when no actor can lower the energy
+    by switching sides. Configurations are returned canonical (actor 0 on side +1).
+    """
+    spins = spins.copy()
+    for _ in range(spins.shape[1] ** 2 + 1):
+        gains = flip_gains(spins, weights)
+        best = gains.argmin(axis=1)
+        moving = np.flatnonzero(gains[np.arange(len(spins)), best] < -1e-12)
+        if not len(moving):
+            break
+        spins[moving, best[moving]] *= -1
+    return spins * spins[:, :1]
+
+
+@dataclass(frozen=True)
+class Landscape:
+    """Stable two-bloc configurations of a landscape.
+
+    Attributes:
+        sides: each minimum's side per actor (0 = actor 0's side), [K, N].
+        energy: each minimum's energy, [K].
+        basin: share of configurations whose steepest descent ends in it, [K].
+        exhaustive: whether all 2^(N−1) configurations were enumerated.
+    """
+
+    sides: np.ndarray
+    energy: np.ndarray
+    basin: np.ndarray
+    exhaustive: bool
+
+
+def landscape_minima(
+    sizes: np.ndarray, propensity: np.ndarray, starts: int = 20000, seed: int = 0
+) -> Landscape:
+    """All local minima of the Axelrod–Bennett energy under single-actor switches.
+
+    Up to `EXHAUSTIVE_ACTORS` actors every configuration (modulo swapping the two sides) is
+    enumerated and descended, so the minima and their basins are exact. Beyond that, a
+    documented heuristic: steepest descent from `starts` random configurations (seeded)
+    finds minima with basin shares estimated from those starts.
+    """
+    n = len(sizes)
+    weights = sizes[:, None] * sizes[None, :] * symmetrised(propensity)
+    np.fill_diagonal(weights, 0.0)
+    exhaustive = n <= EXHAUSTIVE_ACTORS
+    if exhaustive:
+        codes = np.arange(2 ** (n - 1))[:, None]
+        bits = (codes >> np.arange(n - 1)) & 1
+        spins = np.hstack([np.ones((len(codes), 1)), 1 - 2 * bits]).astype(float)
+    else:
+        spins = np.random.default_rng(seed).choice([-1.0, 1.0], size=(starts, n))
+    ends = descend(spins, weights)
+    found, counts = np.unique(ends, axis=0, return_counts=True)
+    sides = (found < 0).astype(np.int64)
+    energy = landscape_energy(sides, sizes, propensity)
+    order = np.argsort(energy, kind="stable")
+    return Landscape(sides[order], energy[order], counts[order] / len(spins), exhaustive)

@@ -1,0 +1,197 @@
+"""The agents' decision rule: a pure function over a batch of runs and agents.
+
+Each agent acts with probability ``1 − exp(−activity · dt / 365)`` per step (a Poisson
+process of ``activity`` actions a year). An acting agent:
+
+1. **courts** alternatives when its dependence (largest partner share) exceeds its
+   tolerance: it picks, by a softmax over candidates, the partner whose warming would most
+   lower its concentration (Kuik 2008: hedging as insurance against dependence; documents
+   001 "secure diplomatic autonomy and broaden its leverage" and 004 "By diversifying away
+   from dependence on Russia");
+2. otherwise, when its stance toward some actor is below ``threat_level`` (a threat),
+   it **counterbalances**: it warms to that threat's enemies
+   (Walt 1987, balancing against threats; Heider's "the enemy of my enemy");
+3. otherwise it **reinforces** its top partner.
+
+The action is an event of the taxonomy (`ACTION_TYPES`), applied by the same kernel as
+scripted events (`sim.core.dynamics.apply_event`). Both drivers call `decide` and
+`apply_actions`, so the Mesa agents and the ensemble act identically.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.core.dynamics import Params, apply_event, concentration, partner_shares, saturate
+from sim.core.events import taxonomy
+
+NONE, COURT, COUNTERBALANCE, REINFORCE = 0, 1, 2, 3
+
+#: The event type of each kind of action.
+ACTION_TYPES: dict[int, str] = {
+    COURT: "diplomatic_cooperation",
+    COUNTERBALANCE: "intent_to_cooperate",
+    REINFORCE: "consult",
+}
+
+ACTION_NAMES: dict[int, str] = {
+    COURT: "court",
+    COUNTERBALANCE: "counterbalance",
+    REINFORCE: "reinforce",
+}
+
+
+def action_weight(kind: int) -> float:
+    """Goldstein weight / 10 of the event an action of this kind is."""
+    return taxonomy()[ACTION_TYPES[kind]].goldstein / 10.0
+
+
+def softmax_choice(
+    scores: np.ndarray, allowed: np.ndarray, temperature: np.ndarray, uniform: np.ndarray
+) -> np.ndarray:
+    """Pick one candidate per row by a softmax over scores, by inverse transform sampling.
+
+    Scores are scaled by the row's largest allowed score, so the temperature is on a fixed
+    scale. Returns the chosen index, −1 where no candidate is allowed.
+
+    Args:
+        scores, allowed: [M, N]; temperature, uniform: [M] (uniform in [0, 1)).
+    """
+    top = np.where(allowed, scores, -np.inf).max(axis=-1, keepdims=True)
+    scale = np.where(np.isfinite(top) & (top > 0), top, 1.0)
+    logits = np.where(allowed, (scores - top) / (scale * temperature[:, None]), -np.inf)
+    cumulative = np.cumsum(np.exp(logits), axis=-1)
+    pick = (cumulative < (uniform * cumulative[:, -1])[:, None]).sum(axis=-1)
+    return np.where(allowed.any(axis=-1), np.minimum(pick, scores.shape[-1] - 1), -1)
+
+
+def decide(
+    A: np.ndarray,
+    agents: np.ndarray,
+    capability: np.ndarray,
+    tolerance: np.ndarray,
+    params: Params,
+    days: float,
+    draws: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Decide the actions of the given agents in every run, on the same state.
+
+    Whether an agent acts is drawn first; the choice is computed only for the agents that
+    act (row by row, so the result does not depend on which others act).
+
+    Args:
+        A: alignment, [R, N, N] (not modified).
+        agents: indices of the deciding agents, [n].
+        capability: [N]; tolerance: per run and actor, [R, N].
+        params: parameter arrays [R]; days: the step's length.
+        draws: uniforms [R, 2, n]: whether to act, and which candidate.
+
+    Returns:
+        (target, kind), each [R, n]: the partner acted toward (−1 for none) and the kind of
+        action (`NONE`, `COURT`, `COUNTERBALANCE`, `REINFORCE`).
+    """
+    chance = -np.expm1(-params["activity"] * days / 365.0)
+    runs, slots = np.nonzero(draws[:, 0, :] < chance[:, None])
+    target = np.full((A.shape[0], len(agents)), -1)
+    kind = np.full((A.shape[0], len(agents)), NONE)
+    if len(runs):
+        actors = agents[slots]
+        chosen, kinds = choose(
+            A,
+            runs,
+            actors,
+            capability,
+            tolerance[runs, actors],
+            {k: v[runs] for k, v in params.items()},
+            draws[runs, 1, slots],
+        )
+        target[runs, slots], kind[runs, slots] = chosen, kinds
+    return target, kind
+
+
+def choose(
+    A: np.ndarray,
+    runs: np.ndarray,
+    actors: np.ndarray,
+    capability: np.ndarray,
+    tolerance: np.ndarray,
+    params: Params,
+    uniform: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The action of each acting (run, actor) pair (see the module docstring).
+
+    Args:
+        A: alignment, [R, N, N]; runs, actors: the acting pairs, [M].
+        tolerance: each pair's tolerance, [M]; params: parameter arrays of the pairs, [M].
+        uniform: each pair's draw for the choice among candidates, [M].
+
+    Returns:
+        (target, kind), each [M]; target −1 and kind `NONE` where no candidate exists.
+    """
+    rows = A[runs, actors]
+    size = capability[None, :] ** params["share_exponent"][:, None]
+    shares = partner_shares(rows, capability, params["share_exponent"])
+    others = np.ones_like(rows, dtype=bool)
+    others[np.arange(len(runs)), actors] = False
+
+    court_u = params["impulse"] * params["action_magnitude"] * action_weight(COURT)
+    gain = np.maximum(saturate(rows, court_u[:, None]), 0.0) - np.maximum(rows, 0.0)
+    court = (concentration(shares)[:, None] - shares) * size * gain
+
+    threat = np.where(others, rows, np.inf).argmin(axis=-1)
+    level = params["threat_level"]
+    threatened = rows[np.arange(len(runs)), threat] < level
+    counter = np.maximum(-A[runs, threat], 0.0) * size * (rows > level[:, None])
+    counter_ok = others & (np.arange(A.shape[-1]) != threat[:, None])
+
+    dependent = shares.max(axis=-1) > tolerance
+    kind = np.where(dependent, COURT, np.where(threatened, COUNTERBALANCE, REINFORCE))
+    courting = (kind == COURT)[:, None]
+    scores = np.where(courting, court, counter)
+    allowed = (scores > 0) & np.where(courting, others, counter_ok)
+    choice = softmax_choice(scores, allowed, params["temperature"], uniform)
+    best = np.where(shares.max(axis=-1) > 0, shares.argmax(axis=-1), -1)
+    target = np.where(kind == REINFORCE, best, choice)
+    return target, np.where(target >= 0, kind, NONE)
+
+
+def apply_actions(
+    A: np.ndarray,
+    B: np.ndarray,
+    target: np.ndarray,
+    kind: np.ndarray,
+    capability: np.ndarray,
+    params: Params,
+) -> None:
+    """Apply every agent's action as an event, in agent order, in place.
+
+    Each agent's events are applied to the runs in which it acted only.
+
+    Args:
+        target, kind: [R, N] from `decide` over all agents.
+    """
+    n_actors = target.shape[1]
+    weights = np.zeros(len(ACTION_TYPES) + 1)
+    for k in ACTION_TYPES:
+        weights[k] = action_weight(k)
+    for i in np.flatnonzero((kind != NONE).any(axis=0)):
+        runs = np.flatnonzero(kind[:, i] != NONE)
+        partner = target[runs, i]
+        bystanders = np.ones((len(runs), n_actors), dtype=bool)
+        bystanders[:, i] = False
+        bystanders[np.arange(len(runs)), partner] = False
+        sub = {k: v[runs] for k, v in params.items()}
+        u = sub["impulse"] * sub["action_magnitude"] * weights[kind[runs, i]]
+        A_sub, B_sub = A[runs], B[runs]
+        apply_event(
+            A_sub,
+            B_sub,
+            np.full(len(runs), i),
+            partner,
+            u,
+            np.zeros(len(runs), dtype=bool),
+            bystanders,
+            capability,
+            sub,
+        )
+        A[runs], B[runs] = A_sub, B_sub

@@ -1,0 +1,495 @@
+"""Scenarios: load, validate and overlay scenario files into one frozen `Scenario`.
+
+A scenario names the actors, their initial alignment, the calendar, the seed, parameters
+and events (inline, or event tables by relative path). ``extends`` makes a file an overlay
+on another (a what-if): scalar fields, actors (by id, field by field), alignment entries
+and parameters override the base's; ``remove_events`` drops inherited events; an event
+whose id is inherited replaces the inherited one; an id repeated within one file is an
+error. Parameter precedence (ARCHITECTURE.md): registry defaults < ``parameters_from`` <
+the scenario's ``parameters`` (an overlay's over its base's) < ``--set``.
+
+Everything is checked before a run starts, and every error names the file, the line or
+field, the problem and what is allowed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from sim.core import params as registry
+from sim.core.errors import InputError, where
+from sim.core.events import Event, Schedule, compile_schedule, resolve_type, step_dates, step_of
+from sim.inputs.eventtable import Row, read_event_table
+from sim.inputs.schema import (
+    ActorSpec,
+    EventSpec,
+    ScenarioFile,
+    dotted,
+    line_of,
+    read_scenario_file,
+    read_yaml,
+)
+
+SCALARS = (
+    "name",
+    "description",
+    "start",
+    "end",
+    "step",
+    "seed",
+    "focal",
+    "agents_from",
+    "parameters_from",
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A state in the model.
+
+    Attributes:
+        id: short id (e.g. PRK).
+        name: display name.
+        capability: relative power.
+        hedging: aversion to one-patron dependence, 0..1.
+        tolerance: own dependence tolerance, or None to use the `tolerance` parameter.
+        tags: free labels.
+    """
+
+    id: str
+    name: str
+    capability: float
+    hedging: float
+    tolerance: float | None = None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One file of an `extends` chain, validated."""
+
+    path: Path
+    spec: ScenarioFile
+    node: yaml.Node | None
+
+    def place(self, *loc: Any) -> str:
+        """Location prefix of a field of this file: ``file line N, field a.b``."""
+        return where(self.path, line_of(self.node, loc), dotted(loc))
+
+    def given(self, field: str) -> bool:
+        """Whether this file sets the field explicitly."""
+        return field in self.spec.model_fields_set
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An event as written, with its include options."""
+
+    row: Row
+    skip_other_actors: bool = False
+    skip_other_dates: bool = False
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A fully resolved, validated scenario (immutable).
+
+    Attributes:
+        name, description: as written.
+        path: the top scenario file.
+        start, end: first and last date (inclusive).
+        step: 'day', 'week' or 'month'.
+        seed: default seed of a run.
+        focal: id of the actor whose view summaries and plots take.
+        agents_from: 'last_event', 'start' or a date: when agents begin to act.
+        actors: the actors, in order (their index is their row in the alignment matrix).
+        alignment: initial alignment [N, N] (read-only).
+        parameters: resolved parameter values; parameter_sources: where each came from.
+        events: scripted events, sorted by (date, id).
+        skipped: events of included tables skipped, by reason.
+        files: every file read, relative to the top file's folder, with its SHA-256.
+    """
+
+    name: str
+    description: str
+    path: Path
+    start: dt.date
+    end: dt.date
+    step: str
+    seed: int
+    focal: str
+    agents_from: str | dt.date
+    actors: tuple[Actor, ...]
+    alignment: np.ndarray
+    parameters: Mapping[str, float]
+    parameter_sources: Mapping[str, str]
+    events: tuple[Event, ...]
+    skipped: Mapping[str, int]
+    files: Mapping[str, str]
+
+    @property
+    def actor_ids(self) -> tuple[str, ...]:
+        """Actor ids in index order."""
+        return tuple(a.id for a in self.actors)
+
+    @property
+    def focal_index(self) -> int:
+        """Index of the focal actor."""
+        return self.actor_ids.index(self.focal)
+
+    @cached_property
+    def dates(self) -> np.ndarray:
+        """The step grid: K + 1 dates from start to end (see `sim.core.events.step_dates`)."""
+        return step_dates(self.start, self.end, self.step)
+
+    @cached_property
+    def schedule(self) -> Schedule:
+        """The scripted events compiled for the kernels."""
+        return compile_schedule(self.events, self.actor_ids, self.dates)
+
+    @property
+    def agents_start_step(self) -> int:
+        """First step in which agents may act (by default, after the last scripted event)."""
+        if self.agents_from == "start":
+            return 1
+        if self.agents_from == "last_event":
+            return self.schedule.last_step + 1
+        return step_of(self.dates, self.agents_from)  # type: ignore[arg-type]
+
+    @property
+    def capability(self) -> np.ndarray:
+        """Capabilities, [N]."""
+        return np.array([a.capability for a in self.actors])
+
+    @property
+    def hedging(self) -> np.ndarray:
+        """Hedging propensities, [N]."""
+        return np.array([a.hedging for a in self.actors])
+
+    def tolerance(self, default: float) -> np.ndarray:
+        """Dependence tolerances, [N]: the actor's own, else `default`."""
+        return np.array([default if a.tolerance is None else a.tolerance for a in self.actors])
+
+    @cached_property
+    def hash(self) -> str:
+        """SHA-256 of the resolved content (actors, alignment, calendar, events, parameters)."""
+        content = {
+            "start": str(self.start),
+            "end": str(self.end),
+            "step": self.step,
+            "seed": self.seed,
+            "focal": self.focal,
+            "agents_from": str(self.agents_from),
+            "actors": [dataclasses.asdict(a) for a in self.actors],
+            "alignment": self.alignment.tolist(),
+            "parameters": dict(sorted(self.parameters.items())),
+            "events": [{**dataclasses.asdict(e), "date": str(e.date)} for e in self.events],
+        }
+        return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+    def with_parameters(self, values: Mapping[str, float], source: str = "--set") -> Scenario:
+        """A copy with some parameters replaced (values already validated)."""
+        return dataclasses.replace(
+            self,
+            parameters={**self.parameters, **values},
+            parameter_sources={**self.parameter_sources, **dict.fromkeys(values, source)},
+        )
+
+
+def load_scenario(
+    path: str | os.PathLike[str], overrides: Mapping[str, float] | None = None
+) -> Scenario:
+    """Load, overlay and validate a scenario file.
+
+    Args:
+        path: the scenario file.
+        overrides: parameter values from the command line (already validated), applied last.
+
+    Raises:
+        InputError: anything invalid, with file, line or field, and what is allowed.
+    """
+    top = Path(path)
+    layers = read_chain(top, ())
+    scenario = resolve(layers, top)
+    return scenario.with_parameters(overrides) if overrides else scenario
+
+
+def read_chain(path: Path, stack: tuple[Path, ...]) -> list[Layer]:
+    """Read a scenario file and, recursively, the files it extends (base first)."""
+    resolved = path.resolve()
+    if resolved in stack:
+        chain = " -> ".join(p.name for p in (*stack, resolved))
+        raise InputError(f"{path}: extends cycle ({chain}); a scenario cannot extend itself")
+    spec, node = read_scenario_file(path)
+    layer = Layer(path, spec, node)
+    if spec.extends is None:
+        return [layer]
+    base = path.parent / spec.extends
+    if not base.is_file():
+        raise InputError(f"{layer.place('extends')}: base scenario not found: {base}")
+    return [*read_chain(base, (*stack, resolved)), layer]
+
+
+def resolve(layers: list[Layer], top: Path) -> Scenario:
+    """Merge an extends chain into a `Scenario`."""
+    scalars = merged_scalars(layers)
+    for field in ("name", "start", "end", "step"):
+        if field not in scalars:
+            raise InputError(
+                f"{top}: missing field '{field}' (required, in this file or a base it extends)"
+            )
+    start, end = scalars["start"][0], scalars["end"][0]
+    if start >= end:
+        raise InputError(f"{scalars['end'][1].place('end')}: end {end} must be after start {start}")
+    actors = merged_actors(layers)
+    ids = tuple(a.id for a in actors)
+    focal = scalars.get("focal", (ids[0], layers[-1]))
+    if focal[0] not in ids:
+        raise InputError(
+            f"{focal[1].place('focal')}: unknown actor '{focal[0]}'; actors: {', '.join(ids)}"
+        )
+    agents_from = scalars.get("agents_from", ("last_event", layers[-1]))
+    if isinstance(agents_from[0], dt.date) and not start <= agents_from[0] <= end:
+        raise InputError(
+            f"{agents_from[1].place('agents_from')}: date {agents_from[0]} is "
+            f"outside the scenario ({start} to {end})"
+        )
+    parameters, sources = merged_parameters(layers, scalars.get("parameters_from"))
+    events, skipped = resolve_events(merged_entries(layers), ids, start, end, top)
+    return Scenario(
+        name=scalars["name"][0],
+        description=scalars.get("description", ("", None))[0] or "",
+        path=top,
+        start=start,
+        end=end,
+        step=scalars["step"][0],
+        seed=scalars.get("seed", (0, None))[0],
+        focal=focal[0],
+        agents_from=agents_from[0],
+        actors=actors,
+        alignment=merged_alignment(layers, ids),
+        parameters=parameters,
+        parameter_sources=sources,
+        events=events,
+        skipped=skipped,
+        files=file_hashes(layers, top),
+    )
+
+
+def merged_scalars(layers: list[Layer]) -> dict[str, tuple[Any, Layer]]:
+    """Scalar fields, each from the topmost file that sets it, with that file."""
+    found: dict[str, tuple[Any, Layer]] = {}
+    for layer in layers:
+        for field in SCALARS:
+            if layer.given(field) and getattr(layer.spec, field) is not None:
+                found[field] = (getattr(layer.spec, field), layer)
+    return found
+
+
+def merged_actors(layers: list[Layer]) -> tuple[Actor, ...]:
+    """Actors by id; an overlay changes the fields it sets or adds new actors."""
+    specs: dict[str, ActorSpec] = {}
+    for layer in layers:
+        seen: set[str] = set()
+        for i, actor in enumerate(layer.spec.actors):
+            if actor.id in seen:
+                raise InputError(
+                    f"{layer.place('actors', i, 'id')}: actor '{actor.id}' is "
+                    f"listed twice in this file"
+                )
+            seen.add(actor.id)
+            old = specs.get(actor.id)
+            update = {k: getattr(actor, k) for k in actor.model_fields_set}
+            specs[actor.id] = old.model_copy(update=update) if old else actor
+            if specs[actor.id].capability is None:
+                raise InputError(
+                    f"{layer.place('actors', i)}: actor '{actor.id}' needs a "
+                    f"capability (a number in (0, 1])"
+                )
+    if len(specs) < 2:
+        raise InputError(
+            f"{layers[-1].path}: a scenario needs at least 2 actors; found {len(specs)}"
+        )
+    return tuple(
+        Actor(s.id, s.name or s.id, float(s.capability or 0.0), s.hedging, s.tolerance, s.tags)
+        for s in specs.values()
+    )
+
+
+def merged_alignment(layers: list[Layer], ids: tuple[str, ...]) -> np.ndarray:
+    """Initial alignment [N, N]: each file's entries over its base's (0 where unset)."""
+    index = {a: i for i, a in enumerate(ids)}
+    matrix = np.zeros((len(ids), len(ids)))
+    for layer in layers:
+        table = layer.spec.alignment
+        for row, cols in table.items():
+            for col, value in cols.items():
+                for actor in (row, col):
+                    if actor not in index:
+                        raise InputError(
+                            f"{layer.place('alignment', row, col)}: unknown actor "
+                            f"'{actor}'; actors: {', '.join(ids)}"
+                        )
+                if row == col:
+                    raise InputError(
+                        f"{layer.place('alignment', row, col)}: an actor's "
+                        f"alignment with itself is not used; remove it"
+                    )
+                matrix[index[row], index[col]] = value
+                if layer.spec.symmetric and row not in table.get(col, {}):
+                    matrix[index[col], index[row]] = value
+    matrix.setflags(write=False)
+    return matrix
+
+
+def merged_parameters(
+    layers: list[Layer], fitted: tuple[str, Layer] | None
+) -> tuple[dict[str, float], dict[str, str]]:
+    """Parameters by precedence: defaults < parameters_from < each file's parameters."""
+    values = registry.defaults()
+    sources = dict.fromkeys(values, "default")
+    if fitted is not None:
+        path = fitted[1].path.parent / fitted[0]
+        if not path.is_file():
+            raise InputError(f"{fitted[1].place('parameters_from')}: file not found: {path}")
+        data, _ = read_yaml(path)
+        table = data.get("parameters") if isinstance(data, dict) else None
+        if not isinstance(table, dict):
+            raise InputError(f"{path}: expected a mapping 'parameters: {{name: value}}'")
+        values.update(registry.check_all(table, f"{path}: parameters"))
+        sources.update(dict.fromkeys(table, f"fitted ({fitted[0]})"))
+    for layer in layers:
+        for name, value in layer.spec.parameters.items():
+            values[name] = registry.check_value(name, value, layer.place("parameters", name))
+            sources[name] = f"scenario ({layer.path.name})"
+    return values, sources
+
+
+def layer_entries(layer: Layer) -> list[Entry]:
+    """The events one file defines: inline events and the rows of its event tables."""
+    entries: list[Entry] = []
+    for i, item in enumerate(layer.spec.events):
+        if isinstance(item, EventSpec):
+            row = Row(item, layer.path, line_of(layer.node, ("events", i)))
+            entries.append(Entry(row))
+            continue
+        table = layer.path.parent / item.file
+        if not table.is_file():
+            raise InputError(f"{layer.place('events', i, 'file')}: event table not found: {table}")
+        entries.extend(
+            Entry(row, item.other_actors == "skip", item.other_dates == "skip")
+            for row in read_event_table(table)
+        )
+    seen: dict[str, Row] = {}
+    for entry in entries:
+        row = entry.row
+        if row.spec.id in seen:
+            first = seen[row.spec.id]
+            raise InputError(
+                f"{where(row.file, row.line, 'id')}: duplicate event id "
+                f"'{row.spec.id}' (also at {where(first.file, first.line)}); "
+                f"ids must be unique within a scenario file and its tables"
+            )
+        seen[row.spec.id] = row
+    return entries
+
+
+def merged_entries(layers: list[Layer]) -> list[Entry]:
+    """Events of the chain: inherited ones, less removed ones, replaced or added by id."""
+    merged: dict[str, Entry] = {}
+    for layer in layers:
+        for i, event_id in enumerate(layer.spec.remove_events):
+            if event_id not in merged:
+                raise InputError(
+                    f"{layer.place('remove_events', i)}: no inherited event "
+                    f"with id '{event_id}' to remove"
+                )
+            del merged[event_id]
+        merged.update((e.row.spec.id, e) for e in layer_entries(layer))
+    return list(merged.values())
+
+
+def resolve_events(
+    entries: list[Entry], ids: tuple[str, ...], start: dt.date, end: dt.date, base: Path
+) -> tuple[tuple[Event, ...], dict[str, int]]:
+    """Check events against the scenario's actors and dates; skip what tables allow."""
+    skipped = {"other_actors": 0, "other_dates": 0}
+    events = []
+    for entry in entries:
+        spec, row = entry.row.spec, entry.row
+        place = lambda field, r=row: where(r.file, r.line, field)  # noqa: E731
+        kind = resolve_type(spec.type, place("type"))
+        targets = tuple(t.strip() for t in spec.target.split(";") if t.strip())
+        if not targets:
+            raise InputError(f"{place('target')}: no target actor given")
+        if spec.source in targets:
+            raise InputError(f"{place('target')}: an event's source cannot be its own target")
+        unknown = [a for a in (spec.source, *targets) if a not in ids]
+        if unknown:
+            if entry.skip_other_actors:
+                skipped["other_actors"] += 1
+                continue
+            field = "source" if unknown[0] == spec.source else "target"
+            raise InputError(
+                f"{place(field)}: unknown actor '{unknown[0]}'; scenario actors: "
+                f"{', '.join(ids)} (an event table included with "
+                f"'other_actors: skip' may name others)"
+            )
+        if not start <= spec.date <= end:
+            if entry.skip_other_dates:
+                skipped["other_dates"] += 1
+                continue
+            raise InputError(
+                f"{place('date')}: date {spec.date} is outside the scenario ({start} to {end})"
+            )
+        events.append(
+            Event(
+                id=spec.id,
+                date=spec.date,
+                source=spec.source,
+                targets=targets,
+                type=str(spec.type),
+                code=kind.code,
+                goldstein=kind.goldstein,
+                magnitude=spec.magnitude,
+                institutional=spec.institutional,
+                doc=spec.doc,
+                quote=spec.quote,
+                note=spec.note,
+                defined_in=relative(row.file, base),
+            )
+        )
+    return tuple(sorted(events, key=lambda e: (e.date, e.id))), skipped
+
+
+def file_hashes(layers: list[Layer], top: Path) -> dict[str, str]:
+    """SHA-256 of every file a scenario read, keyed by path relative to the top file."""
+    paths = [layer.path for layer in layers]
+    for layer in layers:
+        paths += [
+            layer.path.parent / item.file
+            for item in layer.spec.events
+            if not isinstance(item, EventSpec)
+        ]
+        if layer.given("parameters_from") and layer.spec.parameters_from:
+            paths.append(layer.path.parent / layer.spec.parameters_from)
+    return {
+        relative(p, top): hashlib.sha256(p.read_bytes()).hexdigest() for p in dict.fromkeys(paths)
+    }
+
+
+def relative(path: Path, top: Path) -> str:
+    """A path relative to the folder of the top scenario file, with '/' separators."""
+    return Path(os.path.relpath(path.resolve(), top.absolute().parent.resolve())).as_posix()

@@ -1,0 +1,133 @@
+"""Files: output folders, Parquet and CSV tables, manifests, written all or nothing.
+
+Where results go (ARCHITECTURE.md): an `--out` folder that exists and is not empty is
+refused unless `--force`; without `--out` a run goes to ``outputs/<scenario-name>/``, which
+the tool owns and replaces. A run is written into a temporary sibling folder and moved
+into place only when complete, so a failure leaves no partial output and an existing
+result intact.
+
+Data files are deterministic: the same inputs and seed give the same bytes. Manifests
+carry timings and command lines and are exempt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sim.core.errors import InputError
+
+
+def slug(name: str) -> str:
+    """A folder name for a scenario name: lower case, words joined by '-'."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "run"
+
+
+def output_folder(out: Path | None, default: Path, force: bool) -> Path:
+    """Decide where results go, refusing to overwrite a user's folder without `force`.
+
+    Args:
+        out: the `--out` folder, or None.
+        default: the tool-owned folder used without `--out` (replaced freely).
+        force: whether `--force` was given.
+
+    Raises:
+        InputError: `out` exists and is not empty (or is a file) and `force` is not set.
+    """
+    if out is None:
+        return default
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out}: exists and is not a folder; choose another path")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise InputError(
+            f"--out {out}: folder exists and is not empty; use --force to "
+            f"replace it, or choose another folder"
+        )
+    return out
+
+
+@contextmanager
+def atomic_folder(target: Path) -> Iterator[Path]:
+    """Yield a temporary folder that replaces `target` only if the block completes."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        yield work
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    old = None
+    if target.exists():
+        old = target.parent / f".{target.name}.old-{os.getpid()}"
+        os.replace(target, old)
+    os.replace(work, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def write_table(table: pd.DataFrame, folder: Path, name: str, csv: bool = False) -> list[Path]:
+    """Write a table as `name.parquet` (and `name.csv` when asked); return the paths."""
+    path = folder / f"{name}.parquet"
+    pq.write_table(pa.Table.from_pandas(table, preserve_index=False), path)
+    written = [path]
+    if csv:
+        csv_path = folder / f"{name}.csv"
+        table.to_csv(csv_path, index=False, lineterminator="\n")
+        written.append(csv_path)
+    return written
+
+
+def read_table(folder: Path, name: str) -> pd.DataFrame:
+    """Read `name.parquet` from a results folder.
+
+    Raises:
+        InputError: the file is missing (the folder is not a complete run).
+    """
+    path = folder / f"{name}.parquet"
+    if not path.is_file():
+        raise InputError(
+            f"{folder}: not a run folder ({path.name} is missing); give the "
+            f"folder `alignsim run` wrote"
+        )
+    return pq.read_table(path).to_pandas()
+
+
+def read_text(path: Path, what: str = "file", encoding: str = "utf-8-sig") -> str:
+    """A user's text file, or an InputError naming it (missing, unreadable, not UTF-8)."""
+    try:
+        return path.read_text(encoding=encoding)
+    except FileNotFoundError:
+        raise InputError(f"{path}: {what} not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the {what} ({exc})") from None
+
+
+def sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_json(path: Path, content: dict[str, Any]) -> None:
+    """Write a JSON document (indented, keys in the order given)."""
+    path.write_text(json.dumps(content, indent=2, default=str) + "\n", encoding="utf-8")
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """Read a run folder's `manifest.json`."""
+    path = folder / "manifest.json"
+    if not path.is_file():
+        raise InputError(f"{folder}: not a run folder (manifest.json is missing)")
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data

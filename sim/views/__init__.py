@@ -1,0 +1,3 @@
+"""Pictures and pages: plots of runs, sweeps and comparisons, the HTML report, animations
+and the teaching page.
+"""
