@@ -48,6 +48,13 @@ def synthetic(tiny: Path, write: Callable[[str, str], Path], tolerance: float) -
     return write("targets.yaml", yaml.safe_dump({"targets": targets}))
 
 
+def calibrate_cli(runner: CliRunner, scenario: Path, targets: Path, *args: str):
+    """`alignsim calibrate SCENARIO --targets TARGETS --quiet ARGS...` through the real CLI."""
+    return runner.invoke(
+        cli, ["calibrate", str(scenario), "--targets", str(targets), "--quiet", *args]
+    )
+
+
 def test_parameters_are_recovered_from_quantitative_targets(tiny: Path, write) -> None:
     """Known impulse and decay come back within 10% of their ranges from 40 targets."""
     targets_path = synthetic(tiny, write, tolerance=0.002)
@@ -76,25 +83,20 @@ def test_calibrate_command_writes_fitted_and_report(
     fitted = tmp_path / "fitted.yaml"
     fitted.write_text("parameters: {decay: 0.001}\n")
     out = tmp_path / "report"
-    result = runner.invoke(
-        cli,
-        [
-            "calibrate",
-            str(tiny),
-            "--targets",
-            str(targets_path),
-            "--params",
-            "impulse,decay",
-            "--budget",
-            "240",
-            "--replicates",
-            "2",
-            "--out",
-            str(out),
-            "--fitted",
-            str(fitted),
-            "--quiet",
-        ],
+    result = calibrate_cli(
+        runner,
+        tiny,
+        targets_path,
+        "--params",
+        "impulse,decay",
+        "--budget",
+        "240",
+        "--replicates",
+        "2",
+        "--out",
+        str(out),
+        "--fitted",
+        str(fitted),
     )
     assert result.exit_code == 0, result.output
     content = yaml.safe_load(fitted.read_text())
@@ -122,21 +124,16 @@ def test_bad_targets_are_refused(
     targets_path = synthetic(tiny, write, tolerance=0.01)
     targets_path.write_text(targets_path.read_text().replace(*change, 1))
     fitted = tmp_path / "fitted.yaml"
-    result = runner.invoke(
-        cli,
-        [
-            "calibrate",
-            str(tiny),
-            "--targets",
-            str(targets_path),
-            "--budget",
-            "500",
-            "--fitted",
-            str(fitted),
-            "--out",
-            str(tmp_path / "out"),
-            "--quiet",
-        ],
+    result = calibrate_cli(
+        runner,
+        tiny,
+        targets_path,
+        "--budget",
+        "500",
+        "--fitted",
+        str(fitted),
+        "--out",
+        str(tmp_path / "out"),
     )
     lines = result.stderr.strip().splitlines()
     assert result.exit_code == 2 and len(lines) == 1 and fragment in lines[0], result.stderr
@@ -148,19 +145,8 @@ def test_too_small_a_budget_is_refused(
     runner: CliRunner, tiny: Path, write, tmp_path: Path
 ) -> None:
     targets_path = synthetic(tiny, write, tolerance=0.01)
-    result = runner.invoke(
-        cli,
-        [
-            "calibrate",
-            str(tiny),
-            "--targets",
-            str(targets_path),
-            "--budget",
-            "10",
-            "--quiet",
-            "--out",
-            str(tmp_path / "o"),
-        ],
+    result = calibrate_cli(
+        runner, tiny, targets_path, "--budget", "10", "--out", str(tmp_path / "o")
     )
     assert result.exit_code == 2 and "--budget 10: too small" in result.stderr
 
@@ -171,25 +157,20 @@ def test_holdout_fits_early_targets_and_forecasts_the_rest(
     targets_path = synthetic(tiny, write, tolerance=0.01)
     fitted = tmp_path / "fitted.yaml"
     out = tmp_path / "holdout"
-    result = runner.invoke(
-        cli,
-        [
-            "calibrate",
-            str(tiny),
-            "--targets",
-            str(targets_path),
-            "--params",
-            "impulse,decay",
-            "--budget",
-            "240",
-            "--holdout",
-            "2024-07-01",
-            "--fitted",
-            str(fitted),
-            "--out",
-            str(out),
-            "--quiet",
-        ],
+    result = calibrate_cli(
+        runner,
+        tiny,
+        targets_path,
+        "--params",
+        "impulse,decay",
+        "--budget",
+        "240",
+        "--holdout",
+        "2024-07-01",
+        "--fitted",
+        str(fitted),
+        "--out",
+        str(out),
     )
     assert result.exit_code == 0, result.output
     assert "holdout forecast:" in result.output and "of 24 later targets hold" in result.output

@@ -60,10 +60,7 @@ def test_dask_local_cluster_gives_identical_files(runner: CliRunner, tmp_path: P
 
 
 def test_killed_sweep_resumes_to_identical_files(runner: CliRunner, tmp_path: Path) -> None:
-    args = [
-        sys.executable,
-        "-m",
-        "sim",
+    sweep_args = [
         "sweep",
         str(BASELINE),
         "--vary",
@@ -72,8 +69,8 @@ def test_killed_sweep_resumes_to_identical_files(runner: CliRunner, tmp_path: Pa
         "20",
         "--chunk-runs",
         "20",
-        "--quiet",
     ]
+    args = [sys.executable, "-m", "sim", *sweep_args, "--quiet"]
     reference, killed = tmp_path / "reference", tmp_path / "killed"
     subprocess.run([*args, "--out", str(reference)], check=True, cwd=ROOT)
     process = subprocess.Popen([*args, "--out", str(killed)], cwd=ROOT)
@@ -88,21 +85,7 @@ def test_killed_sweep_resumes_to_identical_files(runner: CliRunner, tmp_path: Pa
     finished = manifest.read_text().count("\n")
     assert 3 <= finished < 60, "the kill must land mid-sweep"
     assert not (killed / "results.parquet").exists()
-    refused = runner.invoke(
-        cli,
-        [
-            "sweep",
-            str(BASELINE),
-            "--vary",
-            "jealousy=0:0.6:60",
-            "--replicates",
-            "20",
-            "--chunk-runs",
-            "20",
-            "--out",
-            str(killed),
-        ],
-    )
+    refused = runner.invoke(cli, [*sweep_args, "--out", str(killed)])
     assert refused.exit_code == 2 and "use --resume" in refused.stderr
     subprocess.run([*args, "--out", str(killed), "--resume"], check=True, cwd=ROOT)
     same_bytes(reference, killed)
