@@ -63,6 +63,18 @@ def steps(page) -> int:
     return int(re.search(r"Step: (\d+)", page.inner_text("body")).group(1))
 
 
+def settle(page) -> None:
+    """Wait until the step counter stops moving (a paused play loop may finish one step)."""
+    deadline = time.time() + 30
+    last = steps(page)
+    while time.time() < deadline:
+        time.sleep(0.7)
+        now = steps(page)
+        if now == last:
+            return
+        last = now
+
+
 def plots(page) -> list[str]:
     return [img.get_attribute("src") or "" for img in page.locator("img").all()]
 
@@ -85,6 +97,7 @@ def test_page_plays_offline_and_responds_to_a_slider(server: str) -> None:
             "() => /Step: ([3-9]|\\d\\d+)/.test(document.body.innerText)", timeout=60000
         )
         page.get_by_role("button", name="❚❚").click()
+        settle(page)
         assert steps(page) >= 3
         page.get_by_role("button", name="Reset").click()
         page.wait_for_selector("text=Step: 0", timeout=30000)

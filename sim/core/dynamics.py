@@ -62,7 +62,8 @@ def partner_shares(rows: np.ndarray, capability: np.ndarray, gamma: np.ndarray) 
     """
     weights = partner_weights(rows, capability, gamma)
     total = weights.sum(axis=-1, keepdims=True)
-    return np.divide(weights, total, out=np.zeros_like(weights), where=total > 0)
+    weights /= np.where(total > 0, total, 1.0)  # rows without a positive tie stay all 0
+    return weights
 
 
 def concentration(shares: np.ndarray) -> np.ndarray:

@@ -109,7 +109,9 @@ class Ensemble:
         self.params = parameter_arrays(scenario, len(seeds), varied)
         self.actors = actor_arrays(scenario, self.params)
         self.alignment, self.baseline = initial_state(scenario, self.params, self.actors)
-        self.streams = Streams(seeds, len(scenario.actors), len(scenario.dates) - 1)
+        self.streams = Streams(
+            seeds, len(scenario.actors), len(scenario.dates) - 1, scenario.agents_start_step
+        )
         self.every_agent = np.arange(len(scenario.actors))
         self.k = 0
         self.record_actions = record_actions
@@ -144,7 +146,7 @@ class Ensemble:
         A, B, actors, params = self.alignment, self.baseline, self.actors, self.params
         apply_scripted(A, B, self.scenario.schedule, k, actors.capability, params)
         normals, uniforms = self.streams.draws(k)
-        if k >= self.scenario.agents_start_step:
+        if uniforms is not None:
             target, kind = (deciders or self.decide_all)(days, uniforms)
             self.log(k, target, kind)
             apply_actions(A, B, target, kind, actors.capability, params)
