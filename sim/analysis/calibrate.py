@@ -24,17 +24,12 @@ from scipy.optimize import differential_evolution
 from sim.analysis.targets import Target, needed_steps, violations, weights
 from sim.core.errors import InputError
 from sim.core.params import REGISTRY
+from sim.core.streams import spawn_seeds
 from sim.engine.ensemble import Ensemble
 from sim.inputs.scenario import Scenario
 
 #: Population size multiplier of differential evolution (population = POPSIZE × dimensions).
 POPSIZE = 6
-
-
-def replicate_seeds(seed: int, replicates: int) -> list[int]:
-    """Seeds of the replicates, spawned from one seed (the same for every candidate)."""
-    state = np.random.SeedSequence(seed).generate_state(replicates, dtype=np.uint64)
-    return [int(s) for s in state]
 
 
 def evaluate(
@@ -130,7 +125,7 @@ def calibrate(
         progress: called after each batch with (runs in the batch, best loss so far).
     """
     bounds = [(REGISTRY[n].low, REGISTRY[n].high) for n in names]
-    seeds = replicate_seeds(seed, replicates)
+    seeds = spawn_seeds(seed, replicates, np.uint64)  # common to every candidate
     evaluated: list[np.ndarray] = []
     losses: list[np.ndarray] = []
 

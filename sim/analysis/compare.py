@@ -23,6 +23,7 @@ from sim.analysis.sweep import envelope_steps
 from sim.analysis.targets import step_index
 from sim.core import metrics
 from sim.core.errors import InputError
+from sim.core.streams import spawn_seeds
 from sim.engine.ensemble import Ensemble
 from sim.inputs.scenario import Scenario
 
@@ -69,12 +70,6 @@ class Metric:
         return metrics.hedging_index(shares)
 
 
-def replicate_seeds(seed: int, replicates: int) -> list[int]:
-    """The replicate seeds every scenario shares."""
-    state = np.random.SeedSequence(seed).generate_state(replicates, dtype=np.uint32)
-    return [int(s) for s in state]
-
-
 def series(
     scenario: Scenario, metric: Metric, seeds: Sequence[int], at: dt.date | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -118,7 +113,7 @@ def compare(
         metric.check(scenario)
     if at is not None and not base.start <= at <= base.end:
         raise InputError(f"--at {at}: outside the scenario ({base.start} to {base.end})")
-    seeds = replicate_seeds(seed, replicates)
+    seeds = spawn_seeds(seed, replicates)  # the same for every scenario
     runs = {s.name: series(s, metric, seeds, at) for s in (base, *whatifs)}
     bands = pd.concat(
         [band_table(name, *result) for name, result in runs.items()], ignore_index=True

@@ -15,6 +15,7 @@ import pandas as pd
 
 from sim.analysis.compare import Metric, compare
 from sim.core.errors import InputError
+from sim.engine.results import to_date
 from sim.inputs.scenario import Scenario
 
 
@@ -32,8 +33,7 @@ def without(scenario: Scenario, name: str, ids: list[str]) -> Scenario:
     """The scenario less some events, its agents starting when the full scenario's do."""
     agents_from = scenario.agents_from
     if agents_from == "last_event":
-        start = scenario.dates[scenario.agents_start_step - 1]
-        agents_from = dt.date.fromisoformat(str(start))
+        agents_from = to_date(scenario.dates[scenario.agents_start_step - 1])
     kept = tuple(e for e in scenario.events if e.id not in set(ids))
     return dataclasses.replace(
         scenario, name=f"without {name}", events=kept, agents_from=agents_from

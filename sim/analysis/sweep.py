@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 
 from sim import __version__
 from sim.core import metrics
+from sim.core.streams import spawn_seeds
 from sim.engine.ensemble import Ensemble
 from sim.inputs.scenario import Scenario
 
@@ -60,8 +61,9 @@ class Chunk:
 
 def replicate_seeds(seed: int, points: int, replicates: int) -> np.ndarray:
     """Seeds of every run, [points, replicates], spawned from one seed before any work."""
-    state = np.random.SeedSequence(seed).generate_state(points * replicates, dtype=np.uint32)
-    return state.reshape(points, replicates).astype(np.int64)
+    return np.array(spawn_seeds(seed, points * replicates), dtype=np.int64).reshape(
+        points, replicates
+    )
 
 
 def plan_chunks(

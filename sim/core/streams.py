@@ -20,6 +20,12 @@ import numpy as np
 BLOCK_STEPS = 64
 
 
+def spawn_seeds(seed: int, count: int, dtype: type = np.uint32) -> list[int]:
+    """`count` run seeds spawned from one seed (``SeedSequence.generate_state``), fixed before
+    any work starts, so a run's seed never depends on how the runs are scheduled."""
+    return [int(s) for s in np.random.SeedSequence(seed).generate_state(count, dtype=dtype)]
+
+
 class Stream:
     """One kind of draw for R runs, step by step from `first` to `last`, in blocks.
 
