@@ -4,7 +4,7 @@ Times the same runs of a scenario through the Mesa path (`sim.engine.model.run_m
 a time, agents and DataCollector included) and through the ensemble engine (all runs in one
 batch), and the ensemble with R = 1; then the ensemble on generated scenarios of 6, 50 and
 200 actors (weekly, ten years, agents active throughout). Wall-clock on a shared machine is
-noisy: each figure is the best of three repetitions, and the ratios measured in one run
+noisy: each figure is the best of five repetitions, and the ratios measured in one run
 are what to compare, not absolute figures across runs.
 """
 
@@ -24,7 +24,7 @@ from sim.engine.model import run_model
 from sim.inputs.scenario import Actor, Scenario
 
 #: Each figure is the best of this many repetitions (as `timeit` does): the least disturbed.
-REPEATS = 3
+REPEATS = 5
 
 
 def timed(action: Callable[[], object]) -> float:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.core.dynamics import Params, apply_event, concentration, partner_shares, saturate
+from sim.core.dynamics import Params, apply_event, concentration, saturate, sized_shares
 from sim.core.events import taxonomy
 
 NONE, COURT, COUNTERBALANCE, REINFORCE = 0, 1, 2, 3
@@ -68,7 +68,7 @@ def softmax_choice(
 def decide(
     A: np.ndarray,
     agents: np.ndarray,
-    capability: np.ndarray,
+    size: np.ndarray,
     tolerance: np.ndarray,
     params: Params,
     days: float,
@@ -82,7 +82,7 @@ def decide(
     Args:
         A: alignment, [R, N, N] (not modified).
         agents: indices of the deciding agents, [n].
-        capability: [N]; tolerance: per run and actor, [R, N].
+        size: portfolio sizes ``c_j^γ`` per run, [R, N]; tolerance: per run and actor, [R, N].
         params: parameter arrays [R]; days: the step's length.
         draws: uniforms [R, 2, n]: whether to act, and which candidate.
 
@@ -97,13 +97,7 @@ def decide(
     if len(runs):
         actors = agents[slots]
         chosen, kinds = choose(
-            A,
-            runs,
-            actors,
-            capability,
-            tolerance[runs, actors],
-            {k: v[runs] for k, v in params.items()},
-            draws[runs, 1, slots],
+            A, runs, actors, size, tolerance[runs, actors], params, draws[runs, 1, slots]
         )
         target[runs, slots], kind[runs, slots] = chosen, kinds
     return target, kind
@@ -113,7 +107,7 @@ def choose(
     A: np.ndarray,
     runs: np.ndarray,
     actors: np.ndarray,
-    capability: np.ndarray,
+    size: np.ndarray,
     tolerance: np.ndarray,
     params: Params,
     uniform: np.ndarray,
@@ -122,35 +116,36 @@ def choose(
 
     Args:
         A: alignment, [R, N, N]; runs, actors: the acting pairs, [M].
-        tolerance: each pair's tolerance, [M]; params: parameter arrays of the pairs, [M].
-        uniform: each pair's draw for the choice among candidates, [M].
+        size: portfolio sizes ``c_j^γ`` per run, [R, N]; tolerance: each pair's, [M].
+        params: parameter arrays [R]; uniform: each pair's draw for the choice among
+            candidates, [M].
 
     Returns:
         (target, kind), each [M]; target −1 and kind `NONE` where no candidate exists.
     """
     rows = A[runs, actors]
-    size = capability[None, :] ** params["share_exponent"][:, None]
-    shares = partner_shares(rows, capability, params["share_exponent"])
+    size = size[runs]
+    shares = sized_shares(rows, size)
     others = np.ones_like(rows, dtype=bool)
     others[np.arange(len(runs)), actors] = False
 
-    court_u = params["impulse"] * params["action_magnitude"] * action_weight(COURT)
+    court_u = params["impulse"][runs] * params["action_magnitude"][runs] * action_weight(COURT)
     gain = np.maximum(saturate(rows, court_u[:, None]), 0.0) - np.maximum(rows, 0.0)
     court = (concentration(shares)[:, None] - shares) * size * gain
 
     threat = np.where(others, rows, np.inf).argmin(axis=-1)
-    level = params["threat_level"]
+    level = params["threat_level"][runs]
     threatened = rows[np.arange(len(runs)), threat] < level
     counter = np.maximum(-A[runs, threat], 0.0) * size * (rows > level[:, None])
     counter_ok = others & (np.arange(A.shape[-1]) != threat[:, None])
 
-    dependent = shares.max(axis=-1) > tolerance
-    kind = np.where(dependent, COURT, np.where(threatened, COUNTERBALANCE, REINFORCE))
+    top = shares.max(axis=-1)
+    kind = np.where(top > tolerance, COURT, np.where(threatened, COUNTERBALANCE, REINFORCE))
     courting = (kind == COURT)[:, None]
     scores = np.where(courting, court, counter)
     allowed = (scores > 0) & np.where(courting, others, counter_ok)
-    choice = softmax_choice(scores, allowed, params["temperature"], uniform)
-    best = np.where(shares.max(axis=-1) > 0, shares.argmax(axis=-1), -1)
+    choice = softmax_choice(scores, allowed, params["temperature"][runs], uniform)
+    best = np.where(top > 0, shares.argmax(axis=-1), -1)
     target = np.where(kind == REINFORCE, best, choice)
     return target, np.where(target >= 0, kind, NONE)
 
@@ -160,38 +155,40 @@ def apply_actions(
     B: np.ndarray,
     target: np.ndarray,
     kind: np.ndarray,
-    capability: np.ndarray,
+    size: np.ndarray,
     params: Params,
 ) -> None:
-    """Apply every agent's action as an event, in agent order, in place.
+    """Apply every agent's action as an event, in agent order within each run, in place.
 
-    Each agent's events are applied to the runs in which it acted only.
+    Runs are independent, so the actions are applied in rounds: round t applies, in every
+    run, the action of its (t + 1)-th acting agent (fewer kernel calls than one per agent).
 
     Args:
         target, kind: [R, N] from `decide` over all agents.
+        size: portfolio sizes ``c_j^γ`` per run, [R, N]; params: parameter arrays [R].
     """
-    n_actors = target.shape[1]
     weights = np.zeros(len(ACTION_TYPES) + 1)
     for k in ACTION_TYPES:
         weights[k] = action_weight(k)
-    for i in np.flatnonzero((kind != NONE).any(axis=0)):
-        runs = np.flatnonzero(kind[:, i] != NONE)
-        partner = target[runs, i]
-        bystanders = np.ones((len(runs), n_actors), dtype=bool)
-        bystanders[:, i] = False
-        bystanders[np.arange(len(runs)), partner] = False
-        sub = {k: v[runs] for k, v in params.items()}
-        u = sub["impulse"] * sub["action_magnitude"] * weights[kind[runs, i]]
-        A_sub, B_sub = A[runs], B[runs]
+    acted = kind != NONE
+    order = np.cumsum(acted, axis=1)
+    for turn in range(1, int(order[:, -1].max(initial=0)) + 1):
+        runs, agents = np.nonzero(acted & (order == turn))
+        partner = target[runs, agents]
+        bystanders = np.ones((len(runs), target.shape[1]), dtype=bool)
+        every = np.arange(len(runs))
+        bystanders[every, agents] = False
+        bystanders[every, partner] = False
+        u = params["impulse"][runs] * params["action_magnitude"][runs] * weights[kind[runs, agents]]
         apply_event(
-            A_sub,
-            B_sub,
-            np.full(len(runs), i),
+            A,
+            B,
+            runs,
+            agents,
             partner,
             u,
             np.zeros(len(runs), dtype=bool),
             bystanders,
-            capability,
-            sub,
+            size,
+            params,
         )
-        A[runs], B[runs] = A_sub, B_sub

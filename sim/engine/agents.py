@@ -53,7 +53,7 @@ class StateAgent(mesa.Agent):
         target, kind = decide(
             engine.alignment,
             me,
-            a.capability,
+            a.size,
             a.tolerance,
             engine.params,
             self.model.days,
@@ -64,9 +64,9 @@ class StateAgent(mesa.Agent):
     @property
     def hedging_index(self) -> float:
         """This agent's current hedging index (see `sim.core.metrics.hedging_index`)."""
-        return float(self.model.current_metrics["hedging_index"][self.index])
+        return self.model.current_metrics["hedging_index"][self.index]
 
     @property
     def dependence(self) -> float:
         """This agent's current largest partner share."""
-        return float(self.model.current_metrics["dependence"][self.index])
+        return self.model.current_metrics["dependence"][self.index]

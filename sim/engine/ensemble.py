@@ -14,7 +14,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.core.dynamics import Params, advance, apply_scripted, spin_up
+from sim.core.dynamics import (
+    Params,
+    Rates,
+    Scratch,
+    advance,
+    apply_scripted,
+    capability_weights,
+    rates,
+    spin_up,
+)
 from sim.core.policy import NONE, apply_actions, decide
 from sim.core.streams import Streams
 from sim.inputs.scenario import Scenario
@@ -35,9 +44,11 @@ def parameter_arrays(
 
 @dataclass(frozen=True)
 class Actors:
-    """Actor attributes as arrays: capability [N]; hedging and tolerance per run, [R, N]."""
+    """Actor attributes as arrays: capability [N]; per run and actor [R, N]: portfolio size
+    ``c_j^γ`` (`sim.core.dynamics.capability_weights`), hedging and tolerance."""
 
     capability: np.ndarray
+    size: np.ndarray
     hedging: np.ndarray
     tolerance: np.ndarray
 
@@ -48,7 +59,8 @@ def actor_arrays(scenario: Scenario, params: Params) -> Actors:
     own = scenario.tolerance(np.nan)
     tolerance = np.where(np.isnan(own)[None, :], params["tolerance"][:, None], own[None, :])
     hedging = np.broadcast_to(scenario.hedging, (runs, len(scenario.actors))).copy()
-    return Actors(scenario.capability, hedging, tolerance)
+    size = capability_weights(scenario.capability, params["share_exponent"])
+    return Actors(scenario.capability, size, hedging, tolerance)
 
 
 def initial_state(
@@ -64,7 +76,10 @@ def initial_state(
     distinct, first, which = np.unique(keys, axis=0, return_index=True, return_inverse=True)
     start = np.broadcast_to(scenario.alignment, (len(distinct), *scenario.alignment.shape))
     settled = spin_up(
-        start.copy(), actors.capability, actors.hedging[first], {n: params[n][first] for n in names}
+        start.copy(),
+        actors.size[first],
+        actors.hedging[first],
+        {n: params[n][first] for n in names},
     )
     A = settled[which.ravel()]
     return A, A.copy()
@@ -113,6 +128,8 @@ class Ensemble:
             seeds, len(scenario.actors), len(scenario.dates) - 1, scenario.agents_start_step
         )
         self.every_agent = np.arange(len(scenario.actors))
+        self.rates: dict[float, Rates] = {}
+        self.scratch = Scratch.like(self.alignment)
         self.k = 0
         self.record_actions = record_actions
         self.actions: list[Action] = []
@@ -123,11 +140,18 @@ class Ensemble:
         """Number of steps K of the run."""
         return len(self.scenario.dates) - 1
 
+    def rates_for(self, days: float) -> Rates:
+        """The continuous terms' coefficients for a step of `days` (formed once per length)."""
+        if days not in self.rates:
+            a = self.actors
+            self.rates[days] = rates(self.params, a.size, a.hedging, days)
+        return self.rates[days]
+
     def decide_all(self, days: float, uniforms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every agent of every run decides at once, on the same state (`policy.decide`)."""
         a = self.actors
         return decide(
-            self.alignment, self.every_agent, a.capability, a.tolerance, self.params, days, uniforms
+            self.alignment, self.every_agent, a.size, a.tolerance, self.params, days, uniforms
         )
 
     def step(self, deciders: Deciders | None = None) -> None:
@@ -144,13 +168,13 @@ class Ensemble:
         k = self.k + 1
         days = float((self.scenario.dates[k] - self.scenario.dates[k - 1]).astype(int))
         A, B, actors, params = self.alignment, self.baseline, self.actors, self.params
-        apply_scripted(A, B, self.scenario.schedule, k, actors.capability, params)
+        apply_scripted(A, B, self.scenario.schedule, k, actors.size, params)
         normals, uniforms = self.streams.draws(k)
         if uniforms is not None:
             target, kind = (deciders or self.decide_all)(days, uniforms)
             self.log(k, target, kind)
-            apply_actions(A, B, target, kind, actors.capability, params)
-        advance(A, B, actors.capability, actors.hedging, params, days, normals)
+            apply_actions(A, B, target, kind, actors.size, params)
+        advance(A, B, self.rates_for(days), normals, self.scratch)
         self.k = k
 
     def log(self, k: int, target: np.ndarray, kind: np.ndarray) -> None:

@@ -18,6 +18,7 @@ import mesa
 import numpy as np
 
 from sim.core import metrics
+from sim.core.dynamics import sized_shares
 from sim.engine.agents import StateAgent
 from sim.engine.ensemble import Action, Ensemble
 from sim.inputs.scenario import Scenario
@@ -103,7 +104,7 @@ class AlignmentModel(mesa.Model):
     @property
     def focal_hedging_index(self) -> float:
         """Hedging index of the scenario's focal actor."""
-        return float(self.current_metrics["hedging_index"][self.scenario.focal_index])
+        return self.current_metrics["hedging_index"][self.scenario.focal_index]
 
     @property
     def frustration(self) -> float:
@@ -129,14 +130,10 @@ class AlignmentModel(mesa.Model):
         k = self.engine.k
         self.history[k] = self.engine.alignment[0]
         self.baseline_history[k] = self.engine.baseline[0]
-        shares = metrics.portfolio(
-            self.engine.alignment[0],
-            self.scenario.capability,
-            float(self.engine.params["share_exponent"][0]),
-        )
+        shares = sized_shares(self.engine.alignment[0], self.engine.actors.size[0])
         self.current_metrics = {
-            "hedging_index": metrics.hedging_index(shares),
-            "dependence": metrics.dependence(shares),
+            "hedging_index": metrics.hedging_index(shares).tolist(),
+            "dependence": metrics.dependence(shares).tolist(),
         }
         self.datacollector.collect(self)
 
