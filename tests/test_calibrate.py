@@ -103,6 +103,8 @@ def test_calibrate_command_writes_fitted_and_report(
     assert set(content["parameters"]) == {"impulse", "decay"}
     assert content["runs"] <= 240 and len(content["satisfaction"]) == 40
     assert (tmp_path / "fitted.previous.yaml").read_text() == "parameters: {decay: 0.001}\n"
+    # the recorded hash is that of the scenario as it loads with the fit it records
+    assert content["scenario_hash"] == load_scenario(tiny, content["parameters"]).hash
     assert {"targets.csv", "plateau.csv", "projections.csv", "targets.png", "parameters.png"} <= {
         p.name for p in out.iterdir()
     }

@@ -174,13 +174,18 @@ def parameters_figure(fit: Fit, epsilon: float) -> Figure:
     return fig
 
 
+def fitted_values(fit: Fit) -> dict[str, float]:
+    """The fitted parameters as `fitted.yaml` holds them (6 decimals)."""
+    return {k: round(v, 6) for k, v in fit.best.items()}
+
+
 def write_fitted(
     path: Path, fit: Fit, targets: Sequence[Target], epsilon: float, provenance: dict[str, Any]
 ) -> None:
     """Write `fitted.yaml`, keeping the previous one as `fitted.previous.yaml`."""
     members = fit.evaluated[fit.plateau(epsilon)]
     content = {
-        "parameters": {k: round(v, 6) for k, v in fit.best.items()},
+        "parameters": fitted_values(fit),
         "loss": round(fit.loss, 6),
         "satisfaction": {
             t.spec.id: round(float(r), 3) for t, r in zip(targets, fit.satisfaction, strict=True)

@@ -11,7 +11,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim.analysis.calibrate import Fit, before, calibrate, evaluate, split_targets
-from sim.analysis.fitreport import file_hash, write_fitted, write_report
+from sim.analysis.fitreport import file_hash, fitted_values, write_fitted, write_report
 from sim.analysis.targets import Target, load_targets
 from sim.core.errors import InputError
 from sim.inputs.scenario import Scenario, load_scenario
@@ -67,7 +67,8 @@ def run_calibration(
             "replicates": replicates,
             "budget": budget,
             "scenario": str(scenario_path),
-            "scenario_hash": scenario.hash,
+            # the scenario as it loads with this fit, whatever fit it was loaded with here
+            "scenario_hash": scenario.with_parameters(fitted_values(fit), "fitted").hash,
             "events_sha256": {k: v for k, v in scenario.files.items() if k.endswith(".csv")},
             "targets": str(targets_path),
             "targets_sha256": file_hash(targets_path),
