@@ -135,7 +135,7 @@ def alignment_figure(view: RunView, actor: str | None = None) -> Figure:
     for _, event in labelled_events(events).iterrows():
         top.axvline(event["when"], color="0.75", lw=0.8, ls=":")
         top.annotate(
-            f"{event['type']} {event['source']}→{event['target']}",
+            f"{event['type']}\n{event['source']}→{event['target']}",  # two short lines fit the band
             (event["when"], 1.72),
             rotation=90,
             va="top",
