@@ -38,7 +38,7 @@ SCENARIOS = Path(
     os.environ.get("ALIGNSIM_SCENARIOS", Path(__file__).resolve().parents[2] / "scenarios")
 )
 FIRST = os.environ.get("ALIGNSIM_SCENARIO", "two-patrons.yaml")
-SLIDERS = ("hedging_rate", "decay", "balance", "impulse", "noise")
+SLIDERS = ("hedging_rate", "decay", "balance", "impulse", "noise", "tolerance")
 
 
 def scenario_names() -> list[str]:
@@ -51,8 +51,9 @@ class ClassroomModel(AlignmentModel):
 
     Args:
         scenario: a scenario file under the scenario folder.
-        hedging_rate, decay, balance, impulse, noise: parameter values (see `alignsim
-            params`); None keeps the scenario's.
+        hedging_rate, decay, balance, impulse, noise, tolerance: parameter values (see
+            `alignsim params`; an actor's own tolerance overrides the parameter); None keeps
+            the scenario's.
         kwargs: ``hedging_<ACTOR>``, an actor's hedging propensity (0..1), for the actors of
             the chosen scenario that have one.
         whatif_events: keep the events marked hypothetical.
@@ -67,6 +68,7 @@ class ClassroomModel(AlignmentModel):
         balance: float | None = None,
         impulse: float | None = None,
         noise: float | None = None,
+        tolerance: float | None = None,
         whatif_events: bool = True,
         seed: int | str = 1,
         **kwargs: float,
@@ -78,6 +80,7 @@ class ClassroomModel(AlignmentModel):
             "balance": balance,
             "impulse": impulse,
             "noise": noise,
+            "tolerance": tolerance,
         }
         values = {k: float(v) for k, v in chosen.items() if v is not None}
         actors = tuple(
