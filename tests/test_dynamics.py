@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.core import dynamics, metrics
+from sim.core import dynamics, metrics, policy
 from sim.core.params import PARAMETERS, defaults
 
 UNIT = st.floats(-1.0, 1.0, allow_nan=False)
@@ -247,3 +247,13 @@ def test_hostile_acts_do_not_make_the_patron_jealous() -> None:
         p,
     )
     assert A[0, 1, 0] == 0.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=arrays(float, st.tuples(st.integers(1, 40), st.integers(1, 40)), elements=UNIT))
+def test_policy_row_helpers_equal_numpy_bit_for_bit(values: np.ndarray) -> None:
+    """The fast row maximum and running sum give numpy's values exactly, short rows or long."""
+    np.testing.assert_array_equal(policy.running_sum(values), np.cumsum(values, axis=-1))
+    top, where = policy.row_max(values)
+    np.testing.assert_array_equal(top, values.max(axis=-1))
+    np.testing.assert_array_equal(where, values.argmax(axis=-1))
