@@ -6,4 +6,4 @@ loading and the agents' policy above them, then the two drivers (`model` for one
 inspectable Mesa run, `ensemble` for many runs at once), and the command line on top.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

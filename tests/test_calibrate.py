@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from sim.analysis.calibrate import calibrate
 from sim.analysis.targets import load_targets
 from sim.cli import cli
+from sim.core.params import defaults
 from sim.engine.model import run_model
 from sim.inputs.scenario import load_scenario
 
@@ -80,8 +81,10 @@ def test_calibrate_command_writes_fitted_and_report(
     runner: CliRunner, tiny: Path, write, tmp_path: Path
 ) -> None:
     targets_path = synthetic(tiny, write, tolerance=0.01)
+    tiny.write_text(tiny.read_text() + "parameters_from: fitted.yaml\n")
     fitted = tmp_path / "fitted.yaml"
-    fitted.write_text("parameters: {decay: 0.001}\n")
+    previous = "parameters: {decay: 0.001, jealousy: 0.3}\n"  # jealousy is not refitted
+    fitted.write_text(previous)
     out = tmp_path / "report"
     result = calibrate_cli(
         runner,
@@ -102,9 +105,11 @@ def test_calibrate_command_writes_fitted_and_report(
     content = yaml.safe_load(fitted.read_text())
     assert set(content["parameters"]) == {"impulse", "decay"}
     assert content["runs"] <= 240 and len(content["satisfaction"]) == 40
-    assert (tmp_path / "fitted.previous.yaml").read_text() == "parameters: {decay: 0.001}\n"
+    assert (tmp_path / "fitted.previous.yaml").read_text() == previous
     # the recorded hash is that of the scenario as it loads with the fit it records
-    assert content["scenario_hash"] == load_scenario(tiny, content["parameters"]).hash
+    reloaded = load_scenario(tiny)
+    assert reloaded.parameters["jealousy"] == defaults()["jealousy"]
+    assert content["scenario_hash"] == reloaded.hash
     assert {"targets.csv", "plateau.csv", "projections.csv", "targets.png", "parameters.png"} <= {
         p.name for p in out.iterdir()
     }

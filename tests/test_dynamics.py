@@ -27,7 +27,7 @@ def drifted(
     days: float,
 ) -> np.ndarray:
     """A copy of A after the continuous terms of one step, relaxing toward A itself."""
-    size = dynamics.capability_weights(capability, p["share_exponent"])
+    size = dynamics.portfolio_sizes(capability, p["share_exponent"])
     moved = A.copy()
     rates = dynamics.rates(p, size, hedging, days)
     dynamics.drift(moved, A, rates, dynamics.Scratch.like(A))
@@ -56,7 +56,7 @@ def event(
         u,
         institutional,
         bystanders,
-        dynamics.capability_weights(capability, p["share_exponent"]),
+        dynamics.portfolio_sizes(capability, p["share_exponent"]),
         p,
     )
 
@@ -257,3 +257,12 @@ def test_policy_row_helpers_equal_numpy_bit_for_bit(values: np.ndarray) -> None:
     top, where = policy.row_max(values)
     np.testing.assert_array_equal(top, values.max(axis=-1))
     np.testing.assert_array_equal(where, values.argmax(axis=-1))
+
+
+def test_softmax_choice_picks_only_allowed_candidates_even_at_a_zero_draw() -> None:
+    scores = np.array([[0.9, 0.5, 0.2], [0.3, 0.0, 0.1]])
+    allowed = np.array([[False, True, True], [False, False, False]])
+    temperature = np.full(2, 0.2)
+    for u in (0.0, 0.5, np.nextafter(1.0, 0.0)):
+        pick = policy.softmax_choice(scores, allowed, temperature, np.full(2, u))
+        assert pick[0] in (1, 2) and pick[1] == -1

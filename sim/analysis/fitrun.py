@@ -68,7 +68,7 @@ def run_calibration(
             "budget": budget,
             "scenario": str(scenario_path),
             # the scenario as it loads with this fit, whatever fit it was loaded with here
-            "scenario_hash": scenario.with_parameters(fitted_values(fit), "fitted").hash,
+            "scenario_hash": scenario.with_fit(fitted_values(fit), str(fitted)).hash,
             "events_sha256": {k: v for k, v in scenario.files.items() if k.endswith(".csv")},
             "targets": str(targets_path),
             "targets_sha256": file_hash(targets_path),

@@ -42,7 +42,7 @@ def saturate(x: np.ndarray, u: np.ndarray) -> np.ndarray:
     return x + (np.sign(u) - x) * -np.expm1(-np.abs(u))
 
 
-def capability_weights(capability: np.ndarray, gamma: np.ndarray) -> np.ndarray:
+def portfolio_sizes(capability: np.ndarray, gamma: np.ndarray) -> np.ndarray:
     """Portfolio sizes ``c_j^γ`` per run, [R, N] (capability [N], share exponent γ [R])."""
     return capability[None, :] ** gamma[:, None]
 
@@ -65,7 +65,7 @@ def partner_shares(rows: np.ndarray, capability: np.ndarray, gamma: np.ndarray) 
         capability: capabilities, shape [N].
         gamma: share exponent per run, shape [R].
     """
-    scale = capability_weights(capability, gamma)
+    scale = portfolio_sizes(capability, gamma)
     return sized_shares(
         rows, scale.reshape(scale.shape[:1] + (1,) * (rows.ndim - 2) + scale.shape[1:])
     )
@@ -139,15 +139,14 @@ class Rates:
     diagonal, so those terms never move the (unused) diagonal.
 
     Attributes:
-        days: the step's length, in days; substeps: its Euler sub-steps (`substeps`).
+        substeps: the step's Euler sub-steps (`substeps`).
         retention: ``e^{−decay·days}``, the share of the gap to the baseline kept.
         balance: ``balance · h / max(N − 2, 1)``, with sub-step h = days / substeps.
         hedging: ``−hedging_rate · h · h_i`` for row actor i.
-        size: ``c_j^γ`` for column actor j (`capability_weights`).
+        size: ``c_j^γ`` for column actor j (`portfolio_sizes`).
         noise: ``noise · sqrt(days)``.
     """
 
-    days: float
     substeps: int
     retention: np.ndarray
     balance: np.ndarray
@@ -170,7 +169,6 @@ def rates(params: Params, size: np.ndarray, hedging: np.ndarray, days: float) ->
         return spread.copy() if diagonal else np.where(off, spread, 0.0)
 
     return Rates(
-        days=days,
         substeps=steps,
         retention=per_run(np.exp(-params["decay"] * days), diagonal=True),
         balance=per_run(params["balance"] * h / max(n - 2, 1)),
@@ -271,11 +269,6 @@ def drift(A: np.ndarray, B: np.ndarray, rates: Rates, work: Scratch) -> None:
         A += force
 
 
-def diagonal(A: np.ndarray) -> np.ndarray:
-    """A writable view of the diagonal of every matrix in a stack [..., N, N]."""
-    return np.einsum("...ii->...i", A)
-
-
 def spin_up(A: np.ndarray, size: np.ndarray, hedging: np.ndarray, params: Params) -> np.ndarray:
     """Let hand-set initial alignments settle under the continuous terms before the start.
 
@@ -324,5 +317,5 @@ def advance(A: np.ndarray, B: np.ndarray, rates: Rates, normals: np.ndarray, wor
     the diagonal alone), then clip to [-1, 1].
     """
     drift(A, B, rates, work)
-    A += np.multiply(normals, rates.noise, out=work.force)
+    A += np.multiply(normals, rates.noise, out=work.force)  # the force is spent: reuse it
     np.clip(A, -1.0, 1.0, out=A)

@@ -86,8 +86,9 @@ def softmax_choice(
     scale = np.where(some & (top > 0), top, 1.0)
     logits = np.where(allowed, (scores - top) / (scale * temperature[:, None]), -np.inf)
     cumulative = running_sum(np.exp(logits))
-    # the first candidate whose cumulative weight reaches the draw (weights are ≥ 0)
-    pick = (cumulative >= (uniform * cumulative[:, -1])[:, None]).argmax(axis=-1)
+    # the first allowed candidate whose cumulative weight reaches the draw (weights are ≥ 0)
+    reached = allowed & (cumulative >= (uniform * cumulative[:, -1])[:, None])
+    pick = reached.argmax(axis=-1)
     return np.where(some[:, 0], pick, -1)
 
 

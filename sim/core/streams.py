@@ -21,7 +21,8 @@ import numpy as np
 #: Most steps drawn per block.
 BLOCK_STEPS = 64
 
-#: Most bytes of one step-major block of a stream (large scenarios draw fewer steps at once).
+#: Most bytes of a stream's step-major block (its buffer of draws as generated is at most as
+#: large), so a stream holds at most twice this; large scenarios draw fewer steps at once.
 BLOCK_BYTES = 64 * 2**20
 
 

@@ -20,7 +20,7 @@ from sim.core.dynamics import (
     Scratch,
     advance,
     apply_scripted,
-    capability_weights,
+    portfolio_sizes,
     rates,
     spin_up,
 )
@@ -45,7 +45,7 @@ def parameter_arrays(
 @dataclass(frozen=True)
 class Actors:
     """Actor attributes as arrays: capability [N]; per run and actor [R, N]: portfolio size
-    ``c_j^γ`` (`sim.core.dynamics.capability_weights`), hedging and tolerance."""
+    ``c_j^γ`` (`sim.core.dynamics.portfolio_sizes`), hedging and tolerance."""
 
     capability: np.ndarray
     size: np.ndarray
@@ -59,7 +59,7 @@ def actor_arrays(scenario: Scenario, params: Params) -> Actors:
     own = scenario.tolerance(np.nan)
     tolerance = np.where(np.isnan(own)[None, :], params["tolerance"][:, None], own[None, :])
     hedging = np.broadcast_to(scenario.hedging, (runs, len(scenario.actors))).copy()
-    size = capability_weights(scenario.capability, params["share_exponent"])
+    size = portfolio_sizes(scenario.capability, params["share_exponent"])
     return Actors(scenario.capability, size, hedging, tolerance)
 
 

@@ -199,6 +199,26 @@ class Scenario:
         }
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
+    def with_fit(self, values: Mapping[str, float], source: str) -> Scenario:
+        """This scenario as it loads when its `parameters_from` table holds `values`.
+
+        Precedence as in loading: defaults < the fitted table < the files' own parameters
+        (and `--set`); a value that came from the previous fitted table and is not in
+        `values` falls back to its default.
+        """
+        above = {
+            k: v
+            for k, v in self.parameters.items()
+            if not self.parameter_sources[k].startswith(("default", "fitted"))
+        }
+        parameters = {**registry.defaults(), **values, **above}
+        sources = {
+            **dict.fromkeys(parameters, "default"),
+            **dict.fromkeys(values, f"fitted ({source})"),
+            **{k: self.parameter_sources[k] for k in above},
+        }
+        return dataclasses.replace(self, parameters=parameters, parameter_sources=sources)
+
     def with_parameters(self, values: Mapping[str, float], source: str = "--set") -> Scenario:
         """A copy with some parameters replaced (values already validated)."""
         return dataclasses.replace(
