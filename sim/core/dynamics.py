@@ -71,9 +71,12 @@ def partner_shares(rows: np.ndarray, capability: np.ndarray, gamma: np.ndarray) 
     )
 
 
-def sized_shares(rows: np.ndarray, size: np.ndarray) -> np.ndarray:
-    """`partner_shares` of rows [M, ..., N] given their sizes ``c_j^γ`` (broadcastable)."""
-    return normalise(size * np.maximum(rows, 0.0))
+def sized_shares(rows: np.ndarray, size: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """`partner_shares` of rows [M, ..., N] given their sizes ``c_j^γ`` (broadcastable),
+    written into `out` when given."""
+    shares = np.maximum(rows, 0.0, out=out)
+    shares *= size
+    return normalise(shares)
 
 
 def concentration(shares: np.ndarray) -> np.ndarray:
@@ -233,9 +236,7 @@ def hedging_drift(A: np.ndarray, size: np.ndarray, out: np.ndarray | None = None
         A: alignment, [R, N, N]; size: ``c_j^γ``, [R, N, N] (`Rates.size`).
         out: where to write the drift, [R, N, N], if given.
     """
-    shares = np.maximum(A, 0.0, out=out)
-    shares *= size
-    normalise(shares)
+    shares = sized_shares(A, size, out)
     shares -= concentration(shares)[..., None]
     return shares
 
