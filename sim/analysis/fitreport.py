@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from sim.analysis.calibrate import Fit
 from sim.analysis.targets import Target, needed_steps, point_value, step_index, violations
 from sim.core import metrics
+from sim.core.dynamics import sized_shares
 from sim.core.params import REGISTRY
 from sim.engine.ensemble import Ensemble
 from sim.inputs.scenario import Scenario
@@ -72,7 +73,7 @@ def projections(scenario: Scenario, fit: Fit, epsilon: float, after: dt.date) ->
     engine = Ensemble(scenario, fit.seeds * len(vectors), varied, record_actions=False)
     end = engine.run([engine.steps])[:, 0]
     i, ids = scenario.focal_index, scenario.actor_ids
-    shares = metrics.partner_shares(end[:, i], scenario.capability, engine.params["share_exponent"])
+    shares = sized_shares(end[:, i], engine.actors.size)
     table = pd.DataFrame(
         {
             "member": np.repeat(np.arange(len(vectors)), len(fit.seeds)),
