@@ -19,6 +19,7 @@ import click
 from sim import __version__
 from sim.core.errors import InputError
 from sim.core.params import CALIBRATED
+from sim.page.catalogue import PageLimits, build_catalogue
 
 FORMATS = ("png", "svg", "pdf")
 
@@ -909,38 +910,77 @@ def animate(source: Path, out: Path, every: int, fps: int, force: bool) -> None:
     "--host",
     default="127.0.0.1",
     show_default=True,
-    help="Address to bind; the default keeps the page on this machine.",
+    help="Address to bind; the default keeps the page on this machine, 0.0.0.0 opens it "
+    "to the network (with a token).",
 )
-def serve(scenario: Path | None, port: int, host: str) -> None:
-    """Serve the interactive teaching page (Mesa SolaraViz), offline."""
-    import os
+@click.option(
+    "--token",
+    default=None,
+    help="The token students' links carry (8 or more letters or digits); a new random one "
+    "by default when the page listens beyond loopback.",
+)
+@click.option(
+    "--no-token",
+    is_flag=True,
+    help="Serve beyond loopback without a token: anyone on the network can use the page.",
+)
+@click.option(
+    "--max-steps",
+    type=click.IntRange(1, 100_000),
+    default=PageLimits.steps,
+    show_default=True,
+    help="Most calendar steps of a scenario the page runs.",
+)
+@click.option(
+    "--max-actors",
+    type=click.IntRange(2, 500),
+    default=PageLimits.actors,
+    show_default=True,
+    help="Most actors of a scenario the page runs.",
+)
+@click.option(
+    "--release-after",
+    type=click.FloatRange(1, 86_400),
+    default=120.0,
+    show_default=True,
+    help="Seconds after a page disconnects before its memory is released.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log each scenario left out, and page counts.")
+def serve(
+    scenario: Path | None,
+    port: int,
+    host: str,
+    token: str | None,
+    no_token: bool,
+    max_steps: int,
+    max_actors: int,
+    release_after: float,
+    verbose: bool,
+) -> None:
+    """Serve the interactive teaching page (Mesa SolaraViz), offline.
 
-    from sim.inputs.scenario import load_scenario
+    The page lists the scenarios of SCENARIO's folder (default
+    scenarios/two-patrons.yaml) and of its subfolders, as they are when the server starts.
+    Beyond loopback it asks for a token, printed with the link to give students.
+    """
+    import logging
 
-    chosen = scenario or Path("scenarios") / "two-patrons.yaml"
-    load_scenario(chosen)
-    env = {
-        **os.environ,
-        "ALIGNSIM_SCENARIOS": str(chosen.resolve().parent),
-        "ALIGNSIM_SCENARIO": chosen.name,
-    }
-    solara = Path(sys.executable).with_name("solara")
-    click.echo(f"alignsim page on http://{host}:{port}/ (Ctrl-C to stop)")
-    os.execve(
-        solara,
-        [
-            str(solara),
-            "run",
-            "sim.views.app",
-            "--host",
-            host,
-            "--port",
-            str(port),
-            "--production",
-            "--no-open",
-        ],
-        env,
+    from sim.page import server
+
+    logging.basicConfig(format="%(asctime)s alignsim %(message)s", level=logging.WARNING)
+    logging.getLogger("alignsim").setLevel(logging.INFO if verbose else logging.WARNING)
+    config = server.PageServer(
+        first=scenario or Path("scenarios") / "two-patrons.yaml",
+        host=host,
+        port=port,
+        token=server.choose_token(host, token, no_token),
+        limits=PageLimits(steps=max_steps, actors=max_actors),
+        release_after=release_after,
     )
+    if not server.system_allocator_in_use():
+        build_catalogue(config.first, config.limits)  # bad input fails before the restart
+        server.restart_with_system_allocator(sys.argv[1:])
+    server.serve(config)
 
 
 def main() -> None:

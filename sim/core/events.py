@@ -216,6 +216,24 @@ def step_dates(start: dt.date, end: dt.date, step: str) -> np.ndarray:
     return dates
 
 
+def step_count(start: dt.date, end: dt.date, step: str) -> int:
+    """How many steps `step_dates` makes from `start` to `end`, without building the grid.
+
+    Exact for days and weeks; for months exact unless the start is on a day past the 28th
+    (where calendar months clip), and then within one. Used to refuse a calendar that is too
+    long before any array is allocated.
+    """
+    days = (end - start).days
+    if step == "day":
+        return days
+    if step == "week":
+        return -(-days // 7)
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if end.day < start.day:
+        months -= 1
+    return months + (0 if end.day == start.day else 1)
+
+
 @dataclass(frozen=True)
 class Schedule:
     """Scripted events compiled to arrays for the kernels, one row per bilateral event.

@@ -10,6 +10,8 @@ batched policy decides for it.
 
 from __future__ import annotations
 
+import itertools
+import weakref
 from typing import TYPE_CHECKING
 
 import mesa
@@ -20,6 +22,21 @@ from sim.inputs.scenario import Actor
 
 if TYPE_CHECKING:
     from sim.engine.model import AlignmentModel
+
+
+class CountersByModel(weakref.WeakKeyDictionary[object, "itertools.count[int]"]):
+    """Each model's agent-id counter, held only while the model lives.
+
+    Mesa 3.3 keeps `Agent._ids` as a plain `defaultdict` keyed by model, so every model
+    ever built stays in memory (a teaching page that is opened and closed leaks one model
+    each time); this mapping lets a finished model go.
+    """
+
+    def __getitem__(self, model: object) -> itertools.count[int]:
+        if model not in self:
+            self[model] = itertools.count(1)
+        counter: itertools.count[int] = super().__getitem__(model)
+        return counter
 
 
 class StateAgent(mesa.Agent):
@@ -38,6 +55,7 @@ class StateAgent(mesa.Agent):
     """
 
     model: AlignmentModel
+    _ids = CountersByModel()
 
     def __init__(self, model: AlignmentModel, actor: Actor, index: int) -> None:
         super().__init__(model)

@@ -30,7 +30,15 @@ import yaml
 
 from sim.core import params as registry
 from sim.core.errors import InputError, where
-from sim.core.events import Event, Schedule, compile_schedule, resolve_type, step_dates, step_of
+from sim.core.events import (
+    Event,
+    Schedule,
+    compile_schedule,
+    resolve_type,
+    step_count,
+    step_dates,
+    step_of,
+)
 from sim.inputs.eventtable import Row, read_event_table
 from sim.inputs.schema import (
     ActorSpec,
@@ -244,6 +252,35 @@ def load_scenario(
     layers = read_chain(top, ())
     scenario = resolve(layers, top)
     return scenario.with_parameters(overrides) if overrides else scenario
+
+
+@dataclass(frozen=True)
+class Extent:
+    """How large a scenario is: its steps and actors, known before it is built."""
+
+    steps: int
+    actors: int
+
+
+def scenario_extent(path: str | os.PathLike[str]) -> Extent:
+    """Read a scenario's files (and what it extends) and count its steps and actors.
+
+    Nothing is built: no calendar, no events, no matrices, so a caller can refuse a scenario
+    that is too large before loading it.
+
+    Raises:
+        InputError: a file that does not read or validate, or a missing calendar field.
+    """
+    top = Path(path)
+    layers = read_chain(top, ())
+    scalars = merged_scalars(layers)
+    for field in ("start", "end", "step"):
+        if field not in scalars:
+            raise InputError(
+                f"{top}: missing field '{field}' (required, in this file or a base it extends)"
+            )
+    start, end, step = (scalars[f][0] for f in ("start", "end", "step"))
+    return Extent(steps=step_count(start, end, step), actors=len(merged_actors(layers)))
 
 
 def read_chain(path: Path, stack: tuple[Path, ...]) -> list[Layer]:

@@ -1,0 +1,1 @@
+"""The teaching page: the scenario catalogue, the page itself, its guarded server."""
