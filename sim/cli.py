@@ -903,6 +903,17 @@ def animate(source: Path, out: Path, every: int, fps: int, force: bool) -> None:
     click.echo(f"wrote {out} ({frames} frames)")
 
 
+def page_limit(flag: str, low: int, high: int, default: int, what: str) -> Any:
+    """An option setting one of the teaching page's limits on a scenario."""
+    return click.option(
+        flag,
+        type=click.IntRange(low, high),
+        default=default,
+        show_default=True,
+        help=f"Most {what} of a scenario the page runs.",
+    )
+
+
 @cli.command()
 @click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
@@ -924,20 +935,8 @@ def animate(source: Path, out: Path, every: int, fps: int, force: bool) -> None:
     is_flag=True,
     help="Serve beyond loopback without a token: anyone on the network can use the page.",
 )
-@click.option(
-    "--max-steps",
-    type=click.IntRange(1, 100_000),
-    default=PageLimits.steps,
-    show_default=True,
-    help="Most calendar steps of a scenario the page runs.",
-)
-@click.option(
-    "--max-actors",
-    type=click.IntRange(2, 500),
-    default=PageLimits.actors,
-    show_default=True,
-    help="Most actors of a scenario the page runs.",
-)
+@page_limit("--max-steps", 1, 100_000, PageLimits.steps, "calendar steps")
+@page_limit("--max-actors", 2, 500, PageLimits.actors, "actors")
 @click.option(
     "--release-after",
     type=click.FloatRange(1, 86_400),

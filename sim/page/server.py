@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
-import ctypes.util
 import gc
 import logging
 import os
@@ -21,6 +20,7 @@ import secrets
 import sys
 import threading
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,6 +95,10 @@ def interface_addresses() -> list[str]:
 def configure_solara(release_after: float) -> Path:
     """Set Solara's settings for a closed classroom server; the installed assets' folder."""
     os.environ.update(SOLARA_ENVIRONMENT)
+    # Mesa 3.3's SolaraViz breaks one of Solara's rules of hooks, and Solara warns of its own
+    # session cookie on plain http at every page: neither is for an instructor's terminal.
+    warnings.filterwarnings("ignore", category=UserWarning, module="solara.validate_hooks")
+    warnings.filterwarnings("ignore", message="Cookies with samesite", category=UserWarning)
     os.environ["SOLARA_KERNEL_CULL_TIMEOUT"] = f"{release_after:g}s"
     import solara.server.settings as settings
     import solara.settings
@@ -113,10 +117,12 @@ M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_ARENA_MAX = -1, -3, -8  # glibc's mallopt 
 
 
 def libc() -> ctypes.CDLL | None:
-    """The C library, where it is glibc (it has malloc_trim); None elsewhere."""
-    name = ctypes.util.find_library("c")
-    library = ctypes.CDLL(name) if name else None
-    return library if library is not None and hasattr(library, "malloc_trim") else None
+    """The C library this process runs on, where it is glibc (it has malloc_trim)."""
+    try:
+        library = ctypes.CDLL(None)
+    except OSError:
+        return None
+    return library if hasattr(library, "malloc_trim") else None
 
 
 def tune_heap(arenas: int = 2, mmap_bytes: int = 256 * 1024) -> None:
@@ -168,23 +174,40 @@ def watch_pages(guard: Guard, stop: threading.Event, every: float = 2.0) -> None
         if closed_at is not None and time.monotonic() - closed_at > WORKER_IDLE + every:
             closed_at = None
             end_idle_workers(guard)
-            if open_now == 0:
-                forget_render_callbacks()
+            dropped = forget_render_callbacks() if open_now == 0 else 0
             release_memory()
+            log.info(
+                "page: released closed pages (%d render callbacks dropped); %.0f MB resident",
+                dropped,
+                resident_megabytes(),
+            )
 
 
-def forget_render_callbacks() -> None:
+def forget_render_callbacks() -> int:
     """Drop the kernel-start callbacks that closed pages' renders registered (none is open).
 
     Solara 1.58's `use_task` (Mesa's play loop uses it) registers a callback in the global
     `solara.lifecycle._on_kernel_start_callbacks` on every render and never removes it, so
     each page keeps its tasks and their closures alive for good. Callbacks registered while
     a module was imported name that module; those registered from a render name none.
+
+    Returns:
+        how many callbacks were dropped.
     """
     from solara import lifecycle
 
     callbacks = lifecycle._on_kernel_start_callbacks
-    callbacks[:] = [c for c in callbacks if c.module is not None or c.callpoint is not None]
+    kept = [c for c in callbacks if c.module is not None or c.callpoint is not None]
+    dropped = len(callbacks) - len(kept)
+    callbacks[:] = kept
+    return dropped
+
+
+def resident_megabytes() -> float:
+    """This process's resident memory, in MB."""
+    import psutil
+
+    return float(psutil.Process().memory_info().rss) / 1e6
 
 
 def end_idle_workers(guard: Guard) -> None:
