@@ -84,3 +84,22 @@ def test_compare_command_writes_tables_and_plots(
     assert summary["date"].iloc[0] == "2024-10-21"  # the first weekly state on or after
     bad = runner.invoke(cli, ["compare", str(tiny), str(other), "--metric", "alignment_USA"])
     assert bad.exit_code == 2 and "has no actor 'USA'" in bad.stderr
+
+
+def test_a_whatif_without_a_name_of_its_own_is_compared_with_the_base(tiny: Path, write) -> None:
+    unnamed = write(
+        "unnamed.yaml",
+        """\
+        extends: tiny.yaml
+        events:
+          - {id: clash, date: 2024-11-01, source: CHN, target: PRK, type: threaten,
+             magnitude: 2}
+        """,
+    )
+    base, whatif = load_scenario(tiny), load_scenario(unnamed)
+    assert whatif.name == base.name  # inherited through extends
+    result = compare(base, [whatif], Metric("alignment_CHN", "PRK"), replicates=10, seed=5)
+    row = result.summary.iloc[0]
+    assert row["whatif"] == "tiny (unnamed.yaml)"
+    assert row["difference_mean"] < -0.01 and row["t_high"] < 0
+    assert set(result.bands["scenario"]) == {"tiny (tiny.yaml)", "tiny (unnamed.yaml)"}

@@ -114,30 +114,46 @@ def compare(
     if at is not None and not base.start <= at <= base.end:
         raise InputError(f"--at {at}: outside the scenario ({base.start} to {base.end})")
     seeds = spawn_seeds(seed, replicates)  # the same for every scenario
-    runs = {s.name: series(s, metric, seeds, at) for s in (base, *whatifs)}
+    scenarios = (base, *whatifs)
+    runs = [series(s, metric, seeds, at) for s in scenarios]  # by position, never by name
+    names = labels(scenarios)
     bands = pd.concat(
-        [band_table(name, *result) for name, result in runs.items()], ignore_index=True
+        [band_table(name, *result) for name, result in zip(names, runs, strict=True)],
+        ignore_index=True,
     )
-    dates = runs[base.name][0]
+    dates = runs[0][0]
     recorded = None if at is None else base.dates[step_index(base.dates, at)]
     column = -1 if recorded is None else int(np.searchsorted(dates, recorded))
-    base_at = runs[base.name][1][:, column]
+    base_at = runs[0][1][:, column]
     differences, rows = [], []
-    for whatif in whatifs:
-        delta = runs[whatif.name][1][:, column] - base_at
+    for name, (_, values) in zip(names[1:], runs[1:], strict=True):
+        delta = values[:, column] - base_at
         differences.append(
             pd.DataFrame(
                 {
-                    "whatif": whatif.name,
+                    "whatif": name,
                     "replicate": np.arange(replicates),
                     "seed": seeds,
                     "difference": delta,
                 }
             )
         )
-        row = summary_row(whatif.name, base_at, base_at + delta, delta, seed)
+        row = summary_row(name, base_at, base_at + delta, delta, seed)
         rows.append({"date": str(dates[column]), **row})
     return Comparison(bands, pd.concat(differences, ignore_index=True), pd.DataFrame(rows))
+
+
+def labels(scenarios: Sequence[Scenario]) -> list[str]:
+    """One distinct label per scenario: its name, and its file where names repeat.
+
+    A what-if that `extends` its base without a `name:` of its own inherits the base's.
+    """
+    names = [s.name for s in scenarios]
+    found = [
+        n if names.count(n) == 1 else f"{n} ({s.path.name})"
+        for n, s in zip(names, scenarios, strict=True)
+    ]
+    return [f if found.count(f) == 1 else f"{f} #{i}" for i, f in enumerate(found)]
 
 
 def band_table(name: str, dates: np.ndarray, values: np.ndarray) -> pd.DataFrame:
