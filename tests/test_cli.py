@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -38,7 +39,7 @@ def test_run_writes_tables_manifest_plots_and_summary(
     assert manifest["parameters"]["decay"] == 0.01
     assert manifest["parameter_sources"]["decay"] == "--set"
     assert manifest["scenario"]["files"] == {
-        "tiny.yaml": manifest["scenario"]["files"]["tiny.yaml"]
+        "tiny.yaml": hashlib.sha256(tiny.read_bytes()).hexdigest()
     }
     assert set(manifest["outputs"]) == {p.name for p in out.iterdir()} - {"manifest.json"}
     assert len(list(out.glob("*.svg"))) == 4

@@ -51,10 +51,11 @@ def test_icews_rows_become_event_rows(runner: CliRunner, tmp_path: Path) -> None
 
 def test_imported_table_loads_in_a_scenario(runner: CliRunner, tiny: Path, tmp_path: Path) -> None:
     out = tmp_path / "gdelt.csv"
-    runner.invoke(
+    made = runner.invoke(
         cli,
         ["import-events", "--format", "gdelt", str(DATA / "gdelt_sample.tsv"), "--out", str(out)],
     )
+    assert made.exit_code == 0, made.output
     tiny.write_text(
         tiny.read_text().replace("end: 2024-12-31", "end: 2025-12-31") + "  - {file: gdelt.csv}\n"
     )

@@ -46,9 +46,11 @@ def test_same_seed_same_run_different_seed_different_run(tiny: Path) -> None:
 
 def test_mesa_agents_hold_live_views_of_their_rows(tiny: Path) -> None:
     model = AlignmentModel(load_scenario(tiny))
+    start = [agent.alignment.copy() for agent in model.states]
     for _ in range(5):
         model.step()
-    for agent in model.states:
+    for agent, before in zip(model.states, start, strict=True):
+        assert not np.array_equal(agent.alignment, before), "the row did not move"
         np.testing.assert_array_equal(agent.alignment, model.engine.alignment[0, agent.index])
     frame = model.datacollector.get_model_vars_dataframe()
     assert len(frame) == 6 and frame["date"].iloc[-1] == str(model.scenario.dates[5])

@@ -29,11 +29,14 @@ def test_run_report_embeds_every_plot_and_the_sources(
 def test_comparison_and_sweep_reports(runner: CliRunner, tiny: Path, write, tmp_path: Path) -> None:
     other = write("other.yaml", "extends: tiny.yaml\nname: other\nparameters: {decay: 0.01}\n")
     cmp = tmp_path / "cmp"
-    runner.invoke(cli, ["compare", str(tiny), str(other), "--replicates", "4", "--out", str(cmp)])
+    made = runner.invoke(
+        cli, ["compare", str(tiny), str(other), "--replicates", "4", "--out", str(cmp)]
+    )
+    assert made.exit_code == 0, made.output
     assert runner.invoke(cli, ["report", str(cmp)]).exit_code == 0
     assert images((cmp / "report.html").read_text()) == 2
     sweep = tmp_path / "sweep"
-    runner.invoke(
+    made = runner.invoke(
         cli,
         [
             "sweep",
@@ -49,7 +52,9 @@ def test_comparison_and_sweep_reports(runner: CliRunner, tiny: Path, write, tmp_
             "--quiet",
         ],
     )
-    runner.invoke(cli, ["sweep-plot", str(sweep)])
+    assert made.exit_code == 0, made.output
+    plotted = runner.invoke(cli, ["sweep-plot", str(sweep)])
+    assert plotted.exit_code == 0, plotted.output
     assert runner.invoke(cli, ["report", str(sweep)]).exit_code == 0
     page = (sweep / "report.html").read_text()
     assert images(page) == 3 and "Mean outcomes per design point" in page

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import ROOT
 
-from sim.core.events import cameo_table, resolve_type, step_dates, taxonomy
+from sim.core.events import cameo_table, resolve_type, step_dates
 from sim.core.params import defaults
 from sim.inputs.scenario import load_scenario
 
@@ -29,9 +31,21 @@ def test_taxonomy_covers_all_cameo_codes_and_symbolic_types() -> None:
     assert resolve_type("sign_agreement", "x").code == "057"
     honour = resolve_type("seat_of_honour", "x")
     assert honour.code == "017" and honour.goldstein > 0
-    assert all(
-        t.goldstein == taxonomy()[t.code].goldstein or t.code == "017" for t in taxonomy().values()
-    )
+    shipped = {
+        code: float(weight)
+        for code, _, weight in csv.reader(
+            [
+                line
+                for line in (ROOT / "sim" / "data" / "cameo_goldstein.tsv").read_text().splitlines()
+                if not line.startswith(("#", "code\t"))
+            ],
+            delimiter="\t",
+        )
+    }
+    for name in ("sign_agreement", "summit", "criticize", "sanction", "military_aid"):
+        named = resolve_type(name, "x")
+        assert named.goldstein == shipped[named.code], name
+    assert (shipped["057"], shipped["163"], shipped["111"]) == (8.0, -8.0, -2.0)  # Goldstein 1992
 
 
 def test_event_table_included_with_skips(tiny: Path, write: Write) -> None:

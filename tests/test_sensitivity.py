@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 from click.testing import CliRunner
 from conftest import ROOT
+from SALib.analyze import sobol as sobol_analyze
+from SALib.sample import sobol as sobol_sample
 
-from sim.analysis.sensitivity import indices
+from sim.analysis.sensitivity import indices, problem_for
 from sim.analysis.sweeprun import Dispatch, map_design
 from sim.cli import cli
 
@@ -68,7 +70,20 @@ def test_sensitivity_command_runs_the_model_through_a_sweep(
     table = pd.read_csv(out / "indices.csv")
     assert list(table["parameter"]) == ["balance", "decay"]
     assert (out / "indices.png").is_file() and (out / "sweep" / "results.parquet").is_file()
-    assert len(pd.read_parquet(out / "sweep" / "results.parquet")) == 8 * 4 * 2
+    results = pd.read_parquet(out / "sweep" / "results.parquet")
+    assert len(results) == 8 * 4 * 2
+    # the table is SALib's analysis of the sweep's own runs (mean over replicates per point)
+    problem = problem_for(["balance", "decay"])
+    points = results.groupby("point")[["balance", "decay", "final_alignment_E"]].mean()
+    np.testing.assert_allclose(
+        points[["balance", "decay"]].to_numpy(),
+        sobol_sample.sample(problem, 8, calc_second_order=False, seed=0),
+    )
+    expected = sobol_analyze.analyze(
+        problem, points["final_alignment_E"].to_numpy(), calc_second_order=False, seed=0
+    )
+    np.testing.assert_allclose(table["S1"], expected["S1"])
+    np.testing.assert_allclose(table["ST"], expected["ST"])
     bad = runner.invoke(
         cli,
         [

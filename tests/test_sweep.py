@@ -119,12 +119,21 @@ def test_lost_dask_worker_is_retried_and_results_are_identical(tmp_path: Path) -
             ),
         )
         worker.start()
-        while not (out / "manifest.jsonl").exists():
+        deadline, busy = time.monotonic() + 60, {}
+        while time.monotonic() < deadline:
+            busy = {w: keys for w, keys in client.processing().items() if keys}
+            if busy and (out / "manifest.jsonl").exists():
+                break
             time.sleep(0.02)
-        pids = client.run(os.getpid)
-        os.kill(next(iter(pids.values())), signal.SIGKILL)
+        else:
+            pytest.fail("the sweep's chunks never ran on the cluster")
+        victim = next(iter(busy))  # a worker running a chunk now: the chunk must be rerun
+        done_at_kill = len((out / "manifest.jsonl").read_text().splitlines())
+        os.kill(client.run(os.getpid, workers=[victim])[victim], signal.SIGKILL)
         worker.join(timeout=120)
         assert not worker.is_alive()
+    chunks = len((out / "manifest.jsonl").read_text().splitlines())
+    assert done_at_kill < chunks, "the kill must land before the last chunk is done"
     same_bytes(tmp_path / "reference", out)
 
 
