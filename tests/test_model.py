@@ -57,7 +57,7 @@ def test_mesa_agents_hold_live_views_of_their_rows(tiny: Path) -> None:
 
 
 def test_golden_two_actor_trace_by_hand(write: Callable[[str, str], Path]) -> None:
-    """Two actors, one treaty, decay only: every value follows from MODEL.md by hand."""
+    """Two actors, one treaty, decay only: every value follows from ODD.md §7 by hand."""
     path = write(
         "two.yaml",
         """\

@@ -1,6 +1,6 @@
 """The sweep driver: plan, refuse or resume, dispatch chunks, write, assemble.
 
-Output folder (ARCHITECTURE.md, "Outputs of a sweep"): ``sweep.json`` (the plan),
+Output folder (README, "Sweeps, on one machine or a cluster"): ``sweep.json`` (the plan),
 ``chunks/<id>.results.parquet`` and ``chunks/<id>.envelopes.parquet`` (and
 ``trajectories/<id>.parquet`` with ``--trajectories``), ``manifest.jsonl`` (one line per
 finished chunk), and on completion ``results.parquet`` and ``envelopes.parquet``.

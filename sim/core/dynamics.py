@@ -7,9 +7,10 @@ these kernels with R = 1 and the ensemble with R in the thousands, so both drive
 a run identically. Nothing here knows of Mesa, files or plots; nothing draws random
 numbers: the drivers pass the draws in.
 
-The rules follow the project's design notes (MODEL.md), with the sources cited per kernel.
-One refinement: MODEL.md adds the third-party reaction linearly; here it goes through the
-same saturating map as the direct impulse, so that it cannot leave [-1, 1] either.
+The rules are those of ODD.md §7, with the sources cited per kernel. One refinement over
+the starting design (ODD.md §7.13): the third-party reaction is not added linearly but goes
+through the same saturating map as the direct impulse, so that it cannot leave [-1, 1]
+either.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from sim.core.params import REGISTRY
 Params = Mapping[str, np.ndarray]
 
 #: Largest Euler sub-step, as a fraction of 1 / rate: explicit Euler oscillates when
-#: rate * dt > 2 and loses accuracy well before; 0.5 keeps it smooth (MODEL.md).
+#: rate * dt > 2 and loses accuracy well before; 0.5 keeps it smooth (ODD.md §7.8).
 MAX_RATE_STEP = 0.5
 
 #: Step length of the spin-up, in days.
@@ -36,7 +37,7 @@ SPINUP_STEP_DAYS = 7.0
 def saturate(x: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Move x toward sign(u) by the fraction 1 − e^{−|u|}.
 
-    MODEL.md, step 1: ``A += (sign(u) − A)(1 − e^{−|u|})``. For |x| ≤ 1 the result stays in
+    ODD.md §7.1: ``A += (sign(u) − A)(1 − e^{−|u|})``. For |x| ≤ 1 the result stays in
     [-1, 1] for any u, and u = 0 leaves x unchanged.
     """
     return x + (np.sign(u) - x) * -np.expm1(-np.abs(u))
@@ -57,7 +58,7 @@ def normalise(weights: np.ndarray) -> np.ndarray:
 def partner_shares(rows: np.ndarray, capability: np.ndarray, gamma: np.ndarray) -> np.ndarray:
     """Partner shares ``s_ij = c_j^γ max(A_ij, 0) / Σ_k c_k^γ max(A_ik, 0)`` of the given rows.
 
-    MODEL.md, step 4 (a Kuik-style portfolio of partners): the exponent γ < 1 keeps a small
+    ODD.md §7.7 (a Kuik-style portfolio of partners): the exponent γ < 1 keeps a small
     partner visible in the portfolio. An actor with no positive tie has all shares 0.
 
     Args:
@@ -98,7 +99,7 @@ def apply_event(
 ) -> None:
     """Apply one bilateral event in each of the given runs, in place.
 
-    MODEL.md, step 1: the source's stance toward the target moves by the saturating impulse
+    ODD.md §7.1: the source's stance toward the target moves by the saturating impulse
     u; the target's stance toward the source by ``reciprocity · u``. Institutional events
     (treaties, formal agreements) also move the baseline by ``baseline_shift``. Third
     parties o react toward the source with Heider's balance, ``spillover · u · A[o, g]``
@@ -205,7 +206,7 @@ class Scratch:
 def relax(A: np.ndarray, B: np.ndarray, retention: np.ndarray) -> None:
     """Relaxation toward the baseline, integrated exactly over the step, in place on A.
 
-    MODEL.md, step 2: ``A = B + (A − B) e^{−decay·dt}`` (an Ornstein–Uhlenbeck mean
+    ODD.md §7.5: ``A = B + (A − B) e^{−decay·dt}`` (an Ornstein–Uhlenbeck mean
     reversion without its noise term, which `advance` adds); `retention` is ``e^{−decay·dt}``.
     A and B must be different arrays.
     """
@@ -273,7 +274,7 @@ def drift(A: np.ndarray, B: np.ndarray, rates: Rates, work: Scratch) -> None:
 def spin_up(A: np.ndarray, size: np.ndarray, hedging: np.ndarray, params: Params) -> np.ndarray:
     """Let hand-set initial alignments settle under the continuous terms before the start.
 
-    MODEL.md, "Spin-up": initial values are rarely an equilibrium of balance and hedging;
+    ODD.md §7.10: initial values are rarely an equilibrium of balance and hedging;
     the state settles for ``spinup`` days (per run, rounded to whole weeks) with no events
     and no noise, relaxing toward the initial values as baseline. The caller sets the
     baseline to the result.
@@ -313,7 +314,7 @@ def apply_scripted(
 def advance(A: np.ndarray, B: np.ndarray, rates: Rates, normals: np.ndarray, work: Scratch) -> None:
     """The continuous terms of one step, in place: drift, then noise, then clipping.
 
-    MODEL.md, step 6: random shocks ``noise · sqrt(dt) · N(0, 1)`` per directed pair
+    ODD.md §7.9: random shocks ``noise · sqrt(dt) · N(0, 1)`` per directed pair
     (`normals` are standard normal, [R, N, N]; the zero diagonal of `rates.noise` leaves
     the diagonal alone), then clip to [-1, 1].
     """

@@ -1,14 +1,15 @@
 """Random streams of a batch of runs: one generator family per run, drawn in blocks.
 
-Randomness policy (ARCHITECTURE.md): a run's numbers come only from its own seed, through
-``SeedSequence(seed)``, which spawns two independent streams (SFC64 generators, about a
-fifth faster at normal draws than PCG64 here): one for the noise on alignments (one normal
-per directed pair and step), one for the agents' decisions. Each stream is drawn in blocks
-of steps (a generator call per run per step would cost seconds over thousands of runs). Because each
-stream draws one kind of number only, in order, the values a step receives do not depend
-on the block size or on which other runs share the batch. The decision stream is drawn
-only from the first step in which agents may act (a property of the scenario, the same for
-every driver). No `random` module, no ``np.random`` globals.
+Randomness policy (README, "Architecture"; ODD.md §4.9): a run's numbers come only from its
+own seed, through ``SeedSequence(seed)``, which spawns two independent streams (SFC64
+generators, about a fifth faster at normal draws than PCG64 here): one for the noise on
+alignments (one normal per directed pair and step), one for the agents' decisions. Each
+stream is drawn in blocks of steps (a generator call per run per step would cost seconds
+over thousands of runs). Because each stream draws one kind of number only, in order, the
+values a step receives do not depend on the block size or on which other runs share the
+batch. The decision stream is drawn only from the first step in which agents may act (a
+property of the scenario, the same for every driver). No `random` module, no ``np.random``
+globals.
 """
 
 from __future__ import annotations

@@ -157,7 +157,7 @@ class Ensemble:
     def step(self, deciders: Deciders | None = None) -> None:
         """Advance every run by one step: scripted events, agents' actions, continuous terms.
 
-        ARCHITECTURE.md, "One step, in order": scripted events in (date, id) order; then all
+        ODD.md §3, the order of one step: scripted events in (date, id) order; then all
         agents decide at once on the same state and their actions are applied; then the
         continuous terms.
 

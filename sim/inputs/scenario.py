@@ -5,7 +5,7 @@ and events (inline, or event tables by relative path). ``extends`` makes a file 
 on another (a what-if): scalar fields, actors (by id, field by field), alignment entries
 and parameters override the base's; ``remove_events`` drops inherited events; an event
 whose id is inherited replaces the inherited one; an id repeated within one file is an
-error. Parameter precedence (ARCHITECTURE.md): registry defaults < ``parameters_from`` <
+error. Parameter precedence (README, "Scenario files"): registry defaults < ``parameters_from`` <
 the scenario's ``parameters`` (an overlay's over its base's) < ``--set``.
 
 Everything is checked before a run starts, and every error names the file, the line or

@@ -1,10 +1,10 @@
 """Files: output folders, Parquet and CSV tables, manifests, written all or nothing.
 
-Where results go (ARCHITECTURE.md): an `--out` folder that exists and is not empty is
-refused unless `--force`; without `--out` a run goes to ``outputs/<scenario-name>/``, which
-the tool owns and replaces. A run is written into a temporary sibling folder and moved
-into place only when complete, so a failure leaves no partial output and an existing
-result intact.
+Where results go (README, "Bad input" and "Data dictionary"): an `--out` folder that exists
+and is not empty is refused unless `--force`; without `--out` a run goes to
+``outputs/<scenario-name>/``, which the tool owns and replaces. A run is written into a
+temporary sibling folder and moved into place only when complete, so a failure leaves no
+partial output and an existing result intact.
 
 Data files are deterministic: the same inputs and seed give the same bytes. Manifests
 carry timings and command lines and are exempt.
