@@ -25,10 +25,6 @@ from sim.engine.runs import load_view
 from sim.inputs.scenario import load_scenario
 from sim.inputs.store import read_text
 
-#: Actors, sizes [N], propensity or alignment [N, N], and a description of the source.
-Found = tuple[list[str], np.ndarray, np.ndarray, str]
-
-
 def from_source(
     source: Path, date: dt.date | None
 ) -> tuple[list[str], np.ndarray, np.ndarray, str]:
