@@ -25,6 +25,7 @@ from sim.engine.runs import load_view
 from sim.inputs.scenario import load_scenario
 from sim.inputs.store import read_text
 
+
 def from_source(
     source: Path, date: dt.date | None
 ) -> tuple[list[str], np.ndarray, np.ndarray, str]:

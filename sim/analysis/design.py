@@ -18,6 +18,7 @@ from scipy.stats import qmc
 from sim.core.errors import InputError
 from sim.core.params import REGISTRY, check_value
 
+
 @dataclass(frozen=True)
 class Vary:
     """One varied parameter: listed values, or an interval with a point count."""
