@@ -903,14 +903,10 @@ def animate(source: Path, out: Path, every: int, fps: int, force: bool) -> None:
     click.echo(f"wrote {out} ({frames} frames)")
 
 
-def page_limit(flag: str, low: int, high: int, default: int, what: str) -> Any:
-    """An option setting one of the teaching page's limits on a scenario."""
+def count_option(flag: str, low: int, high: int, default: int, text: str) -> Any:
+    """A whole-number option with a range and a default, shown in the help."""
     return click.option(
-        flag,
-        type=click.IntRange(low, high),
-        default=default,
-        show_default=True,
-        help=f"Most {what} of a scenario the page runs.",
+        flag, type=click.IntRange(low, high), default=default, show_default=True, help=text
     )
 
 
@@ -935,8 +931,12 @@ def page_limit(flag: str, low: int, high: int, default: int, what: str) -> Any:
     is_flag=True,
     help="Serve beyond loopback without a token: anyone on the network can use the page.",
 )
-@page_limit("--max-steps", 1, 100_000, PageLimits.steps, "calendar steps")
-@page_limit("--max-actors", 2, 500, PageLimits.actors, "actors")
+@count_option(
+    "--max-steps", 1, 100_000, PageLimits.steps, "Most steps of a scenario the page runs."
+)
+@count_option("--max-actors", 2, 500, PageLimits.actors, "Most actors of a scenario the page runs.")
+@count_option("--max-pages", 1, 1000, 60, "Most pages open at once.")
+@count_option("--max-pages-per-client", 1, 1000, 10, "Most pages open from one address.")
 @click.option(
     "--release-after",
     type=click.FloatRange(1, 86_400),
@@ -953,6 +953,8 @@ def serve(
     no_token: bool,
     max_steps: int,
     max_actors: int,
+    max_pages: int,
+    max_pages_per_client: int,
     release_after: float,
     verbose: bool,
 ) -> None:
@@ -975,6 +977,8 @@ def serve(
         token=server.choose_token(host, token, no_token),
         limits=PageLimits(steps=max_steps, actors=max_actors),
         release_after=release_after,
+        max_pages=max_pages,
+        max_per_client=max_pages_per_client,
     )
     if not server.system_allocator_in_use():
         build_catalogue(config.first, config.limits)  # bad input fails before the restart

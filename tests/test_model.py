@@ -122,3 +122,13 @@ def test_scenarios_of_3_and_40_actors_run(write: Callable[[str, str], Path], n: 
     assert trajectory.alignment.shape == (25, n, n)
     assert np.isfinite(trajectory.alignment).all() and np.abs(trajectory.alignment).max() <= 1
     assert trajectory.actions
+
+
+def test_a_step_past_the_end_of_the_calendar_does_nothing(tiny: Path) -> None:
+    model = AlignmentModel(load_scenario(tiny))
+    while model.running:
+        model.step()
+    end = model.engine.alignment.copy()
+    model.step()  # Mesa's controls may ask for more steps than are left
+    assert not model.running and model.engine.k == model.engine.steps
+    np.testing.assert_array_equal(model.engine.alignment, end)

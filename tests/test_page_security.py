@@ -114,7 +114,14 @@ def start(folder: Path, *args: str) -> Iterator[Server]:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """One loopback server for the module, releasing closed pages after 2 s."""
     folder = tmp_path_factory.mktemp("served")
-    yield from start(folder, "scenarios/two-patrons.yaml", "--release-after", "2")
+    yield from start(
+        folder,
+        "scenarios/two-patrons.yaml",
+        "--release-after",
+        "2",
+        "--max-pages-per-client",
+        "40",
+    )
 
 
 def wait_for(predicate, what: str, seconds: float = 60.0) -> None:
@@ -205,7 +212,10 @@ def test_a_client_value_that_is_not_allowed_is_replaced_and_named_in_one_line(
     assert model.scenario.parameters["decay"] == 0.01
 
 
-def test_an_error_in_the_page_reaches_the_client_as_one_line(catalogue, monkeypatch) -> None:
+ONE_LINE = "The page hit an error and stopped; the server's log has the details."
+
+
+def test_an_error_in_a_render_reaches_the_client_as_one_line(catalogue) -> None:
     import ipyvuetify as v
     import solara
 
@@ -215,11 +225,27 @@ def test_an_error_in_the_page_reaches_the_client_as_one_line(catalogue, monkeypa
     def Broken() -> None:
         raise RuntimeError("detail only for the log: /etc/shadow root:x:0")
 
-    monkeypatch.setattr(app, "Classroom", Broken)
-    _, rc = solara.render(app.Page(), handle_error=False)
-    alert = rc.find(v.Alert).widget
-    text = " ".join(str(c) for c in alert.children)
-    assert text == "The page hit an error and stopped; the server's log has the details."
+    _, rc = solara.render(app.Layout(children=[Broken()]), handle_error=False)
+    assert [str(c) for c in rc.find(v.Alert).widget.children] == [ONE_LINE]
+    rc.close()
+
+
+def test_an_error_in_a_controls_handler_reaches_the_client_as_one_line(catalogue) -> None:
+    import ipyvuetify as v
+    import solara
+
+    from sim.page import app
+
+    def fail() -> None:
+        raise IndexError("index 262 is out of bounds for axis 0 with size 262")
+
+    @solara.component
+    def Control() -> None:
+        solara.Button("Step", on_click=fail)
+
+    _, rc = solara.render(app.Layout(children=[Control()]), handle_error=False)
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    assert [str(c) for c in rc.find(v.Alert).widget.children] == [ONE_LINE]
     rc.close()
 
 
@@ -374,6 +400,8 @@ def test_beyond_loopback_a_token_is_required(networked: Server) -> None:
     cookie = session_cookie(networked.url + "?token=classroom42")
     assert "alignsim_token_" in cookie
     assert status(networked.url, {"Cookie": cookie}) == 200
+    odd = 'theme=dark mode; x={"a":1}; y="unterminated; '  # other services' cookies
+    assert status(networked.url, {"Cookie": odd + cookie}) == 200
     assert "http://127.0.0.1:" in networked.log_text()
     assert "/?token=classroom42" in networked.log_text()
     assert networked.outbound() == []
@@ -407,3 +435,17 @@ def test_a_finished_model_is_not_kept_by_mesa() -> None:
     del model
     gc.collect()
     assert gone() is None, "Mesa's per-model agent counters keep the model alive"
+
+
+def test_without_a_token_beyond_loopback_the_page_is_open_within_its_limits(
+    tmp_path: Path,
+) -> None:
+    for server in start(tmp_path, "--host", "0.0.0.0", "--no-token", "--max-pages-per-client", "2"):
+        assert status(server.url, {"Host": "192.0.2.2:8765"}) == 200
+        assert "--no-token: anyone who can reach 0.0.0.0 can use the page" in server.log_text()
+        pages = [open_page(server.url) for _ in range(2)]
+        with pytest.raises(InvalidStatus, match="503"):
+            open_page(server.url)
+        for page in pages:
+            page.close()
+        assert server.outbound() == []

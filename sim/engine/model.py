@@ -112,7 +112,14 @@ class AlignmentModel(mesa.Model):
         return float(metrics.frustration(self.engine.alignment[0]))
 
     def step(self) -> None:
-        """Advance one step of the calendar (see the module docstring for the order)."""
+        """Advance one step of the calendar (see the module docstring for the order).
+
+        At the end of the calendar a step does nothing (`running` is already False): Mesa's
+        controls may ask for more steps than are left.
+        """
+        if self.engine.k >= self.engine.steps:
+            self.running = False
+            return
         self.engine.step(self.agents_decide)
         self.record()
         self.running = self.engine.k < self.engine.steps

@@ -80,7 +80,7 @@ def number_in(value: object, low: float, high: float) -> float | None:
         return None
     try:
         number = float(value)
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
     return number if math.isfinite(number) and low <= number <= high else None
 
@@ -365,10 +365,17 @@ def Classroom() -> None:
 
 @solara.component
 def Page() -> None:
-    """The page the server serves; an error reaches the client as one line, no traceback."""
+    """The page the server serves (inside `Layout`)."""
+    Classroom()
+
+
+@solara.component
+def Layout(children: list[Any] | None = None) -> None:
+    """The root of the page: an error anywhere below it, in a render or in a control's
+    handler, reaches the client as one line; the traceback goes to the server's log."""
     exception, _ = solara.use_exception()
     if exception is None:
-        Classroom()
+        solara.AppLayout(children=children or [])
     else:
         log.error("page: %s", type(exception).__name__, exc_info=exception)
         solara.Error("The page hit an error and stopped; the server's log has the details.")

@@ -7,7 +7,8 @@
   and its websocket);
 - on loopback without a token, accepts only requests addressed to a loopback name, so a
   web site cannot reach the page through a DNS name rebound to 127.0.0.1;
-- refuses a websocket opened from another origin;
+- refuses a websocket opened from another origin, and a page beyond the limits on pages
+  open at once (in all, and from one client address);
 - closes Solara's status endpoints (``/resourcez``, ``/readyz``) and its kernel-eviction
   route;
 - serves ``/_solara/cdn/...`` itself, read-only, from the assets installed with the
@@ -20,13 +21,14 @@ from __future__ import annotations
 import asyncio
 import hmac
 import ipaddress
+from collections import Counter
 from collections.abc import Awaitable, Callable, MutableMapping
-from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from starlette.applications import Starlette
+from starlette.requests import cookie_parser
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
@@ -65,15 +67,30 @@ class Guard:
         token: the page's token, or None for no token (loopback, or `--no-token`).
         assets: the folder of installed CDN assets.
         cookie: the cookie that carries the token (one per port).
+        loopback_only: answer only requests addressed to a loopback name (a server on
+            loopback without a token).
+        max_pages: most pages open at once; max_per_client: most from one address.
 
     Attributes:
         loop: the server's event loop, once the server has started.
     """
 
-    def __init__(self, app: App, token: str | None, assets: Path, cookie: str) -> None:
+    def __init__(
+        self,
+        app: App,
+        token: str | None,
+        assets: Path,
+        cookie: str,
+        loopback_only: bool,
+        max_pages: int = 60,
+        max_per_client: int = 10,
+    ) -> None:
         self.app = app
         self.token = token
         self.cookie = cookie
+        self.loopback_only = loopback_only
+        self.max_pages, self.max_per_client = max_pages, max_per_client
+        self.pages: Counter[str] = Counter()
         self.loop: asyncio.AbstractEventLoop | None = None
         self.cdn = Starlette(
             routes=[Mount(CDN, app=StaticFiles(directory=assets, check_dir=False))]
@@ -94,15 +111,31 @@ class Guard:
             await refuse(scope, receive, send, 404, "Not found.\n")
         elif path == CDN or path.startswith(CDN + "/"):
             await self.cdn(scope, receive, send)
+        elif scope["type"] == "websocket":
+            await self.page(scope, receive, send)
         elif self.token is not None and self.token_in_query(scope):
             await self.app(scope, receive, self.setting_cookie(send))
         else:
             await self.app(scope, receive, send)
 
+    async def page(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A page's websocket, within the limits on open pages (in all and per client)."""
+        client = (scope.get("client") or ("unknown", 0))[0]
+        if sum(self.pages.values()) >= self.max_pages or self.pages[client] >= self.max_per_client:
+            await refuse(scope, receive, send, 503, "Too many pages open.\n")
+            return
+        self.pages[client] += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.pages[client] -= 1
+            if not self.pages[client]:
+                del self.pages[client]
+
     def refusal(self, scope: Scope, headers: dict[str, str]) -> tuple[int, str] | None:
         """Why a request is refused (status and one line), or None to let it through."""
         host = headers.get("host", "")
-        if self.token is None and not is_loopback(host_of(host)):
+        if self.loopback_only and not is_loopback(host_of(host)):
             return 403, "This page answers only to a loopback address.\n"
         origin = headers.get("origin")
         if scope["type"] == "websocket" and origin and urlsplit(origin).netloc != host:
@@ -119,12 +152,10 @@ class Guard:
         return any(self.matches(value) for value in query.get("token", []))
 
     def token_in_cookie(self, headers: dict[str, str]) -> bool:
-        """Whether the request's cookie carries the page's token."""
-        try:
-            jar = SimpleCookie(headers.get("cookie", ""))
-        except CookieError:
-            return False
-        return self.cookie in jar and self.matches(jar[self.cookie].value)
+        """Whether the request's cookie carries the page's token (parsed leniently, as
+        browsers send every cookie of the host, other services' too)."""
+        value = cookie_parser(headers.get("cookie", "")).get(self.cookie)
+        return value is not None and self.matches(value)
 
     def matches(self, value: str) -> bool:
         """Constant-time comparison with the token."""
@@ -145,15 +176,19 @@ class Guard:
 
 
 async def refuse(scope: Scope, receive: Receive, send: Send, status: int, text: str) -> None:
-    """Answer with a status and one plain line (a websocket is closed before it opens)."""
+    """Answer with a status and one plain line, a websocket before it opens (where the
+    server cannot send a response to a websocket, it closes it, which clients see as 403)."""
+    prefix = ""
     if scope["type"] == "websocket":
         await receive()
-        await send({"type": "websocket.close", "code": 1008})
-        return
+        if "websocket.http.response" not in scope.get("extensions", {}):
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        prefix = "websocket."
     body = text.encode()
     await send(
         {
-            "type": "http.response.start",
+            "type": f"{prefix}http.response.start",
             "status": status,
             "headers": [
                 (b"content-type", b"text/plain; charset=utf-8"),
@@ -161,4 +196,4 @@ async def refuse(scope: Scope, receive: Receive, send: Send, status: int, text: 
             ],
         }
     )
-    await send({"type": "http.response.body", "body": body})
+    await send({"type": f"{prefix}http.response.body", "body": body})
