@@ -10,8 +10,10 @@ saying so, without it.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
+import math
 import os
 import re
 import signal
@@ -213,6 +215,22 @@ def test_a_client_value_that_is_not_allowed_is_replaced_and_named_in_one_line(
 
 
 ONE_LINE = "The page hit an error and stopped; the server's log has the details."
+
+
+def test_the_page_starts_with_the_scenarios_own_values(catalogue) -> None:
+    from sim.page import app
+
+    for entry in ("two-patrons.yaml", "baseline.yaml"):
+        app.configure(dataclasses.replace(catalogue, first=entry))
+        scenario = catalogue.scenarios[entry]
+        params = app.model_params()
+        assert params["seed"]["value"] == str(scenario.seed)
+        for name in app.SLIDERS:
+            slider = params[name]
+            ticks = (slider["value"] - slider["min"]) / slider["step"]
+            decimals = max(0, -math.floor(math.log10(slider["step"])))
+            on_grid = round(slider["min"] + round(ticks) * slider["step"], decimals)
+            assert on_grid == scenario.parameters[name], (entry, name)  # as the slider snaps
 
 
 def test_an_error_in_a_render_reaches_the_client_as_one_line(catalogue) -> None:

@@ -188,6 +188,18 @@ class ClassroomModel(AlignmentModel):
         return dataclasses.replace(actor, hedging=number)
 
 
+def slider_step(low: float, high: float, value: float) -> float:
+    """A decimal step (about a hundredth of the range, or finer) on whose grid from `low`
+    the value lies, so that the slider, which snaps to its grid, starts at the value."""
+    step = 10.0 ** math.floor(math.log10((high - low) / 100))
+    for _ in range(8):
+        ticks = (value - low) / step
+        if abs(ticks - round(ticks)) < 1e-6:
+            break
+        step /= 10
+    return step
+
+
 def model_params() -> dict[str, Any]:
     """The sidebar's inputs: scenario picker, parameter sliders, toggles."""
     catalogue = served()
@@ -207,7 +219,7 @@ def model_params() -> dict[str, Any]:
             "value": first.parameters[name],
             "min": p.low,
             "max": p.high,
-            "step": (p.high - p.low) / 100,
+            "step": slider_step(p.low, p.high, first.parameters[name]),
             "label": f"{name} ({p.unit})",
         }
     for actor in first.actors:
