@@ -397,7 +397,6 @@ def test_closed_pages_are_released_and_thirty_are_held(served: Server) -> None:
     assert "page: 0 open" in served.log_text()
     dropped = re.findall(r"released closed pages \((\d+) render callbacks", served.log_text())
     assert int(dropped[-1]) >= 30, "closed pages' render callbacks were not dropped"
-    print(f"MEMORY warm {warm:.0f} held {held:.0f} after {after:.0f}")
     assert after <= 1.2 * warm, f"warm {warm:.0f} MB, 30 open {held:.0f} MB, after {after:.0f} MB"
     assert served.outbound() == []
 
