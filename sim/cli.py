@@ -19,7 +19,7 @@ import click
 from sim import __version__
 from sim.core.errors import InputError
 from sim.core.params import CALIBRATED
-from sim.page.catalogue import PageLimits, build_catalogue
+from sim.page.limits import PageLimits
 
 FORMATS = ("png", "svg", "pdf")
 
@@ -967,6 +967,7 @@ def serve(
     import logging
 
     from sim.page import server
+    from sim.page.catalogue import build_catalogue
 
     logging.basicConfig(format="%(asctime)s alignsim %(message)s", level=logging.WARNING)
     logging.getLogger("alignsim").setLevel(logging.INFO if verbose else logging.WARNING)

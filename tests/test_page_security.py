@@ -141,7 +141,8 @@ def wait_for(predicate, what: str, seconds: float = 60.0) -> None:
 @pytest.fixture
 def catalogue():
     from sim.page import app
-    from sim.page.catalogue import PageLimits, build_catalogue
+    from sim.page.catalogue import build_catalogue
+    from sim.page.limits import PageLimits
 
     built = build_catalogue(ROOT / "scenarios" / "two-patrons.yaml", PageLimits())
     app.configure(built)
@@ -149,7 +150,8 @@ def catalogue():
 
 
 def test_catalogue_lists_the_folders_own_scenarios_only(tmp_path: Path) -> None:
-    from sim.page.catalogue import PageLimits, build_catalogue
+    from sim.page.catalogue import build_catalogue
+    from sim.page.limits import PageLimits
 
     (tmp_path / "lesson.yaml").write_text(TINY)
     (tmp_path / "whatif").mkdir()

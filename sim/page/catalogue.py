@@ -19,29 +19,11 @@ from pathlib import Path
 
 from sim.core.errors import InputError
 from sim.inputs.scenario import Scenario, load_scenario, scenario_extent
+from sim.page.limits import PageLimits
 
 log = logging.getLogger("alignsim.page")
 
 SKIPPED_FOLDERS = frozenset({"__pycache__", "node_modules", "site-packages", "outputs", "runs"})
-
-
-@dataclass(frozen=True)
-class PageLimits:
-    """How large a scenario the page runs, and how far it looks for scenarios.
-
-    Attributes:
-        steps: most calendar steps of a scenario (a 10-year weekly calendar is 522).
-        actors: most actors of a scenario.
-        entries: most scenarios listed.
-        depth: how many folder levels below the served folder are searched.
-        file_bytes: largest scenario file read.
-    """
-
-    steps: int = 1500
-    actors: int = 30
-    entries: int = 100
-    depth: int = 2
-    file_bytes: int = 1_000_000
 
 
 @dataclass(frozen=True)

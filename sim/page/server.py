@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.core.errors import InputError
-from sim.page.catalogue import Catalogue, PageLimits, build_catalogue
+from sim.page.catalogue import Catalogue, build_catalogue
 from sim.page.guard import Guard, is_loopback
+from sim.page.limits import PageLimits
 
 log = logging.getLogger("alignsim.page")
 
