@@ -1,7 +1,7 @@
 """Event tables: CSV files of events, one row per event, as scholars edit them.
 
 Columns (README, "Scenario files"; ODD.md §6):
-``id,date,source,target,type,magnitude,institutional,doc,quote, note``. The first five are
+``id,date,source,target,type,magnitude,institutional,doc,quote,note``. The first five are
 required; ``magnitude`` defaults to 1, ``institutional`` to false, and the text columns may
 be empty. Each row is validated with the same pydantic model as an inline event, and errors
 name the file, the line and the column.

@@ -273,12 +273,7 @@ def scenario_extent(path: str | os.PathLike[str]) -> Extent:
     """
     top = Path(path)
     layers = read_chain(top, ())
-    scalars = merged_scalars(layers)
-    for field in ("start", "end", "step"):
-        if field not in scalars:
-            raise InputError(
-                f"{top}: missing field '{field}' (required, in this file or a base it extends)"
-            )
+    scalars = required(merged_scalars(layers), ("start", "end", "step"), top)
     start, end, step = (scalars[f][0] for f in ("start", "end", "step"))
     return Extent(steps=step_count(start, end, step), actors=len(merged_actors(layers)))
 
@@ -301,12 +296,7 @@ def read_chain(path: Path, stack: tuple[Path, ...]) -> list[Layer]:
 
 def resolve(layers: list[Layer], top: Path) -> Scenario:
     """Merge an extends chain into a `Scenario`."""
-    scalars = merged_scalars(layers)
-    for field in ("name", "start", "end", "step"):
-        if field not in scalars:
-            raise InputError(
-                f"{top}: missing field '{field}' (required, in this file or a base it extends)"
-            )
+    scalars = required(merged_scalars(layers), ("name", "start", "end", "step"), top)
     start, end = scalars["start"][0], scalars["end"][0]
     if start >= end:
         raise InputError(f"{scalars['end'][1].place('end')}: end {end} must be after start {start}")
@@ -343,6 +333,18 @@ def resolve(layers: list[Layer], top: Path) -> Scenario:
         skipped=skipped,
         files=file_hashes(layers, top),
     )
+
+
+def required(
+    scalars: dict[str, tuple[Any, Layer]], fields: tuple[str, ...], top: Path
+) -> dict[str, tuple[Any, Layer]]:
+    """The merged scalar fields, once every one of `fields` is known to be set."""
+    for field in fields:
+        if field not in scalars:
+            raise InputError(
+                f"{top}: missing field '{field}' (required, in this file or a base it extends)"
+            )
+    return scalars
 
 
 def merged_scalars(layers: list[Layer]) -> dict[str, tuple[Any, Layer]]:
