@@ -1,15 +1,23 @@
-"""Shared fixtures: paths, a scenario writer and the command-line runner."""
+"""Shared fixtures: paths, a scenario writer, the command-line runner, headless Chromium."""
 
 from __future__ import annotations
 
+import socket
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="Debian's chromium is not installed at /usr/bin/chromium "
+    "(apt-get install chromium); browser test skipped",
+)
 SCENARIOS = sorted((ROOT / "scenarios").rglob("*.yaml"))
 SEEDS = ROOT.parent / "shared" / "seeds"
 
@@ -57,3 +65,18 @@ def tiny(write: Callable[[str, str], Path]) -> Path:
 def runner() -> CliRunner:
     """Click's runner for the real command line."""
     return CliRunner()
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def launch_chromium(playwright: Any) -> Any:
+    """Debian's headless Chromium through Playwright, kept off the network."""
+    return playwright.chromium.launch(
+        executable_path=str(CHROMIUM),
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    )

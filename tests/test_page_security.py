@@ -17,7 +17,6 @@ import math
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -32,25 +31,13 @@ from pathlib import Path
 
 import psutil
 import pytest
-from conftest import ROOT, TINY
+from conftest import ROOT, TINY, free_port, launch_chromium, needs_chromium
 from pageclient import open_page, session_cookie
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 TESTS = Path(__file__).resolve().parent
-CHROMIUM = Path("/usr/bin/chromium")
-needs_chromium = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="Debian's chromium is not installed at /usr/bin/chromium "
-    "(apt-get install chromium); browser test skipped",
-)
 ASSETS = Path(sys.prefix) / "share" / "solara" / "cdn"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -341,10 +328,7 @@ def test_a_raw_widget_message_cannot_open_a_file(served: Server, tmp_path: Path)
         ws.on_message(up)
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch_chromium(p)
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
         page.route_web_socket(re.compile(".*/jupyter/api/kernels/.*"), intercept)
         page.goto(served.url, wait_until="networkidle", timeout=90000)
@@ -431,10 +415,7 @@ def test_a_student_with_the_link_gets_the_page(networked: Server) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch_chromium(p)
         page = browser.new_page()
         refused = page.goto(networked.url)
         assert refused is not None and refused.status == 403
