@@ -35,7 +35,7 @@ from mesa.visualization.utils import update_counter
 from sim.core.params import REGISTRY
 from sim.core.policy import ACTION_NAMES, ACTION_TYPES
 from sim.engine.model import AlignmentModel
-from sim.inputs.scenario import Scenario
+from sim.inputs.scenario import Actor, Scenario
 from sim.page.catalogue import Catalogue
 from sim.views.plots import OKABE_ITO, date_axis, draw_matrix_network
 
@@ -176,7 +176,7 @@ class ClassroomModel(AlignmentModel):
         super().__init__(scenario_now.with_parameters(values, "page"), run_seed)
 
     @staticmethod
-    def propensity(actor: Any, kwargs: dict[str, object], choices: Choices) -> Any:
+    def propensity(actor: Actor, kwargs: dict[str, object], choices: Choices) -> Actor:
         """The actor with the hedging propensity the page set, if it set a valid one."""
         field = f"hedging_{actor.id}"
         if field not in kwargs:
@@ -361,8 +361,9 @@ def Timeline(model: AlignmentModel) -> None:
 
 
 @solara.component
-def Classroom() -> None:
-    """Mesa's SolaraViz with the page's model, components and inputs."""
+def Page() -> None:
+    """The page the server serves (inside `Layout`): Mesa's SolaraViz with the page's model,
+    components and inputs."""
     params = model_params()
     model = solara.use_memo(
         lambda: ClassroomModel(**{k: v["value"] for k, v in params.items()}), []
@@ -373,12 +374,6 @@ def Classroom() -> None:
         model_params=params,
         name="alignsim: alignment and hedging",
     )
-
-
-@solara.component
-def Page() -> None:
-    """The page the server serves (inside `Layout`)."""
-    Classroom()
 
 
 @solara.component
