@@ -105,7 +105,7 @@ def executor_options(func: Any) -> Any:
 
 def dispatch_of(workers: int, dask_local: int | None, scheduler: str | None) -> Any:
     """The `Dispatch` the executor options ask for (they exclude each other)."""
-    from sim.analysis.sweeprun import Dispatch
+    from sim.experiments.sweeprun import Dispatch
 
     if sum(bool(x) for x in (workers > 1, dask_local, scheduler)) > 1:
         raise InputError("--workers, --dask-local and --scheduler exclude each other")
@@ -163,8 +163,8 @@ def run(
 ) -> None:
     """Run SCENARIO once and write tables, manifest and plots."""
     from sim.engine.runs import write_run
-    from sim.inputs.scenario import load_scenario
-    from sim.inputs.store import output_folder, slug
+    from sim.io.scenario import load_scenario
+    from sim.io.files import output_folder, slug
 
     overrides, plot_formats = parse_sets(sets), parse_formats(formats)
     loaded = load_scenario(scenario, overrides)
@@ -179,7 +179,7 @@ def run(
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="As for `run`.")
 def validate(scenario: Path, sets: tuple[str, ...]) -> None:
     """Check SCENARIO (and everything it includes) without running it."""
-    from sim.inputs.scenario import load_scenario
+    from sim.io.scenario import load_scenario
 
     loaded = load_scenario(scenario, parse_sets(sets))
     changed = sorted(k for k, v in loaded.parameter_sources.items() if v != "default")
@@ -195,7 +195,7 @@ def validate(scenario: Path, sets: tuple[str, ...]) -> None:
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editors' completion)."""
-    from sim.inputs.schema import json_schema
+    from sim.io.schema import json_schema
 
     click.echo(json.dumps(json_schema(), indent=2))
 
@@ -207,7 +207,7 @@ def events(scenario: Path) -> None:
     import pandas as pd
 
     from sim.engine.results import EVENT_COLUMNS, scripted_rows
-    from sim.inputs.scenario import load_scenario
+    from sim.io.scenario import load_scenario
 
     loaded = load_scenario(scenario)
     table = pd.DataFrame(scripted_rows(loaded))
@@ -273,7 +273,7 @@ def params() -> None:
 def plot(run_dir: Path, actor: str | None, date_text: str | None, formats: str) -> None:
     """Redraw the plots of a run folder from its saved tables."""
     from sim.engine.runs import load_view
-    from sim.views.plots import render_run
+    from sim.figures.runs import render_run
 
     plot_formats, day = parse_formats(formats), parse_date(date_text, "--date")
     if not run_dir.is_dir():
@@ -363,7 +363,7 @@ def calibrate(
     quiet: bool,
 ) -> None:
     """Fit parameters to the documents' targets (differential evolution)."""
-    from sim.analysis.fitrun import run_calibration
+    from sim.experiments.fitrun import run_calibration
 
     holdout = parse_date(holdout_text, "--holdout")
     fitted_names = parse_names(names)
@@ -419,8 +419,8 @@ def parse_names(text: str) -> tuple[str, ...]:
 @click.option("--force", is_flag=True, help="Replace an existing --out file.")
 def import_events(source_format: str, file: Path, out: Path, force: bool) -> None:
     """Convert GDELT or ICEWS event rows into an alignsim event table."""
-    from sim.inputs.eventtable import write_event_table
-    from sim.inputs.importers import import_gdelt, import_icews
+    from sim.io.eventtable import write_event_table
+    from sim.io.importers import import_gdelt, import_icews
 
     if out.exists() and not force:
         raise InputError(f"--out {out}: file exists; use --force to replace it")
@@ -465,8 +465,8 @@ def extract(
     force: bool,
 ) -> None:
     """Draft candidate event rows from plain-text news articles, for review."""
-    from sim.inputs.eventtable import table_text, write_event_table
-    from sim.inputs.extract import compare_drafts, draft_events
+    from sim.io.eventtable import table_text, write_event_table
+    from sim.io.extract import compare_drafts, draft_events
 
     published = parse_date(date_text, "--date")
     if published and len(docs) > 1:
@@ -553,10 +553,10 @@ def sweep(
     quiet: bool,
 ) -> None:
     """Run SCENARIO over a design of parameter values, in resumable chunks."""
-    from sim.analysis.design import parse_vary
-    from sim.analysis.sweeprun import SweepSpec, execute
-    from sim.inputs.scenario import load_scenario
-    from sim.inputs.store import slug
+    from sim.experiments.design import parse_vary
+    from sim.experiments.sweeprun import SweepSpec, execute
+    from sim.io.scenario import load_scenario
+    from sim.io.files import slug
 
     dispatch = dispatch_of(workers, dask_local, scheduler)
     if resume and force:
@@ -597,8 +597,8 @@ def sweep(
 )
 def bench(scenario: Path, runs: int, mesa_runs: int) -> None:
     """Time the Mesa path against the ensemble engine (runs per second, ratios, memory)."""
-    from sim.analysis.bench import bench as measure
-    from sim.inputs.scenario import load_scenario
+    from sim.experiments.bench import bench as measure
+    from sim.io.scenario import load_scenario
 
     for line in measure(load_scenario(scenario), runs, mesa_runs):
         click.echo(line)
@@ -620,7 +620,7 @@ def bench(scenario: Path, runs: int, mesa_runs: int) -> None:
 )
 def sweep_plot(sweep_dir: Path, outcome: str, variable: str) -> None:
     """Plot a finished sweep: heat maps, envelopes over time, outcome vs parameter."""
-    from sim.views.sweepplots import render_sweep
+    from sim.figures.sweeps import render_sweep
 
     for path in render_sweep(sweep_dir, outcome, variable):
         click.echo(str(path))
@@ -668,10 +668,10 @@ def compare(
     force: bool,
 ) -> None:
     """Compare WHATIF scenarios with BASE: bands, differences and confidence intervals."""
-    from sim.analysis.compare import Metric
-    from sim.analysis.comparerun import run_comparison
-    from sim.inputs.scenario import load_scenario
-    from sim.inputs.store import output_folder, slug
+    from sim.experiments.compare import Metric
+    from sim.experiments.comparerun import run_comparison
+    from sim.io.scenario import load_scenario
+    from sim.io.files import output_folder, slug
 
     loaded = load_scenario(base)
     others = [load_scenario(w) for w in whatifs]
@@ -699,7 +699,7 @@ def blocs(
     source: Path | None, date_text: str | None, sizes: Path | None, propensities: Path | None
 ) -> None:
     """Stable two-bloc configurations (Axelrod-Bennett landscape) of a run, scenario or table."""
-    from sim.analysis.blocs import describe, from_source, from_tables
+    from sim.experiments.landscape import describe, from_source, from_tables
 
     day = parse_date(date_text, "--date")
     if (sizes is None) != (propensities is None):
@@ -757,9 +757,9 @@ def influence(
     out: Path | None,
 ) -> None:
     """Rank the events (or documents) whose omission moves an outcome most."""
-    from sim.analysis.compare import Metric
-    from sim.analysis.influence import influence as rank
-    from sim.inputs.scenario import load_scenario
+    from sim.experiments.compare import Metric
+    from sim.experiments.influence import influence as rank
+    from sim.io.scenario import load_scenario
 
     loaded = load_scenario(scenario)
     chosen = Metric(metric, actor or loaded.focal)
@@ -839,9 +839,9 @@ def sensitivity(
     quiet: bool,
 ) -> None:
     """Global sensitivity of a sweep outcome to parameters (SALib)."""
-    from sim.analysis.sensitivityrun import run_sensitivity
-    from sim.inputs.scenario import load_scenario
-    from sim.inputs.store import output_folder, slug
+    from sim.experiments.sensitivityrun import run_sensitivity
+    from sim.io.scenario import load_scenario
+    from sim.io.files import output_folder, slug
 
     dispatch = dispatch_of(workers, dask_local, scheduler)
     chosen = parse_names(names)
@@ -866,7 +866,7 @@ def sensitivity(
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 def report(folder: Path) -> None:
     """Write one self-contained HTML page (FOLDER/report.html) for a run, comparison or sweep."""
-    from sim.views.report import render
+    from sim.figures.report import render
 
     click.echo(str(render(folder)))
 
@@ -891,8 +891,8 @@ def report(folder: Path) -> None:
 def animate(source: Path, out: Path, every: int, fps: int, force: bool) -> None:
     """Animate the network and hedging index of a run folder or a scenario, for slides."""
     from sim.engine.runs import view_of
-    from sim.views.animate import animate as make
-    from sim.views.animate import writer_for
+    from sim.figures.animate import animate as make
+    from sim.figures.animate import writer_for
 
     if out.exists() and not force:
         raise InputError(f"--out {out}: file exists; use --force to replace it")

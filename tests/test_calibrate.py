@@ -10,12 +10,12 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from sim.analysis.calibrate import calibrate
-from sim.analysis.targets import load_targets
+from sim.experiments.calibrate import calibrate
+from sim.experiments.targets import load_targets
 from sim.cli import cli
 from sim.core.params import defaults
 from sim.engine.model import run_model
-from sim.inputs.scenario import load_scenario
+from sim.io.scenario import load_scenario
 
 TRUE = {"impulse": 0.7, "decay": 0.008}
 PAIRS = [(0, 1), (0, 2), (2, 0), (0, 3)]

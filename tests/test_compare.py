@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 from click.testing import CliRunner
 
-from sim.analysis.compare import Metric, compare
+from sim.experiments.compare import Metric, compare
 from sim.cli import cli
-from sim.inputs.scenario import load_scenario
+from sim.io.scenario import load_scenario
 
 
 def test_identical_whatif_gives_exactly_zero_difference(tiny: Path, write) -> None:

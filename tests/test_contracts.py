@@ -18,7 +18,7 @@ from conftest import ROOT, SCENARIOS
 from sim.cli import cli
 from sim.core import metrics
 from sim.engine.model import run_model
-from sim.inputs.scenario import load_scenario
+from sim.io.scenario import load_scenario
 
 IDS = [str(p.relative_to(ROOT / "scenarios")) for p in SCENARIOS]
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from sim.cli import cli
-from sim.inputs.eventtable import read_event_table
-from sim.inputs.extract import article_date, extract, resolve_date, score
+from sim.io.eventtable import read_event_table
+from sim.io.extract import article_date, extract, resolve_date, score
 
 ARTICLE = """\
 Sample headline

@@ -7,7 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from sim.cli import cli
-from sim.inputs.eventtable import read_event_table
+from sim.io.eventtable import read_event_table
 
 DATA = Path(__file__).parent / "data"
 

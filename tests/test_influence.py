@@ -7,10 +7,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from sim.analysis.compare import Metric
-from sim.analysis.influence import influence, without
+from sim.experiments.compare import Metric
+from sim.experiments.influence import influence, without
 from sim.cli import cli
-from sim.inputs.scenario import load_scenario
+from sim.io.scenario import load_scenario
 
 
 def test_the_event_behind_an_outcome_ranks_first(tiny: Path) -> None:

@@ -10,7 +10,7 @@ from conftest import ROOT
 from sim.core import metrics
 from sim.core.policy import COURT, REINFORCE
 from sim.engine.model import run_model
-from sim.inputs.scenario import load_scenario
+from sim.io.scenario import load_scenario
 
 CLASSROOM = ROOT / "scenarios"
 

@@ -12,7 +12,7 @@ import pytest
 
 from sim.engine.ensemble import Ensemble
 from sim.engine.model import AlignmentModel, run_model
-from sim.inputs.scenario import load_scenario
+from sim.io.scenario import load_scenario
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -427,7 +427,7 @@ def test_a_student_with_the_link_gets_the_page(networked: Server) -> None:
 
 def test_a_finished_model_is_not_kept_by_mesa() -> None:
     from sim.engine.model import AlignmentModel
-    from sim.inputs.scenario import load_scenario
+    from sim.io.scenario import load_scenario
 
     model = AlignmentModel(load_scenario(ROOT / "scenarios" / "two-patrons.yaml"), 1)
     gone = weakref.ref(model)

@@ -12,7 +12,7 @@ from conftest import ROOT
 
 from sim.core.events import cameo_table, resolve_type, step_dates
 from sim.core.params import defaults
-from sim.inputs.scenario import load_scenario
+from sim.io.scenario import load_scenario
 
 Write = Callable[[str, str], Path]
 

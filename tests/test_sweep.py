@@ -15,11 +15,11 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT
 
-from sim.analysis.design import design_points, parse_vary
-from sim.analysis.sweeprun import Dispatch, SweepSpec, execute
+from sim.experiments.design import design_points, parse_vary
+from sim.experiments.sweeprun import Dispatch, SweepSpec, execute
 from sim.cli import cli
 from sim.core.errors import InputError
-from sim.inputs.scenario import load_scenario
+from sim.io.scenario import load_scenario
 
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 VARY = ["--vary", "jealousy=0:0.6:3", "--vary", "decay=0.002,0.01"]

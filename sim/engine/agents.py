@@ -18,7 +18,7 @@ import mesa
 import numpy as np
 
 from sim.core.policy import NONE, decide
-from sim.inputs.scenario import Actor
+from sim.io.scenario import Actor
 
 if TYPE_CHECKING:
     from sim.engine.model import AlignmentModel

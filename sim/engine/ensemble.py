@@ -26,7 +26,7 @@ from sim.core.dynamics import (
 )
 from sim.core.policy import NONE, apply_actions, decide
 from sim.core.streams import Streams
-from sim.inputs.scenario import Scenario
+from sim.io.scenario import Scenario
 
 Deciders = Callable[[float, np.ndarray], tuple[np.ndarray, np.ndarray]]
 

@@ -21,7 +21,7 @@ from sim.core import metrics
 from sim.core.dynamics import sized_shares
 from sim.engine.agents import StateAgent
 from sim.engine.ensemble import Action, Ensemble
-from sim.inputs.scenario import Scenario
+from sim.io.scenario import Scenario
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The tables of a run: alignment, metrics and events, as the README's data dictionary says.
 
 `run_tables` turns a `Trajectory` into three long tables (pandas DataFrames) that
-`sim.inputs.store` writes as Parquet and CSV and `sim.views.plots` draws. Every scripted event keeps
+`sim.io.files` writes as Parquet and CSV and `sim.figures.runs` draws. Every scripted event keeps
 its source document and quote, so a scholar can trace each step of a result.
 """
 
@@ -15,7 +15,7 @@ import pandas as pd
 from sim.core import metrics
 from sim.core.policy import ACTION_NAMES, ACTION_TYPES, action_weight
 from sim.engine.model import Trajectory
-from sim.inputs.scenario import Scenario
+from sim.io.scenario import Scenario
 
 
 def dates_of(scenario: Scenario) -> pd.DatetimeIndex:

@@ -22,8 +22,8 @@ import pandas as pd
 from sim import __version__
 from sim.engine.model import Trajectory, run_model
 from sim.engine.results import alignment_table, events_table, metrics_table, summary
-from sim.inputs.scenario import Scenario, load_scenario
-from sim.inputs.store import (
+from sim.io.scenario import Scenario, load_scenario
+from sim.io.files import (
     atomic_folder,
     read_manifest,
     read_table,
@@ -31,7 +31,7 @@ from sim.inputs.store import (
     write_json,
     write_table,
 )
-from sim.views.plots import RunView, render_run
+from sim.figures.runs import RunView, render_run
 
 TABLES = ("alignment", "metrics", "events")
 
@@ -143,7 +143,7 @@ def write_run(
 ) -> list[str]:
     """Run a scenario and write its folder; return the summary lines.
 
-    The folder appears only when complete (see `sim.inputs.store.atomic_folder`).
+    The folder appears only when complete (see `sim.io.files.atomic_folder`).
     """
     began = time.perf_counter()
     trajectory = run_model(scenario, seed)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.core.errors import InputError
-from sim.inputs.scenario import Scenario, load_scenario, scenario_extent
+from sim.io.scenario import Scenario, load_scenario, scenario_extent
 from sim.page.limits import PageLimits
 
 log = logging.getLogger("alignsim.page")

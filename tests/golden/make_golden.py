@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from conftest import TINY
 
 from sim.engine.model import run_model
-from sim.inputs.scenario import load_scenario
+from sim.io.scenario import load_scenario
 
 STEPS = [0, 1, 10, 24, 40, 52]
 

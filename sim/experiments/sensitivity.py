@@ -3,7 +3,7 @@
 Designs and indices come from SALib (Herman & Usher 2017, JOSS; Iwanaga et al. 2022):
 Sobol' indices from Saltelli's sampling scheme (Saltelli et al. 2010) with bootstrap
 confidence intervals, or Morris elementary effects (Morris 1991; Campolongo et al. 2007's
-μ*). The model is evaluated by running the design as a sweep (`sim.analysis.sweeprun.execute`:
+μ*). The model is evaluated by running the design as a sweep (`sim.experiments.sweeprun.execute`:
 chunks, local processes or Dask, resumable), and the outcome of each design point is the
 mean over its replicates.
 """

@@ -21,7 +21,7 @@ import numpy as np
 from sim.core.params import defaults
 from sim.engine.ensemble import Ensemble
 from sim.engine.model import run_model
-from sim.inputs.scenario import Actor, Scenario
+from sim.io.scenario import Actor, Scenario
 
 #: Each figure is the best of this many repetitions (as `timeit` does): the least disturbed.
 REPEATS = 5

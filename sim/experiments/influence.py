@@ -13,10 +13,10 @@ import datetime as dt
 
 import pandas as pd
 
-from sim.analysis.compare import Metric, compare
+from sim.experiments.compare import Metric, compare
 from sim.core.errors import InputError
 from sim.engine.results import to_date
-from sim.inputs.scenario import Scenario
+from sim.io.scenario import Scenario
 
 
 def groups(scenario: Scenario, by: str) -> dict[str, list[str]]:

@@ -2,7 +2,7 @@
 
 A scenario file is YAML read with `yaml.safe_load` semantics only (a tag that would build
 an object is an error). Each file is validated on its own with the models below; `extends`
-overlays are merged afterwards by `sim.inputs.scenario`. `alignsim schema` prints the JSON Schema
+overlays are merged afterwards by `sim.io.scenario`. `alignsim schema` prints the JSON Schema
 of `ScenarioFile` for editors. Errors name the file, the line and the field.
 """
 
@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from sim.core.errors import InputError, where
-from sim.inputs.store import read_text
+from sim.io.files import read_text
 
 ACTOR_ID = r"^[A-Za-z][A-Za-z0-9_]{0,31}$"
 EVENT_ID = r"^[A-Za-z0-9][A-Za-z0-9._:+-]*$"

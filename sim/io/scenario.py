@@ -39,8 +39,8 @@ from sim.core.events import (
     step_dates,
     step_of,
 )
-from sim.inputs.eventtable import Row, read_event_table
-from sim.inputs.schema import (
+from sim.io.eventtable import Row, read_event_table
+from sim.io.schema import (
     ActorSpec,
     EventSpec,
     ScenarioFile,

@@ -26,8 +26,8 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from sim import __version__
-from sim.analysis.design import Vary, design_points
-from sim.analysis.sweep import (
+from sim.experiments.design import Vary, design_points
+from sim.experiments.sweep import (
     Chunk,
     ChunkResult,
     chunk_record,
@@ -36,8 +36,8 @@ from sim.analysis.sweep import (
     write_atomic,
 )
 from sim.core.errors import InputError
-from sim.inputs.scenario import Scenario
-from sim.inputs.store import write_json
+from sim.io.scenario import Scenario
+from sim.io.files import write_json
 
 
 @dataclass(frozen=True)

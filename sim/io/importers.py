@@ -25,7 +25,7 @@ import pycountry
 
 from sim.core.errors import InputError, where
 from sim.core.events import cameo_table
-from sim.inputs.store import read_text
+from sim.io.files import read_text
 
 GDELT_COLUMNS = 61
 GDELT = {

@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.analysis.compare import Comparison, Metric
-from sim.inputs.scenario import Scenario
-from sim.views.plots import OKABE_ITO, date_axis
+from sim.experiments.compare import Comparison, Metric
+from sim.io.scenario import Scenario
+from sim.figures.runs import OKABE_ITO, date_axis
 
 
 def bands_figure(comparison: Comparison, metric: Metric, whatifs: list[Scenario]) -> Figure:

@@ -1,6 +1,6 @@
 """`alignsim animate`: the alignment network and the hedging index over time, for slides.
 
-Each frame shows the network on a date (as `sim.views.plots.network_figure`) beside every actor's
+Each frame shows the network on a date (as `sim.figures.runs.network_figure`) beside every actor's
 hedging index up to that date. GIF through Pillow; MP4 only where ffmpeg is installed.
 """
 
@@ -15,7 +15,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from sim.core.errors import InputError
-from sim.views.plots import RunView, date_axis, draw_network
+from sim.figures.runs import RunView, date_axis, draw_network
 
 
 def frame_dates(view: RunView, every: int) -> list[dt.date]:

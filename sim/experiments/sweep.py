@@ -32,7 +32,7 @@ from sim.core import metrics
 from sim.core.dynamics import sized_shares
 from sim.core.streams import spawn_seeds
 from sim.engine.ensemble import Ensemble
-from sim.inputs.scenario import Scenario
+from sim.io.scenario import Scenario
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 ENVELOPE_STEPS = {"week": "W-MON", "month": "MS", "quarter": "QS", "year": "YS"}

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from sim.analysis.compare import Metric, compare
-from sim.inputs.scenario import Scenario
-from sim.inputs.store import atomic_folder, write_json, write_table
-from sim.views.compareplots import bands_figure, differences_figure
+from sim.experiments.compare import Metric, compare
+from sim.io.scenario import Scenario
+from sim.io.files import atomic_folder, write_json, write_table
+from sim.figures.comparison import bands_figure, differences_figure
 
 
 def run_comparison(

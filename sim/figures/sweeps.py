@@ -1,7 +1,7 @@
 """Plots of a sweep folder: outcome heat maps, envelopes over time, outcome vs parameter.
 
 Read from `results.parquet`, `envelopes.parquet` and `sweep.json`, written to `DIR/plots/`.
-Colours follow `sim.views.plots` (Okabe–Ito for lines; a perceptually uniform map for heat maps).
+Colours follow `sim.figures.runs` (Okabe–Ito for lines; a perceptually uniform map for heat maps).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from sim.core.errors import InputError
-from sim.views.plots import OKABE_ITO, date_axis
+from sim.figures.runs import OKABE_ITO, date_axis
 
 LABELS = {
     "final_hedging_index": "hedging index at the end (1 − HHI)",

@@ -24,7 +24,7 @@ from pydantic import Field, ValidationError
 from sim.core import metrics
 from sim.core.dynamics import concentration, partner_shares
 from sim.core.errors import InputError, where
-from sim.inputs.schema import Strict, describe_error, dotted, line_of, read_yaml
+from sim.io.schema import Strict, describe_error, dotted, line_of, read_yaml
 
 Metric = Literal["alignment", "hedging_index", "dependence", "share", "protocol_rank"]
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.core.errors import InputError
-from sim.inputs.eventtable import read_event_table
-from sim.inputs.store import read_text
+from sim.io.eventtable import read_event_table
+from sim.io.files import read_text
 
 #: Names by which the documents refer to states (case-sensitive, whole words).
 ACTOR_NAMES: dict[str, tuple[str, ...]] = {
