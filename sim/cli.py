@@ -163,8 +163,8 @@ def run(
 ) -> None:
     """Run SCENARIO once and write tables, manifest and plots."""
     from sim.engine.runs import write_run
-    from sim.io.scenario import load_scenario
     from sim.io.files import output_folder, slug
+    from sim.io.scenario import load_scenario
 
     overrides, plot_formats = parse_sets(sets), parse_formats(formats)
     loaded = load_scenario(scenario, overrides)
@@ -555,8 +555,8 @@ def sweep(
     """Run SCENARIO over a design of parameter values, in resumable chunks."""
     from sim.experiments.design import parse_vary
     from sim.experiments.sweeprun import SweepSpec, execute
-    from sim.io.scenario import load_scenario
     from sim.io.files import slug
+    from sim.io.scenario import load_scenario
 
     dispatch = dispatch_of(workers, dask_local, scheduler)
     if resume and force:
@@ -670,8 +670,8 @@ def compare(
     """Compare WHATIF scenarios with BASE: bands, differences and confidence intervals."""
     from sim.experiments.compare import Metric
     from sim.experiments.comparerun import run_comparison
-    from sim.io.scenario import load_scenario
     from sim.io.files import output_folder, slug
+    from sim.io.scenario import load_scenario
 
     loaded = load_scenario(base)
     others = [load_scenario(w) for w in whatifs]
@@ -840,8 +840,8 @@ def sensitivity(
 ) -> None:
     """Global sensitivity of a sweep outcome to parameters (SALib)."""
     from sim.experiments.sensitivityrun import run_sensitivity
-    from sim.io.scenario import load_scenario
     from sim.io.files import output_folder, slug
+    from sim.io.scenario import load_scenario
 
     dispatch = dispatch_of(workers, dask_local, scheduler)
     chosen = parse_names(names)

@@ -10,11 +10,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from sim.experiments.calibrate import calibrate
-from sim.experiments.targets import load_targets
 from sim.cli import cli
 from sim.core.params import defaults
 from sim.engine.model import run_model
+from sim.experiments.calibrate import calibrate
+from sim.experiments.targets import load_targets
 from sim.io.scenario import load_scenario
 
 TRUE = {"impulse": 0.7, "decay": 0.008}

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 from click.testing import CliRunner
 
-from sim.experiments.compare import Metric, compare
 from sim.cli import cli
+from sim.experiments.compare import Metric, compare
 from sim.io.scenario import load_scenario
 
 

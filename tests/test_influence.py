@@ -7,9 +7,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from sim.cli import cli
 from sim.experiments.compare import Metric
 from sim.experiments.influence import influence, without
-from sim.cli import cli
 from sim.io.scenario import load_scenario
 
 

@@ -12,9 +12,9 @@ from conftest import ROOT
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
 
+from sim.cli import cli
 from sim.experiments.sensitivity import indices, problem_for
 from sim.experiments.sweeprun import Dispatch, map_design
-from sim.cli import cli
 
 ISHIGAMI = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
 

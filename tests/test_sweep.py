@@ -15,10 +15,10 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT
 
-from sim.experiments.design import design_points, parse_vary
-from sim.experiments.sweeprun import Dispatch, SweepSpec, execute
 from sim.cli import cli
 from sim.core.errors import InputError
+from sim.experiments.design import design_points, parse_vary
+from sim.experiments.sweeprun import Dispatch, SweepSpec, execute
 from sim.io.scenario import load_scenario
 
 BASELINE = ROOT / "scenarios" / "baseline.yaml"

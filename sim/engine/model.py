@@ -12,7 +12,6 @@ drivers give the same trajectory for the same seed; the Mesa side adds real agen
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import mesa
 import numpy as np
@@ -20,32 +19,9 @@ import numpy as np
 from sim.core import metrics
 from sim.core.dynamics import sized_shares
 from sim.engine.agents import StateAgent
-from sim.engine.ensemble import Action, Ensemble
+from sim.engine.ensemble import Ensemble
+from sim.engine.trajectory import Trajectory
 from sim.io.scenario import Scenario
-
-
-@dataclass(frozen=True)
-class Trajectory:
-    """The record of one run.
-
-    Attributes:
-        scenario: the scenario run (with its final parameters).
-        seed: the run's seed.
-        alignment: alignment at every date of the grid, [K + 1, N, N].
-        baseline: baseline at every date, [K + 1, N, N].
-        actions: agent-initiated actions.
-    """
-
-    scenario: Scenario
-    seed: int
-    alignment: np.ndarray
-    baseline: np.ndarray
-    actions: tuple[Action, ...]
-
-    @property
-    def spinup_shift(self) -> np.ndarray:
-        """How far the spin-up moved the hand-set initial alignment, [N, N]."""
-        return self.alignment[0] - self.scenario.alignment
 
 
 class AlignmentModel(mesa.Model):

@@ -14,7 +14,7 @@ import pandas as pd
 
 from sim.core import metrics
 from sim.core.policy import ACTION_NAMES, ACTION_TYPES, action_weight
-from sim.engine.model import Trajectory
+from sim.engine.trajectory import Trajectory
 from sim.io.scenario import Scenario
 
 

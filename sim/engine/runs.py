@@ -20,9 +20,10 @@ import numpy as np
 import pandas as pd
 
 from sim import __version__
-from sim.engine.model import Trajectory, run_model
+from sim.engine.model import run_model
 from sim.engine.results import alignment_table, events_table, metrics_table, summary
-from sim.io.scenario import Scenario, load_scenario
+from sim.engine.trajectory import Trajectory
+from sim.figures.runs import RunView, render_run
 from sim.io.files import (
     atomic_folder,
     read_manifest,
@@ -31,7 +32,7 @@ from sim.io.files import (
     write_json,
     write_table,
 )
-from sim.figures.runs import RunView, render_run
+from sim.io.scenario import Scenario, load_scenario
 
 TABLES = ("alignment", "metrics", "events")
 

@@ -1,8 +1,8 @@
 """Calibration: fit parameters to the documents' targets by differential evolution.
 
 The loss of a parameter vector is the weighted mean hinge violation of the targets
-(`sim.experiments.targets`), averaged over replicate runs that share their seeds across all candidates
-(common random numbers), so candidates are compared on the same noise. The optimiser is
+(`sim.experiments.targets`), averaged over replicate runs that share their seeds across all
+candidates (common random numbers), so candidates are compared on the same noise. The optimiser is
 `scipy.optimize.differential_evolution` (Storn & Price 1997) over the registry's ranges,
 with ``vectorized=True``: each generation's whole population runs as one ensemble batch.
 
@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import differential_evolution
 
-from sim.experiments.targets import Target, needed_steps, violations, weights
 from sim.core.errors import InputError
 from sim.core.params import REGISTRY
 from sim.core.streams import spawn_seeds
 from sim.engine.ensemble import Ensemble
+from sim.experiments.targets import Target, needed_steps, violations, weights
 from sim.io.scenario import Scenario
 
 #: Population size multiplier of differential evolution (population = POPSIZE × dimensions).

@@ -19,12 +19,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.experiments.sweep import envelope_steps
-from sim.experiments.targets import step_index
 from sim.core import metrics
 from sim.core.errors import InputError
 from sim.core.streams import spawn_seeds
 from sim.engine.ensemble import Ensemble
+from sim.experiments.sweep import envelope_steps
+from sim.experiments.targets import step_index
 from sim.io.scenario import Scenario
 
 

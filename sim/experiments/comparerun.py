@@ -6,9 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 from sim.experiments.compare import Metric, compare
-from sim.io.scenario import Scenario
-from sim.io.files import atomic_folder, write_json, write_table
 from sim.figures.comparison import bands_figure, differences_figure
+from sim.io.files import atomic_folder, write_json, write_table
+from sim.io.scenario import Scenario
 
 
 def run_comparison(

@@ -22,14 +22,14 @@ import pandas as pd
 import yaml
 from matplotlib.figure import Figure
 
-from sim.experiments.calibrate import Fit
-from sim.experiments.targets import Target, needed_steps, point_value, step_index, violations
 from sim.core import metrics
 from sim.core.dynamics import sized_shares
 from sim.core.params import REGISTRY
 from sim.engine.ensemble import Ensemble
-from sim.io.scenario import Scenario
+from sim.experiments.calibrate import Fit
+from sim.experiments.targets import Target, needed_steps, point_value, step_index, violations
 from sim.io.files import sha256, write_table
+from sim.io.scenario import Scenario
 
 #: Most plateau members run forward for the projection spread.
 PROJECTED_MEMBERS = 40

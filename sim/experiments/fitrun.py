@@ -10,12 +10,12 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
+from sim.core.errors import InputError
 from sim.experiments.calibrate import Fit, before, calibrate, evaluate, split_targets
 from sim.experiments.fitreport import file_hash, fitted_values, write_fitted, write_report
 from sim.experiments.targets import Target, load_targets
-from sim.core.errors import InputError
-from sim.io.scenario import Scenario, load_scenario
 from sim.io.files import atomic_folder, output_folder, write_table
+from sim.io.scenario import Scenario, load_scenario
 
 
 def run_calibration(

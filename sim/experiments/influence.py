@@ -13,9 +13,9 @@ import datetime as dt
 
 import pandas as pd
 
-from sim.experiments.compare import Metric, compare
 from sim.core.errors import InputError
 from sim.engine.results import to_date
+from sim.experiments.compare import Metric, compare
 from sim.io.scenario import Scenario
 
 

@@ -22,8 +22,8 @@ from sim.core import metrics
 from sim.core.errors import InputError
 from sim.engine.model import run_model
 from sim.engine.runs import load_view
-from sim.io.scenario import load_scenario
 from sim.io.files import read_text
+from sim.io.scenario import load_scenario
 
 
 def from_source(

@@ -9,15 +9,15 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.core.errors import InputError
+from sim.core.params import REGISTRY
 from sim.experiments.design import Vary
 from sim.experiments.sensitivity import check_samples, indices, problem_for
 from sim.experiments.sweeprun import Dispatch, SweepSpec, execute
-from sim.core.errors import InputError
-from sim.core.params import REGISTRY
-from sim.io.scenario import Scenario
-from sim.io.files import write_table
 from sim.figures.runs import OKABE_ITO
 from sim.figures.sweeps import label
+from sim.io.files import write_table
+from sim.io.scenario import Scenario
 
 
 def outcomes(scenario: Scenario) -> list[str]:

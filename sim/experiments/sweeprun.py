@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from sim import __version__
+from sim.core.errors import InputError
 from sim.experiments.design import Vary, design_points
 from sim.experiments.sweep import (
     Chunk,
@@ -35,9 +36,8 @@ from sim.experiments.sweep import (
     run_chunk,
     write_atomic,
 )
-from sim.core.errors import InputError
-from sim.io.scenario import Scenario
 from sim.io.files import write_json
+from sim.io.scenario import Scenario
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.experiments.compare import Comparison, Metric
-from sim.io.scenario import Scenario
 from sim.figures.runs import OKABE_ITO, date_axis
+from sim.io.scenario import Scenario
 
 
 def bands_figure(comparison: Comparison, metric: Metric, whatifs: list[Scenario]) -> Figure:

@@ -17,8 +17,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from sim.core.errors import InputError, where
-from sim.io.schema import EventSpec, describe_error, dotted
 from sim.io.files import read_text
+from sim.io.schema import EventSpec, describe_error, dotted
 
 COLUMNS = (
     "id",

@@ -35,9 +35,9 @@ from mesa.visualization.utils import update_counter
 from sim.core.params import REGISTRY
 from sim.core.policy import ACTION_NAMES, ACTION_TYPES
 from sim.engine.model import AlignmentModel
+from sim.figures.runs import OKABE_ITO, date_axis, draw_matrix_network
 from sim.io.scenario import Actor, Scenario
 from sim.page.catalogue import Catalogue
-from sim.figures.runs import OKABE_ITO, date_axis, draw_matrix_network
 
 log = logging.getLogger("alignsim.page")
 
