@@ -153,7 +153,15 @@ def test_too_small_a_budget_is_refused(
 ) -> None:
     targets_path = synthetic(tiny, write, tolerance=0.01)
     result = calibrate_cli(
-        runner, tiny, targets_path, "--budget", "10", "--out", str(tmp_path / "o")
+        runner,
+        tiny,
+        targets_path,
+        "--budget",
+        "10",
+        "--out",
+        str(tmp_path / "o"),
+        "--fitted",
+        str(tmp_path / "fitted.yaml"),
     )
     assert result.exit_code == 2 and "--budget 10: too small" in result.stderr
 

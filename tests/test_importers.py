@@ -16,7 +16,7 @@ def test_gdelt_rows_become_event_rows(runner: CliRunner, tmp_path: Path) -> None
     out = tmp_path / "gdelt.csv"
     result = runner.invoke(
         cli,
-        ["import-events", "--format", "gdelt", str(DATA / "gdelt_sample.tsv"), "--out", str(out)],
+        ["import-events", "--from", "gdelt", str(DATA / "gdelt_sample.tsv"), "--out", str(out)],
     )
     assert result.exit_code == 0, result.output
     assert "wrote 3 events" in result.output
@@ -37,7 +37,7 @@ def test_icews_rows_become_event_rows(runner: CliRunner, tmp_path: Path) -> None
     out = tmp_path / "icews.csv"
     result = runner.invoke(
         cli,
-        ["import-events", "--format", "icews", str(DATA / "icews_sample.tab"), "--out", str(out)],
+        ["import-events", "--from", "icews", str(DATA / "icews_sample.tab"), "--out", str(out)],
     )
     assert result.exit_code == 0, result.output
     rows = [r.spec for r in read_event_table(out)]
@@ -53,7 +53,7 @@ def test_imported_table_loads_in_a_scenario(runner: CliRunner, tiny: Path, tmp_p
     out = tmp_path / "gdelt.csv"
     made = runner.invoke(
         cli,
-        ["import-events", "--format", "gdelt", str(DATA / "gdelt_sample.tsv"), "--out", str(out)],
+        ["import-events", "--from", "gdelt", str(DATA / "gdelt_sample.tsv"), "--out", str(out)],
     )
     assert made.exit_code == 0, made.output
     tiny.write_text(
@@ -68,7 +68,7 @@ def test_bad_import_input(runner: CliRunner, tmp_path: Path) -> None:
     broken.write_text("1\t20250101\tPRK\n")
     out = tmp_path / "x.csv"
     result = runner.invoke(
-        cli, ["import-events", "--format", "gdelt", str(broken), "--out", str(out)]
+        cli, ["import-events", "--from", "gdelt", str(broken), "--out", str(out)]
     )
     assert (
         result.exit_code == 2
@@ -78,7 +78,7 @@ def test_bad_import_input(runner: CliRunner, tmp_path: Path) -> None:
     out.write_text("keep")
     result = runner.invoke(
         cli,
-        ["import-events", "--format", "icews", str(DATA / "icews_sample.tab"), "--out", str(out)],
+        ["import-events", "--from", "icews", str(DATA / "icews_sample.tab"), "--out", str(out)],
     )
     assert result.exit_code == 2 and "use --force" in result.stderr
     assert out.read_text() == "keep"

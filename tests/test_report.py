@@ -53,7 +53,7 @@ def test_comparison_and_sweep_reports(runner: CliRunner, tiny: Path, write, tmp_
         ],
     )
     assert made.exit_code == 0, made.output
-    plotted = runner.invoke(cli, ["sweep-plot", str(sweep)])
+    plotted = runner.invoke(cli, ["plot", str(sweep)])
     assert plotted.exit_code == 0, plotted.output
     assert runner.invoke(cli, ["report", str(sweep)]).exit_code == 0
     page = (sweep / "report.html").read_text()

@@ -18,7 +18,7 @@ from conftest import ROOT
 from sim.cli import cli
 from sim.core.errors import InputError
 from sim.experiments.design import design_points, parse_vary
-from sim.experiments.sweeprun import Dispatch, SweepSpec, execute
+from sim.experiments.sweepfolder import Dispatch, SweepSpec, execute
 from sim.io.scenario import load_scenario
 
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -181,7 +181,7 @@ def test_trajectories_are_kept_on_request(runner: CliRunner, tmp_path: Path) -> 
 
 def test_sweep_plot_draws_heatmap_envelopes_and_scatter(runner: CliRunner, tmp_path: Path) -> None:
     sweep(runner, tmp_path / "s")
-    result = runner.invoke(cli, ["sweep-plot", str(tmp_path / "s")])
+    result = runner.invoke(cli, ["plot", str(tmp_path / "s")])
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in (tmp_path / "s" / "plots").iterdir())
     assert names == [
@@ -189,7 +189,7 @@ def test_sweep_plot_draws_heatmap_envelopes_and_scatter(runner: CliRunner, tmp_p
         "heatmap_final_hedging_index.png",
         "scatter_final_hedging_index.png",
     ]
-    bad = runner.invoke(cli, ["sweep-plot", str(tmp_path / "s"), "--outcome", "mood"])
+    bad = runner.invoke(cli, ["plot", str(tmp_path / "s"), "--outcome", "mood"])
     assert bad.exit_code == 2 and "not a results column" in bad.stderr
-    missing = runner.invoke(cli, ["sweep-plot", str(tmp_path)])
-    assert missing.exit_code == 2 and "not a finished sweep folder" in missing.stderr
+    missing = runner.invoke(cli, ["plot", str(tmp_path)])
+    assert missing.exit_code == 2 and "not a run, comparison or finished sweep" in missing.stderr

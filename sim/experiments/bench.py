@@ -14,6 +14,7 @@ import datetime as dt
 import resource
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -78,33 +79,50 @@ def peak_memory_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def bench(scenario: Scenario, runs: int, mesa_runs: int) -> list[str]:
-    """Measure and describe; every figure comes from this one process."""
-    seeds = list(range(runs))
+@dataclass(frozen=True)
+class Benchmark:
+    """Seconds per run of one scenario through each driver, measured in one process.
+
+    Attributes:
+        scenario: the scenario's name; actors, steps: its size.
+        mesa, single, batch: seconds per run through the Mesa model, the ensemble with one
+            run, and the ensemble with `runs` runs at once.
+        mesa_runs, runs: how many runs were timed through the Mesa model and in the batch.
+        synthetic: (actors, runs in the batch, seconds per run) of generated scenarios.
+        peak_mb: the process's peak resident memory.
+    """
+
+    scenario: str
+    actors: int
+    steps: int
+    mesa: float
+    single: float
+    batch: float
+    mesa_runs: int
+    runs: int
+    synthetic: tuple[tuple[int, int, float], ...]
+    peak_mb: float
+
+
+def bench(scenario: Scenario, runs: int, mesa_runs: int) -> Benchmark:
+    """Time the drivers on the scenario, and the ensemble on 6, 50 and 200 generated actors."""
+    last = [len(scenario.dates) - 1]
     mesa = timed(lambda: [run_model(scenario, s) for s in range(mesa_runs)]) / mesa_runs
-    single = timed(
-        lambda: Ensemble(scenario, [0], record_actions=False).run([len(scenario.dates) - 1])
+    single = timed(lambda: Ensemble(scenario, [0], record_actions=False).run(last))
+    seeds = list(range(runs))
+    batch = timed(lambda: Ensemble(scenario, seeds, record_actions=False).run(last)) / runs
+    synthetic = tuple(
+        (n, r, synthetic_seconds(n, r)) for n, r in ((6, runs), (50, max(1, runs // 20)), (200, 1))
     )
-    batch = (
-        timed(
-            lambda: Ensemble(scenario, seeds, record_actions=False).run([len(scenario.dates) - 1])
-        )
-        / runs
+    return Benchmark(
+        scenario.name,
+        len(scenario.actors),
+        last[0],
+        mesa,
+        single,
+        batch,
+        mesa_runs,
+        runs,
+        synthetic,
+        peak_memory_mb(),
     )
-    lines = [
-        f"{scenario.name}: {len(scenario.actors)} actors, {len(scenario.dates) - 1} steps",
-        f"  Mesa path:        {1 / mesa:8.1f} runs/s ({mesa * 1e3:.1f} ms a run, "
-        f"mean of {mesa_runs})",
-        f"  ensemble, R=1:    {1 / single:8.1f} runs/s ({single * 1e3:.1f} ms a run)",
-        f"  ensemble, R={runs}: {1 / batch:8.1f} runs/s",
-        f"  ratio ensemble batch / Mesa, per run: {mesa / batch:.0f}x; Mesa / ensemble R=1: "
-        f"{mesa / single:.2f}x",
-    ]
-    for n, batch_runs in ((6, runs), (50, max(1, runs // 20)), (200, 1)):
-        seconds = synthetic_seconds(n, batch_runs)
-        lines.append(
-            f"  {n:3d} actors: {1 / seconds:8.1f} runs/s with R={batch_runs} "
-            f"({seconds:.3f} s a run)"
-        )
-    lines.append(f"  peak memory of this process: {peak_memory_mb():.0f} MB")
-    return lines

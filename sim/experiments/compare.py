@@ -14,9 +14,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 from scipy import stats
 
 from sim.core import metrics
@@ -25,6 +28,9 @@ from sim.core.streams import spawn_seeds
 from sim.engine.ensemble import Ensemble
 from sim.experiments.sweep import envelope_steps
 from sim.experiments.targets import step_index
+from sim.figures.comparison import comparison_figures
+from sim.figures.runs import save_figures
+from sim.io.files import atomic_folder, write_json, write_table
 from sim.io.scenario import Scenario
 
 
@@ -88,11 +94,34 @@ def series(
 
 @dataclass(frozen=True)
 class Comparison:
-    """Bands per scenario over time, and end-of-horizon differences per what-if."""
+    """Bands per scenario over time, and differences per what-if on the comparison date.
+
+    Attributes:
+        bands: median and 5–95% band per scenario and date (``scenario`` is its label).
+        differences: what-if minus base per what-if and replicate.
+        summary: per what-if: mean difference, t and bootstrap intervals, share positive.
+        manifest: what was compared: the files and their hashes, each scenario's label and
+            hypothetical event dates, the metric, replicates and seed.
+    """
 
     bands: pd.DataFrame
     differences: pd.DataFrame
     summary: pd.DataFrame
+    manifest: dict[str, Any]
+
+    def figures(self) -> dict[str, Figure]:
+        """The bands over time and the differences, by file stem."""
+        return comparison_figures(self.bands, self.differences, self.summary, self.manifest)
+
+    def save(self, folder: str | Path, formats: tuple[str, ...] = ("png",)) -> Path:
+        """Write tables (Parquet and CSV), figures and manifest; the folder appears whole."""
+        target = Path(folder)
+        with atomic_folder(target) as work:
+            for name in ("bands", "differences", "summary"):
+                write_table(getattr(self, name), work, name, csv=True)
+            save_figures(self.figures(), work, formats)
+            write_json(work / "manifest.json", self.manifest)
+        return target
 
 
 def compare(
@@ -140,7 +169,34 @@ def compare(
         )
         row = summary_row(name, base_at, base_at + delta, delta, seed)
         rows.append({"date": str(dates[column]), **row})
-    return Comparison(bands, pd.concat(differences, ignore_index=True), pd.DataFrame(rows))
+    manifest = manifest_of(scenarios, names, metric, replicates, seed)
+    return Comparison(
+        bands, pd.concat(differences, ignore_index=True), pd.DataFrame(rows), manifest
+    )
+
+
+def manifest_of(
+    scenarios: Sequence[Scenario], names: list[str], metric: Metric, replicates: int, seed: int
+) -> dict[str, Any]:
+    """What a comparison compared, enough to cite it and to redraw its figures."""
+    entries = [
+        {
+            "label": name,
+            "file": str(s.path),
+            "hash": s.hash,
+            "hypothetical": [str(e.date) for e in s.events if e.note == "hypothetical"],
+        }
+        for name, s in zip(names, scenarios, strict=True)
+    ]
+    return {
+        "base": entries[0],
+        "whatifs": entries[1:],
+        "metric": metric.name,
+        "actor": metric.actor,
+        "label": metric.label,
+        "replicates": replicates,
+        "seed": seed,
+    }
 
 
 def labels(scenarios: Sequence[Scenario]) -> list[str]:

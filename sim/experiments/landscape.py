@@ -1,4 +1,4 @@
-"""`alignsim blocs`: the landscape of two-bloc configurations at a date.
+"""The landscape of two-bloc configurations at a date (`alignsim landscape`).
 
 Axelrod & Bennett (1993), "A landscape theory of aggregation": actors of sizes s_i with
 propensities p_ij settle into a configuration that locally minimises the energy
@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -20,40 +22,78 @@ import pandas as pd
 
 from sim.core import metrics
 from sim.core.errors import InputError
-from sim.engine.model import run_model
-from sim.engine.runs import load_view
+from sim.experiments.run import Run, load_or_simulate
 from sim.io.files import read_text
-from sim.io.scenario import load_scenario
 
 
-def from_source(
-    source: Path, date: dt.date | None
-) -> tuple[list[str], np.ndarray, np.ndarray, str]:
-    """Actors, sizes and alignment from a run folder or a scenario (run once, default seed)."""
-    if source.is_dir():
-        view = load_view(source)
-        day = view.nearest_date(date or view.last_date)
-        sizes = np.array([view.capability[a] for a in view.actors])
-        return list(view.actors), sizes, view.matrix(day), f"{view.title}, {day}"
-    scenario = load_scenario(source)
-    trajectory = run_model(scenario)
-    when = date or scenario.end
-    if not scenario.start <= when <= scenario.end:
-        raise InputError(
-            f"--date {when}: outside the scenario ({scenario.start} to {scenario.end})"
-        )
-    k = int(np.searchsorted(scenario.dates, np.datetime64(when, "D")))
-    return (
-        list(scenario.actor_ids),
-        scenario.capability,
-        trajectory.alignment[k],
-        f"{scenario.name}, {scenario.dates[k]}, seed {scenario.seed}",
-    )
+@dataclass(frozen=True)
+class Landscape:
+    """Actors of sizes s_i with propensities p_ij, and their stable two-bloc configurations.
+
+    Attributes:
+        actors: actor ids, in order.
+        sizes: sizes (capabilities), [N].
+        propensity: the propensities (alignment), [N, N].
+        source: what the propensities are (a run and its date, or "tables").
+    """
+
+    actors: tuple[str, ...]
+    sizes: np.ndarray
+    propensity: np.ndarray
+    source: str
+
+    @cached_property
+    def minima(self) -> metrics.Landscape:
+        """The stable configurations (`sim.core.metrics.landscape_minima`)."""
+        return metrics.landscape_minima(self.sizes, self.propensity)
+
+    @cached_property
+    def spectral(self) -> np.ndarray:
+        """The spectral split (`sim.core.metrics.blocs`), 0/1 per actor."""
+        return metrics.blocs(self.propensity)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """One row per stable configuration: its two blocs, energy, basin and whether it is
+        the spectral split; lowest energy first."""
+        rows = [
+            {
+                "bloc_0": " ".join(self.side(sides, 0)),
+                "bloc_1": " ".join(self.side(sides, 1)),
+                "energy": float(energy),
+                "basin": float(basin),
+                "spectral": bool(np.array_equal(sides, self.spectral)),
+            }
+            for sides, energy, basin in zip(
+                self.minima.sides, self.minima.energy, self.minima.basin, strict=True
+            )
+        ]
+        return pd.DataFrame(rows)
+
+    def side(self, sides: np.ndarray, which: int) -> list[str]:
+        """The actors on one side of a configuration."""
+        return [a for a, s in zip(self.actors, sides, strict=True) if s == which]
+
+    def save(self, path: str | Path) -> Path:
+        """Write the table of configurations as CSV."""
+        target = Path(path)
+        self.table.to_csv(target, index=False, lineterminator="\n")
+        return target
 
 
-def from_tables(
-    sizes_path: Path, propensities_path: Path
-) -> tuple[list[str], np.ndarray, np.ndarray, str]:
+def landscape(source: Path | Run, date: dt.date | None = None) -> Landscape:
+    """The landscape of a run (a `Run`, a run folder, or a scenario run once at its seed) on
+    a date (the last by default), sizes being capabilities and propensities the alignment."""
+    run = source if isinstance(source, Run) else load_or_simulate(Path(source))
+    view = run.view
+    if date is not None and not view.first_date <= date <= view.last_date:
+        raise InputError(f"--date {date}: outside the run ({view.first_date} to {view.last_date})")
+    day = view.nearest_date(date or view.last_date)
+    sizes = np.array([view.capability[a] for a in view.actors])
+    return Landscape(view.actors, sizes, view.matrix(day), f"{view.title}, {day}")
+
+
+def landscape_of_tables(sizes_path: Path, propensities_path: Path) -> Landscape:
     """Actors, sizes and propensities from CSV tables (actor,size; a square matrix)."""
     sizes = pd.read_csv(io.StringIO(read_text(sizes_path, "sizes table")))
     if list(sizes.columns[:2]) != ["actor", "size"]:
@@ -70,33 +110,4 @@ def from_tables(
     values = matrix.to_numpy(dtype=float)
     if not np.isfinite(values).all() or not np.isfinite(sizes["size"]).all():
         raise InputError(f"{propensities_path}: every size and propensity must be a number")
-    return actors, sizes["size"].to_numpy(dtype=float), values, "tables"
-
-
-def describe(actors: list[str], sizes: np.ndarray, alignment: np.ndarray, what: str) -> list[str]:
-    """The minima, their energies and basins, and the spectral split, as lines."""
-    landscape = metrics.landscape_minima(sizes, alignment)
-    spectral = metrics.blocs(alignment)
-    method = "exhaustive" if landscape.exhaustive else "heuristic: 20,000 random descents"
-    lines = [
-        f"landscape of {len(actors)} actors ({what}); {len(landscape.energy)} stable "
-        f"configuration(s), {method}:"
-    ]
-    for sides, energy, basin in zip(
-        landscape.sides, landscape.energy, landscape.basin, strict=True
-    ):
-        left = [a for a, s in zip(actors, sides, strict=True) if s == 0]
-        right = [a for a, s in zip(actors, sides, strict=True) if s == 1]
-        mark = "  <- spectral split" if np.array_equal(sides, spectral) else ""
-        lines.append(
-            f"  energy {energy:+.4f}  basin {basin:6.1%}  {{{', '.join(left)}}} vs "
-            f"{{{', '.join(right) or '-'}}}{mark}"
-        )
-    if not any(np.array_equal(s, spectral) for s in landscape.sides):
-        energy = float(metrics.landscape_energy(spectral, sizes, alignment))
-        left = [a for a, s in zip(actors, spectral, strict=True) if s == 0]
-        lines.append(
-            f"  spectral split {{{', '.join(left)}}} vs the rest (energy "
-            f"{energy:+.4f}) is not a stable configuration"
-        )
-    return lines
+    return Landscape(tuple(actors), sizes["size"].to_numpy(dtype=float), values, "tables")

@@ -3,17 +3,20 @@
 Designs and indices come from SALib (Herman & Usher 2017, JOSS; Iwanaga et al. 2022):
 Sobol' indices from Saltelli's sampling scheme (Saltelli et al. 2010) with bootstrap
 confidence intervals, or Morris elementary effects (Morris 1991; Campolongo et al. 2007's
-μ*). The model is evaluated by running the design as a sweep (`sim.experiments.sweeprun.execute`:
-chunks, local processes or Dask, resumable), and the outcome of each design point is the
-mean over its replicates.
+μ*). The model is evaluated by running the design as a sweep
+(`sim.experiments.sweepfolder.execute`: chunks, local processes or Dask, resumable), and
+the outcome of each design point is the mean over its replicates.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
@@ -21,6 +24,12 @@ from SALib.sample import sobol as sobol_sample
 
 from sim.core.errors import InputError
 from sim.core.params import REGISTRY
+from sim.experiments.design import Vary
+from sim.experiments.sweepfolder import Dispatch, SweepSpec, execute
+from sim.figures.runs import save_figures
+from sim.figures.sensitivity import sensitivity_figure
+from sim.io.files import write_table
+from sim.io.scenario import Scenario
 
 METHODS = ("sobol", "morris")
 
@@ -95,3 +104,91 @@ def indices(
         raise InputError(f"--method {method!r}: allowed {', '.join(METHODS)}")
     design = sample(method, problem, samples, seed)
     return analyse(method, problem, design, evaluate(design), seed)
+
+
+def outcomes(scenario: Scenario) -> list[str]:
+    """The per-run outcomes a sweep of this scenario records."""
+    focal = scenario.focal
+    return [f"final_alignment_{a}" for a in scenario.actor_ids if a != focal] + [
+        "final_hedging_index",
+        "final_dependence",
+        "largest_shift",
+        "agent_actions",
+        "bloc_count",
+    ]
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """Sensitivity indices of one outcome, with the runs they rest on.
+
+    Attributes:
+        table: per parameter: S1, ST and their 95% intervals (Sobol') or μ*, its interval
+            and σ (Morris).
+        method, outcome: the method and the sweep outcome analysed.
+        runs, replicates: model runs made, and runs per design point.
+    """
+
+    table: pd.DataFrame
+    method: str
+    outcome: str
+    runs: int
+    replicates: int
+
+    def figures(self) -> dict[str, Figure]:
+        """The indices as a bar chart, by file stem."""
+        return {"indices": sensitivity_figure(self.table, self.method, self.outcome, self.runs)}
+
+    def write(self, folder: Path, formats: tuple[str, ...] = ("png",)) -> None:
+        """Write the indices (Parquet and CSV) and their figure into an existing folder."""
+        write_table(self.table, folder, "indices", csv=True)
+        save_figures(self.figures(), folder, formats)
+
+
+def sensitivity(
+    scenario: Scenario,
+    method: str,
+    names: tuple[str, ...],
+    samples: int,
+    replicates: int,
+    seed: int,
+    outcome: str,
+    dispatch: Dispatch,
+    sweep_folder: Path,
+    quiet: bool = False,
+) -> Sensitivity:
+    """Sample with SALib, run the design as a sweep in `sweep_folder`, analyse.
+
+    The seed is SALib's too, which takes seeds below 2^32: larger ones are reduced
+    through `numpy.random.SeedSequence`.
+    """
+    if outcome not in outcomes(scenario):
+        raise InputError(f"--outcome {outcome!r}: choose from {', '.join(outcomes(scenario))}")
+    spec = SweepSpec(
+        tuple(Vary(n, (), REGISTRY[n].low, REGISTRY[n].high) for n in names),
+        f"salib-{method}",
+        samples,
+        replicates,
+        seed,
+        500,
+        "month",
+        False,
+    )
+    check_samples(method, samples)
+    runs = 0
+
+    def evaluate(design: np.ndarray) -> np.ndarray:
+        nonlocal runs
+        points = [dict(zip(names, map(float, row), strict=True)) for row in design]
+        done = execute(scenario, spec, dispatch, sweep_folder, False, True, quiet, design=points)
+        results = done.results
+        runs = len(results)
+        return results.groupby("point")[outcome].mean().to_numpy()
+
+    table = indices(method, problem_for(names), samples, salib_seed(seed), evaluate)
+    return Sensitivity(table, method, outcome, runs, replicates)
+
+
+def salib_seed(seed: int) -> int:
+    """A seed SALib accepts (below 2^32): the seed itself, or one derived from it."""
+    return seed if seed < 2**32 else int(np.random.SeedSequence(seed).generate_state(1)[0])

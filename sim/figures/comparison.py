@@ -2,23 +2,36 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.experiments.compare import Comparison, Metric
 from sim.figures.runs import OKABE_ITO, date_axis
-from sim.io.scenario import Scenario
 
 
-def bands_figure(comparison: Comparison, metric: Metric, whatifs: list[Scenario]) -> Figure:
-    """Median and 5–95% band of the metric over time, one colour per scenario, events marked."""
+def comparison_figures(
+    bands: pd.DataFrame, differences: pd.DataFrame, summary: pd.DataFrame, manifest: dict[str, Any]
+) -> dict[str, Figure]:
+    """A comparison's two figures by file stem, from its tables and manifest."""
+    hypothetical = [w["hypothetical"] for w in manifest["whatifs"]]
+    return {
+        "bands": bands_figure(bands, manifest["label"], hypothetical),
+        "differences": differences_figure(summary, differences, manifest["label"]),
+    }
+
+
+def bands_figure(bands: pd.DataFrame, label: str, hypothetical: list[list[str]]) -> Figure:
+    """Median and 5–95% band of the metric over time, one colour per scenario (the base
+    first), and each what-if's hypothetical event dates in its colour."""
     fig = Figure(figsize=(11, 6), layout="constrained")
     ax = fig.subplots()
-    names = list(dict.fromkeys(comparison.bands["scenario"]))
+    names = list(dict.fromkeys(bands["scenario"]))
     for i, name in enumerate(names):
-        band = comparison.bands[comparison.bands["scenario"] == name]
+        band = bands[bands["scenario"] == name]
         when = pd.to_datetime(band["date"])
         colour = OKABE_ITO[i % len(OKABE_ITO)]
         ax.fill_between(when, band["q05"], band["q95"], color=colour, alpha=0.15, lw=0)
@@ -29,13 +42,13 @@ def bands_figure(comparison: Comparison, metric: Metric, whatifs: list[Scenario]
             lw=2.2 if i == 0 else 1.6,
             label=f"{name} (median, 5–95% band)",
         )
-    for i, whatif in enumerate(whatifs, start=1):
+    for i, dates in enumerate(hypothetical, start=1):
         colour = OKABE_ITO[i % len(OKABE_ITO)]
-        for event in (e for e in whatif.events if e.note == "hypothetical"):
-            ax.axvline(mdates.date2num(event.date), color=colour, ls=":", lw=1.2)
-    ax.set_ylabel(metric.label)
+        for day in dates:
+            ax.axvline(mdates.date2num(dt.date.fromisoformat(day)), color=colour, ls=":", lw=1.2)
+    ax.set_ylabel(label)
     ax.set_title(
-        f"What-if comparison: {metric.label}\n(common random numbers; dotted lines: "
+        f"What-if comparison: {label}\n(common random numbers; dotted lines: "
         f"each what-if's hypothetical events, in its colour)"
     )
     ax.legend(loc="upper center", fontsize=8, bbox_to_anchor=(0.5, -0.1), ncols=2)
@@ -43,9 +56,8 @@ def bands_figure(comparison: Comparison, metric: Metric, whatifs: list[Scenario]
     return fig
 
 
-def differences_figure(comparison: Comparison, metric: Metric) -> Figure:
+def differences_figure(summary: pd.DataFrame, differences: pd.DataFrame, label: str) -> Figure:
     """Difference (what-if minus base) per replicate on the comparison date, 95% intervals."""
-    summary = comparison.summary
     names = summary["whatif"].tolist()
     low, high = summary["t_low"].to_numpy(float), summary["t_high"].to_numpy(float)
     mean = summary["difference_mean"].to_numpy(float)
@@ -53,9 +65,7 @@ def differences_figure(comparison: Comparison, metric: Metric) -> Figure:
     ax = fig.subplots()
     rng = np.random.default_rng(0)  # vertical jitter, for display only
     for row, name in enumerate(names):
-        delta = comparison.differences.loc[
-            comparison.differences["whatif"] == name, "difference"
-        ].to_numpy(float)
+        delta = differences.loc[differences["whatif"] == name, "difference"].to_numpy(float)
         ax.scatter(
             delta,
             row + rng.uniform(-0.15, 0.15, len(delta)),
@@ -76,7 +86,7 @@ def differences_figure(comparison: Comparison, metric: Metric) -> Figure:
         )
     ax.axvline(0, color="0.5", lw=1)
     ax.set_yticks(range(len(names)), names)
-    ax.set_xlabel(f"what-if minus base on {summary['date'].iloc[0]}: {metric.label}")
+    ax.set_xlabel(f"what-if minus base on {summary['date'].iloc[0]}: {label}")
     ax.set_title("What-if minus base, per replicate, and the mean")
     ax.legend(fontsize=8, loc="best")
     return fig

@@ -15,23 +15,12 @@ from pathlib import Path
 import pandas as pd
 
 from sim import __version__
-from sim.core.errors import InputError
+from sim.figures.folders import kind_of
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}
 table{border-collapse:collapse;font-size:12px;margin:1em 0}td,th{border:1px solid #ccc;
 padding:3px 6px;text-align:left}th{background:#f2f2f2}img{max-width:100%;margin:1em 0}
 figcaption{font-size:13px;color:#555}"""
-
-
-def kind_of(folder: Path) -> str:
-    """'run', 'comparison' or 'sweep', from the files a folder holds."""
-    if (folder / "alignment.parquet").is_file() and (folder / "manifest.json").is_file():
-        return "run"
-    if (folder / "summary.parquet").is_file() and (folder / "bands.parquet").is_file():
-        return "comparison"
-    if (folder / "sweep.json").is_file() and (folder / "results.parquet").is_file():
-        return "sweep"
-    raise InputError(f"{folder}: not a run, comparison or finished sweep folder")
 
 
 def figure(path: Path) -> str:

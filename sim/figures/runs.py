@@ -22,6 +22,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from sim.io.files import read_manifest, read_table
+
 OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442")
 LINESTYLES = ("-", "--", ":", "-.")
 POSITIVE, NEGATIVE = "#0072B2", "#D55E00"
@@ -48,6 +50,27 @@ class RunView:
     metrics: pd.DataFrame
     events: pd.DataFrame
 
+    @classmethod
+    def of(cls, manifest: dict[str, Any], tables: dict[str, pd.DataFrame]) -> RunView:
+        """The view of a run from its manifest and its three tables."""
+        actors = manifest["actors"]
+        return cls(
+            title=manifest["scenario"]["name"],
+            actors=tuple(a["id"] for a in actors),
+            names={a["id"]: a["name"] for a in actors},
+            capability={a["id"]: a["capability"] for a in actors},
+            focal=manifest["scenario"]["focal"],
+            alignment=tables["alignment"],
+            metrics=tables["metrics"],
+            events=tables["events"],
+        )
+
+    @classmethod
+    def load(cls, folder: Path) -> RunView:
+        """The view of a run folder, from its manifest and tables."""
+        tables = {name: read_table(folder, name) for name in ("alignment", "metrics", "events")}
+        return cls.of(read_manifest(folder), tables)
+
     def style(self, actor: str) -> dict[str, Any]:
         """Colour and line style of an actor, the same in every figure."""
         i = self.actors.index(actor)
@@ -69,6 +92,11 @@ class RunView:
         """The recorded date nearest to `date`."""
         days = pd.to_datetime(pd.Series(self.alignment["date"].unique()))
         return days.iloc[(days - pd.Timestamp(date)).abs().argmin()].date()
+
+    @property
+    def first_date(self) -> dt.date:
+        """The run's first recorded date."""
+        return min(self.alignment["date"])
 
     @property
     def last_date(self) -> dt.date:
@@ -361,22 +389,28 @@ def heatmap_figure(view: RunView, date: dt.date | None = None) -> Figure:
     return fig
 
 
-def render_run(
-    view: RunView,
-    folder: Path,
-    formats: tuple[str, ...] = ("png",),
-    actor: str | None = None,
-    date: dt.date | None = None,
-) -> list[Path]:
-    """Draw the four figures of a run into `folder`, in each format; return the paths."""
+def run_figures(
+    view: RunView, actor: str | None = None, date: dt.date | None = None
+) -> dict[str, Figure]:
+    """The four figures of a run by file stem: an actor's alignment (the focal actor's by
+    default), hedging, and the network and heat map on a date (the last by default)."""
     actor = actor or view.focal
     day = view.nearest_date(date or view.last_date)
-    figures = {
+    return {
         f"alignment_{actor}": alignment_figure(view, actor),
         "hedging": hedging_figure(view),
         f"network_{day}": network_figure(view, day),
         f"heatmap_{day}": heatmap_figure(view, day),
     }
+
+
+def save_figures(
+    figures: dict[str, Figure], folder: Path, formats: tuple[str, ...] = ("png",)
+) -> list[Path]:
+    """Write figures as ``<stem>.<format>`` in `folder`, in each format; return the paths.
+
+    PNGs carry no software metadata, so the same figure gives the same bytes.
+    """
     paths = []
     for name, figure in figures.items():
         for fmt in formats:

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from sim.core.errors import InputError
-from sim.figures.runs import OKABE_ITO, date_axis
+from sim.figures.runs import OKABE_ITO, date_axis, save_figures
 
 LABELS = {
     "final_hedging_index": "hedging index at the end (1 − HHI)",
@@ -130,8 +130,18 @@ def scatter_figure(plan: dict[str, Any], results: pd.DataFrame, outcome: str) ->
     return fig
 
 
-def render_sweep(folder: Path, outcome: str, variable: str) -> list[Path]:
-    """Draw the sweep's plots into `folder/plots/`; return their paths."""
+def render_sweep(
+    folder: Path, outcome: str, variable: str, formats: tuple[str, ...] = ("png",)
+) -> list[Path]:
+    """Draw the sweep's figures into `folder/plots/`; return their paths."""
+    figures = sweep_figures(folder, outcome, variable)
+    out = folder / "plots"
+    out.mkdir(exist_ok=True)
+    return save_figures(figures, out, formats)
+
+
+def sweep_figures(folder: Path, outcome: str, variable: str) -> dict[str, Figure]:
+    """A finished sweep's figures by file stem (after checking the outcome and variable)."""
     plan, results, envelopes = load_sweep(folder)
     if outcome not in results.columns:
         outcomes = [c for c in results.columns if c.startswith(("final_", "largest_shift"))]
@@ -143,16 +153,10 @@ def render_sweep(folder: Path, outcome: str, variable: str) -> list[Path]:
             f"--variable {variable!r}: not in the envelopes; choose from "
             f"{', '.join(sorted(set(envelopes['variable'])))}"
         )
-    out = folder / "plots"
-    out.mkdir(exist_ok=True)
     figures = {
         f"envelopes_{variable}": envelope_figure(plan, envelopes, variable),
         f"scatter_{outcome}": scatter_figure(plan, results, outcome),
     }
     if len(plan["vary"]) >= 2:
         figures[f"heatmap_{outcome}"] = heatmap_figure(plan, results, outcome)
-    paths = []
-    for name, figure in figures.items():
-        figure.savefig(out / f"{name}.png", dpi=120)
-        paths.append(out / f"{name}.png")
-    return paths
+    return figures

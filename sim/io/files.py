@@ -77,6 +77,33 @@ def atomic_folder(target: Path) -> Iterator[Path]:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def output_file(out: Path, force: bool) -> Path:
+    """An output file's path, refusing to replace an existing file without `force`.
+
+    Raises:
+        InputError: `out` is a folder, or exists and `force` is not set.
+    """
+    if out.is_dir():
+        raise InputError(f"--out {out}: is a folder; give a file name")
+    if out.exists() and not force:
+        raise InputError(f"--out {out}: file exists; use --force to replace it")
+    return out
+
+
+@contextmanager
+def atomic_file(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside `target` (with its suffix, which writers may read) that
+    replaces it only if the block completes; the file gets the umask's mode."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = target.with_name(f".{target.stem}.tmp-{os.getpid()}{target.suffix}")
+    try:
+        yield work
+    except BaseException:
+        work.unlink(missing_ok=True)
+        raise
+    os.replace(work, target)
+
+
 def write_table(table: pd.DataFrame, folder: Path, name: str, csv: bool = False) -> list[Path]:
     """Write a table as `name.parquet` (and `name.csv` when asked); return the paths."""
     path = folder / f"{name}.parquet"

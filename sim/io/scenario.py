@@ -128,6 +128,8 @@ class Scenario:
         events: scripted events, sorted by (date, id).
         skipped: events of included tables skipped, by reason.
         files: every file read, relative to the top file's folder, with its SHA-256.
+        parameters_from: the fitted-parameters file the scenario reads, if any (where
+            `alignsim calibrate` writes by default).
     """
 
     name: str
@@ -146,6 +148,7 @@ class Scenario:
     events: tuple[Event, ...]
     skipped: Mapping[str, int]
     files: Mapping[str, str]
+    parameters_from: Path | None = None
 
     @property
     def actor_ids(self) -> tuple[str, ...]:
@@ -332,7 +335,13 @@ def resolve(layers: list[Layer], top: Path) -> Scenario:
         events=events,
         skipped=skipped,
         files=file_hashes(layers, top),
+        parameters_from=fitted_path(scalars.get("parameters_from")),
     )
+
+
+def fitted_path(fitted: tuple[str, Layer] | None) -> Path | None:
+    """The fitted-parameters file named by `parameters_from`, relative to the naming file."""
+    return None if fitted is None else fitted[1].path.parent / fitted[0]
 
 
 def required(
@@ -419,8 +428,8 @@ def merged_parameters(
     """Parameters by precedence: defaults < parameters_from < each file's parameters."""
     values = registry.defaults()
     sources = dict.fromkeys(values, "default")
-    if fitted is not None:
-        path = fitted[1].path.parent / fitted[0]
+    path = fitted_path(fitted)
+    if fitted is not None and path is not None:
         if not path.is_file():
             raise InputError(f"{fitted[1].place('parameters_from')}: file not found: {path}")
         data, _ = read_yaml(path)

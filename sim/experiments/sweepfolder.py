@@ -1,4 +1,4 @@
-"""The sweep driver: plan, refuse or resume, dispatch chunks, write, assemble.
+"""A sweep's folder: plan it, refuse or resume it, dispatch its chunks, assemble it.
 
 Output folder (README, "Sweeps, on one machine or a cluster"): ``sweep.json`` (the plan),
 ``chunks/<id>.results.parquet`` and ``chunks/<id>.envelopes.parquet`` (and
@@ -15,14 +15,15 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from matplotlib.figure import Figure
 from tqdm import tqdm
 
 from sim import __version__
@@ -36,6 +37,7 @@ from sim.experiments.sweep import (
     run_chunk,
     write_atomic,
 )
+from sim.figures.sweeps import sweep_figures
 from sim.io.files import write_json
 from sim.io.scenario import Scenario
 
@@ -183,6 +185,44 @@ def assemble(out: Path, chunks: list[Chunk]) -> None:
         write_atomic(pa.concat_tables(tables), out / f"{kind}.parquet")
 
 
+@dataclass(frozen=True)
+class Sweep:
+    """A finished sweep: its folder, plan and tables.
+
+    Attributes:
+        folder: where it lives (``sweep.json``, ``results.parquet``, ``envelopes.parquet``).
+        ran, seconds: runs made by the call that finished it, and its time (0 when loaded).
+    """
+
+    folder: Path
+    ran: int = 0
+    seconds: float = 0.0
+
+    @property
+    def plan(self) -> dict[str, Any]:
+        """The plan (``sweep.json``): scenario, sampler, design, seeds, chunks."""
+        plan: dict[str, Any] = json.loads((self.folder / "sweep.json").read_text("utf-8"))
+        return plan
+
+    @property
+    def results(self) -> pd.DataFrame:
+        """One row per run: point, replicate, seed, the varied parameters, outcomes."""
+        return pd.read_parquet(self.folder / "results.parquet")
+
+    @property
+    def envelopes(self) -> pd.DataFrame:
+        """Quantiles over replicates per design point, variable and date (datetime64)."""
+        table = pd.read_parquet(self.folder / "envelopes.parquet")
+        table["date"] = pd.to_datetime(table["date"])
+        return table
+
+    def figures(
+        self, outcome: str = "final_hedging_index", variable: str = "hedging_index"
+    ) -> dict[str, Figure]:
+        """Envelopes, scatter and (with two varied parameters) heat map, by file stem."""
+        return sweep_figures(self.folder, outcome, variable)
+
+
 def execute(
     scenario: Scenario,
     spec: SweepSpec,
@@ -192,8 +232,8 @@ def execute(
     force: bool,
     quiet: bool,
     design: list[dict[str, float]] | None = None,
-) -> list[str]:
-    """Run a sweep into `out`; return summary lines.
+) -> Sweep:
+    """Run a sweep into `out` (resuming a finished part when asked) and return it.
 
     Args:
         design: the design points, when another tool made them (SALib's samplers); by
@@ -220,14 +260,7 @@ def execute(
             save_chunk(out, result, chunk.runs)
             bar.update(chunk.runs)
     assemble(out, chunks)
-    elapsed = time.perf_counter() - began
-    ran = sum(c.runs for c in pending)
-    return [
-        f"sweep: {len(design)} design points x {spec.replicates} replicates = {total} runs "
-        f"in {len(chunks)} chunks; ran {ran} now ({len(chunks) - len(pending)} chunks "
-        f"already done) in {elapsed:.1f} s ({ran / max(elapsed, 1e-9):.0f} runs/s)",
-        f"results: {out}/results.parquet, envelopes: {out}/envelopes.parquet",
-    ]
+    return Sweep(out, sum(c.runs for c in pending), time.perf_counter() - began)
 
 
 def dispatch_chunks(
@@ -242,21 +275,3 @@ def dispatch_chunks(
     futures = {executor.submit(run_chunk, scenario, chunk, *args): chunk for chunk in chunks}
     for future in cf.as_completed(futures):
         yield futures.pop(future), future.result()
-
-
-def map_design(
-    function: Callable[[np.ndarray], np.ndarray],
-    design: np.ndarray,
-    dispatch: Dispatch,
-    chunk_rows: int = 1024,
-) -> np.ndarray:
-    """Evaluate a picklable function of design rows in chunks on the sweep's executors.
-
-    The rows are cut into chunks in order, dispatched like a sweep's chunks (this process, a
-    local pool or Dask) and the outputs are joined back in design order.
-    """
-    pieces = [design[i : i + chunk_rows] for i in range(0, len(design), chunk_rows)]
-    with executor_for(dispatch) as executor:
-        if executor is None:
-            return np.concatenate([function(piece) for piece in pieces])
-        return np.concatenate(list(executor.map(function, pieces)))

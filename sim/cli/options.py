@@ -1,0 +1,244 @@
+"""The options several commands share, each defined once: its name, type, range, default
+and help. Parsing that needs the package (parameter names, formats) happens in callbacks,
+so a command receives checked values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shlex
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from sim.core.errors import InputError
+
+F = TypeVar("F", bound=Callable[..., Any])
+FORMATS = ("png", "svg", "pdf")
+SEED_RANGE = click.IntRange(0, 2**63 - 1)
+
+
+def compose(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    """Several Click decorators as one, applied in the order written."""
+
+    def apply(func: F) -> F:
+        for decorator in reversed(decorators):
+            func = decorator(func)
+        return func
+
+    return apply
+
+
+def parse_sets(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict:
+    """`--set name=value` options, validated against the registry; a name given twice is
+    refused rather than silently taking the last value."""
+    from sim.core import params
+
+    parsed: dict[str, float] = {}
+    for text in values:
+        name, sep, value = text.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise InputError(f"--set {text!r}: expected name=value, e.g. --set decay=0.01")
+        if name in parsed:
+            raise InputError(f"--set {name}: given twice; give each parameter once")
+        parsed[name] = params.check_value(name, value.strip(), "--set")
+    return parsed
+
+
+def parse_formats(ctx: click.Context, param: click.Parameter, text: str) -> tuple[str, ...]:
+    """`--format png,svg`: figure formats."""
+    formats = tuple(f.strip().lower() for f in text.split(",") if f.strip())
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise InputError(
+            f"--format {text!r}: unknown format '{bad[0] if bad else ''}'; "
+            f"allowed: {', '.join(FORMATS)} (comma-separated)"
+        )
+    return formats
+
+
+def parse_date(ctx: click.Context, param: click.Parameter, text: str | None) -> dt.date | None:
+    """An ISO date option."""
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--{param.name} {text!r}: not a date; use YYYY-MM-DD") from None
+
+
+def parse_names(ctx: click.Context, param: click.Parameter, text: str | None) -> tuple[str, ...]:
+    """A comma-separated list of parameter names, each known and given once (none: ())."""
+    from sim.core.params import REGISTRY
+
+    if text is None:
+        return ()
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    unknown = [n for n in names if n not in REGISTRY]
+    if unknown or not names:
+        raise InputError(
+            f"--params: unknown parameter '{unknown[0] if unknown else ''}'; "
+            f"known: {', '.join(REGISTRY)}"
+        )
+    if len(set(names)) != len(names):
+        raise InputError("--params: a parameter is named twice")
+    return names
+
+
+def scenario_argument(default: str | None = None) -> Callable[[F], F]:
+    """The SCENARIO argument: a file path (its existence is checked with a clear message)."""
+    kind = click.Path(dir_okay=False, path_type=Path)
+    if default is None:
+        return click.argument("scenario", type=kind)
+    return click.argument("scenario", type=kind, default=default, required=False)
+
+
+seed = click.option(
+    "--seed",
+    type=SEED_RANGE,
+    metavar="N",
+    help="Seed of the run, or the root every run's seed is spawned from "
+    "[default: the scenario's `seed`].",
+)
+
+sets = click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="NAME=VALUE",
+    callback=parse_sets,
+    help="Set a parameter (repeatable, each name once); names and ranges: `alignsim params`.",
+)
+
+formats = click.option(
+    "--format",
+    "formats",
+    default="png",
+    show_default=True,
+    callback=parse_formats,
+    help="Figure formats, comma-separated: png, svg, pdf.",
+)
+
+force = click.option(
+    "--force", is_flag=True, help="Replace an existing --out (a folder's whole content)."
+)
+
+
+def out_folder(default: str) -> Callable[[F], F]:
+    """`--out DIR`, with the tool-owned folder written without it, and `--force`."""
+    return compose(
+        click.option(
+            "--out",
+            type=click.Path(file_okay=False, path_type=Path),
+            metavar="DIR",
+            help=f"Output folder; an existing, non-empty one is refused unless --force "
+            f"[default: {default}, replaced each time].",
+        ),
+        force,
+    )
+
+
+def out_file(what: str, required: bool = False) -> Callable[[F], F]:
+    """`--out FILE` (written whole or not at all) and `--force`."""
+    return compose(
+        click.option(
+            "--out",
+            type=click.Path(dir_okay=False, path_type=Path),
+            metavar="FILE",
+            required=required,
+            help=f"{what}; an existing file is refused unless --force.",
+        ),
+        force,
+    )
+
+
+def replicates(default: int, low: int = 1) -> Callable[[F], F]:
+    """`--replicates R`: runs per scenario or design point, on common seeds."""
+    return click.option(
+        "--replicates",
+        type=click.IntRange(low),
+        default=default,
+        show_default=True,
+        help="Runs per scenario or design point (the same seeds for each).",
+    )
+
+
+params = click.option(
+    "--params",
+    "names",
+    metavar="A,B,...",
+    callback=parse_names,
+    help="Parameters, comma-separated; ranges from the registry (`alignsim params`) "
+    "[default: the command's own list].",
+)
+
+
+def date(flag: str, meaning: str) -> Callable[[F], F]:
+    """A date option (YYYY-MM-DD)."""
+    return click.option(flag, metavar="DATE", callback=parse_date, help=meaning)
+
+
+metric = compose(
+    click.option(
+        "--metric",
+        default="hedging_index",
+        show_default=True,
+        help="hedging_index, dependence or alignment_<ACTOR>.",
+    ),
+    click.option("--actor", help="Whose metric [default: the scenario's focal actor]."),
+    date("--at", "Date of the outcome [default: the end of the horizon]."),
+)
+
+quiet = click.option("--quiet", is_flag=True, help="No progress bar.")
+
+executors = compose(
+    click.option(
+        "--workers",
+        type=click.IntRange(1),
+        default=1,
+        show_default=True,
+        help="Local worker processes.",
+    ),
+    click.option(
+        "--dask-local",
+        type=click.IntRange(1),
+        metavar="N",
+        help="Start a Dask LocalCluster of N workers on 127.0.0.1.",
+    ),
+    click.option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Join a running Dask cluster, e.g. tcp://10.0.0.5:8786.",
+    ),
+)
+
+
+def dispatch_of(workers: int, dask_local: int | None, scheduler: str | None) -> Any:
+    """The `Dispatch` the executor options ask for (they exclude each other)."""
+    from sim.experiments.sweepfolder import Dispatch
+
+    if sum(bool(x) for x in (workers > 1, dask_local, scheduler)) > 1:
+        raise InputError("--workers, --dask-local and --scheduler exclude each other")
+    return Dispatch(workers, dask_local, scheduler)
+
+
+def count(flag: str, low: int, high: int, default: int, text: str) -> Callable[[F], F]:
+    """A whole-number option with a range and a default, shown in the help."""
+    return click.option(
+        flag, type=click.IntRange(low, high), default=default, show_default=True, help=text
+    )
+
+
+def command_line() -> str:
+    """The command as typed, for manifests."""
+    return shlex.join(["alignsim", *sys.argv[1:]])
+
+
+def echo_lines(lines: list[str]) -> None:
+    """Print lines of a result."""
+    for line in lines:
+        click.echo(line)

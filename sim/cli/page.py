@@ -1,0 +1,98 @@
+"""The teaching page: serve it, offline and guarded, to one machine or a classroom."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from sim.cli import options
+from sim.page.limits import PageLimits
+
+
+@click.command()
+@options.scenario_argument()
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind; the default keeps the page on this machine, 0.0.0.0 opens it "
+    "to the network (with a token).",
+)
+@click.option(
+    "--token",
+    default=None,
+    help="The token students' links carry (8 or more letters or digits); a new random one "
+    "by default when the page listens beyond loopback.",
+)
+@click.option(
+    "--no-token",
+    is_flag=True,
+    help="Serve beyond loopback without a token: anyone on the network can use the page.",
+)
+@options.count(
+    "--max-steps", 1, 100_000, PageLimits.steps, "Most steps of a scenario the page runs."
+)
+@options.count(
+    "--max-actors", 2, 500, PageLimits.actors, "Most actors of a scenario the page runs."
+)
+@options.count("--max-pages", 1, 1000, 60, "Most pages open at once.")
+@options.count("--max-pages-per-client", 1, 1000, 10, "Most pages open from one address.")
+@click.option(
+    "--release-after",
+    type=click.FloatRange(1, 86_400),
+    default=120.0,
+    show_default=True,
+    help="Seconds after a page disconnects before its memory is released.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log each scenario left out, and page counts.")
+def serve(
+    scenario: Path,
+    port: int,
+    host: str,
+    token: str | None,
+    no_token: bool,
+    max_steps: int,
+    max_actors: int,
+    max_pages: int,
+    max_pages_per_client: int,
+    release_after: float,
+    verbose: bool,
+) -> None:
+    """Serve the interactive teaching page (Mesa SolaraViz), offline.
+
+    The page lists the scenarios of SCENARIO's folder and of its subfolders, as they are
+    when the server starts, and opens on SCENARIO. Beyond loopback it asks for a token,
+    printed with the link to give students.
+
+    \b
+    Examples:
+      alignsim serve scenarios/two-patrons.yaml
+      alignsim serve scenarios/two-patrons.yaml --host 0.0.0.0 --max-pages 40
+    """
+    import logging
+
+    from sim.page import server
+    from sim.page.catalogue import build_catalogue
+
+    logging.basicConfig(format="%(asctime)s alignsim %(message)s", level=logging.WARNING)
+    logging.getLogger("alignsim").setLevel(logging.INFO if verbose else logging.WARNING)
+    config = server.PageServer(
+        first=scenario,
+        host=host,
+        port=port,
+        token=server.choose_token(host, token, no_token),
+        limits=PageLimits(steps=max_steps, actors=max_actors),
+        release_after=release_after,
+        max_pages=max_pages,
+        max_per_client=max_pages_per_client,
+    )
+    if not server.system_allocator_in_use():
+        build_catalogue(config.first, config.limits)  # bad input fails before the restart
+        server.restart_with_system_allocator(sys.argv[1:])
+    server.serve(config)
+
+
+COMMANDS = (serve,)

@@ -1,0 +1,242 @@
+"""Commands over many runs: sweeps of a design, global sensitivity, the benchmark."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from sim.cli import options
+from sim.core.errors import InputError
+
+
+@click.command()
+@options.scenario_argument()
+@click.option(
+    "--vary",
+    "varies",
+    multiple=True,
+    required=True,
+    metavar="NAME=LO:HI:N|NAME=v1,v2",
+    help="A varied parameter (repeatable): N values from LO to HI, listed values, "
+    "or LO:HI for --sampler lhs|sobol.",
+)
+@click.option(
+    "--sampler",
+    type=click.Choice(["grid", "lhs", "sobol"]),
+    default="grid",
+    show_default=True,
+    help="Design: full factorial grid, Latin hypercube or Sobol.",
+)
+@click.option("--samples", type=click.IntRange(1), help="Design points for lhs and sobol.")
+@options.replicates(10)
+@options.seed
+@options.executors
+@click.option(
+    "--chunk-runs",
+    type=click.IntRange(1),
+    default=500,
+    show_default=True,
+    help="About how many runs each chunk (task) holds.",
+)
+@click.option(
+    "--envelope-step",
+    type=click.Choice(["week", "month", "quarter", "year"]),
+    default="month",
+    show_default=True,
+    help="Spacing of the envelope dates.",
+)
+@click.option("--trajectories", is_flag=True, help="Also keep every run's full trajectory.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Sweep folder [default: outputs/sweeps/<scenario-name>/].",
+)
+@click.option("--resume", is_flag=True, help="Finish an interrupted sweep in --out.")
+@click.option("--force", is_flag=True, help="Discard an existing sweep folder and start again.")
+@options.quiet
+def sweep(
+    scenario: Path,
+    varies: tuple[str, ...],
+    sampler: str,
+    samples: int | None,
+    replicates: int,
+    seed: int | None,
+    workers: int,
+    dask_local: int | None,
+    scheduler: str | None,
+    chunk_runs: int,
+    envelope_step: str,
+    trajectories: bool,
+    out: Path | None,
+    resume: bool,
+    force: bool,
+    quiet: bool,
+) -> None:
+    """Run SCENARIO over a design of parameter values, in resumable chunks.
+
+    \b
+    Examples:
+      alignsim sweep scenarios/baseline.yaml --vary jealousy=0:0.6:4 --vary decay=0.002,0.01
+      alignsim sweep scenarios/baseline.yaml --vary impulse=0.1:1.5 --sampler sobol \\
+          --samples 64 --dask-local 2 --out runs/sweep
+    """
+    from sim.experiments.design import parse_vary
+    from sim.experiments.sweepfolder import SweepSpec, execute
+    from sim.io.files import slug
+    from sim.io.scenario import load_scenario
+
+    dispatch = options.dispatch_of(workers, dask_local, scheduler)
+    if resume and force:
+        raise InputError("--resume and --force exclude each other")
+    parsed = tuple(parse_vary(v) for v in varies)
+    loaded = load_scenario(scenario)
+    spec = SweepSpec(
+        parsed,
+        sampler,
+        samples,
+        replicates,
+        loaded.seed if seed is None else seed,
+        chunk_runs,
+        envelope_step,
+        trajectories,
+    )
+    folder = out or Path("outputs") / "sweeps" / slug(loaded.name)
+    done = execute(loaded, spec, dispatch, folder, resume, force, quiet)
+    plan = done.plan
+    total, chunks = sum(c["runs"] for c in plan["chunks"]), len(plan["chunks"])
+    click.echo(
+        f"sweep: {len(plan['design'])} design points x {replicates} replicates = {total} "
+        f"runs in {chunks} chunks; ran {done.ran} now in {done.seconds:.1f} s "
+        f"({done.ran / max(done.seconds, 1e-9):.0f} runs/s)"
+    )
+    click.echo(f"results: {folder}/results.parquet, envelopes: {folder}/envelopes.parquet")
+
+
+@click.command()
+@options.scenario_argument()
+@click.option(
+    "--method",
+    type=click.Choice(["sobol", "morris"]),
+    default="sobol",
+    show_default=True,
+    help="Sobol' indices (Saltelli design) or Morris screening.",
+)
+@options.params
+@click.option(
+    "--samples",
+    type=click.IntRange(2),
+    default=64,
+    show_default=True,
+    help="Base sample size N (a power of two for Sobol'); trajectories for Morris.",
+)
+@options.replicates(4)
+@click.option(
+    "--outcome",
+    default="final_hedging_index",
+    show_default=True,
+    help="A sweep results column, e.g. final_alignment_CHN.",
+)
+@options.seed
+@options.executors
+@options.out_folder("outputs/sensitivity/<scenario-name>/")
+@options.formats
+@options.quiet
+def sensitivity(
+    scenario: Path,
+    method: str,
+    names: tuple[str, ...],
+    samples: int,
+    replicates: int,
+    outcome: str,
+    seed: int | None,
+    workers: int,
+    dask_local: int | None,
+    scheduler: str | None,
+    out: Path | None,
+    force: bool,
+    formats: tuple[str, ...],
+    quiet: bool,
+) -> None:
+    """Global sensitivity of a sweep outcome to parameters (SALib).
+
+    \b
+    Example:
+      alignsim sensitivity scenarios/baseline.yaml --method morris --samples 16 \\
+          --params jealousy,decay,impulse
+    """
+    from sim.experiments.sensitivity import sensitivity as analyse
+    from sim.io.files import atomic_folder, output_folder, slug
+    from sim.io.scenario import load_scenario
+
+    dispatch = options.dispatch_of(workers, dask_local, scheduler)
+    chosen = names or ("jealousy", "decay", "hedging_rate", "balance", "impulse")
+    loaded = load_scenario(scenario)
+    folder = output_folder(out, Path("outputs") / "sensitivity" / slug(loaded.name), force)
+    root = loaded.seed if seed is None else seed
+    with atomic_folder(folder) as work:
+        found = analyse(
+            loaded, method, chosen, samples, replicates, root, outcome, dispatch, work / "sweep"
+        )
+        found.write(work, formats)
+    click.echo(
+        f"{method} sensitivity of {outcome}: {found.runs} runs ({found.runs // replicates} "
+        f"design points x {replicates} replicates)"
+    )
+    for row in found.table.to_dict("records"):
+        click.echo(
+            "  "
+            + "  ".join(
+                f"{k}={v:.3f}" if isinstance(v, float) else f"{v:16s}" for k, v in row.items()
+            )
+        )
+    click.echo(f"outputs: {folder}/")
+
+
+@click.command()
+@options.scenario_argument()
+@click.option(
+    "--runs",
+    type=click.IntRange(1),
+    default=2000,
+    show_default=True,
+    help="Runs in the ensemble batch.",
+)
+@click.option(
+    "--mesa-runs",
+    type=click.IntRange(1),
+    default=5,
+    show_default=True,
+    help="Runs timed through the Mesa path.",
+)
+def bench(scenario: Path, runs: int, mesa_runs: int) -> None:
+    """Time the Mesa path against the ensemble engine (runs per second, ratios, memory).
+
+    \b
+    Example:
+      alignsim bench scenarios/baseline.yaml --runs 2000
+    """
+    from sim.experiments.bench import bench as measure
+    from sim.io.scenario import load_scenario
+
+    b = measure(load_scenario(scenario), runs, mesa_runs)
+    options.echo_lines(
+        [
+            f"{b.scenario}: {b.actors} actors, {b.steps} steps",
+            f"  Mesa path:        {1 / b.mesa:8.1f} runs/s ({b.mesa * 1e3:.1f} ms a run, "
+            f"mean of {b.mesa_runs})",
+            f"  ensemble, R=1:    {1 / b.single:8.1f} runs/s ({b.single * 1e3:.1f} ms a run)",
+            f"  ensemble, R={b.runs}: {1 / b.batch:8.1f} runs/s",
+            f"  ratio ensemble batch / Mesa, per run: {b.mesa / b.batch:.0f}x; Mesa / ensemble "
+            f"R=1: {b.mesa / b.single:.2f}x",
+            *(
+                f"  {n:3d} actors: {1 / s:8.1f} runs/s with R={r} ({s:.3f} s a run)"
+                for n, r, s in b.synthetic
+            ),
+            f"  peak memory of this process: {b.peak_mb:.0f} MB",
+        ]
+    )
+
+
+COMMANDS = (sweep, sensitivity, bench)

@@ -1,0 +1,130 @@
+"""What-if commands: compare scenarios on common random numbers, rank events' influence."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from sim.cli import options
+
+
+@click.command()
+@click.argument("base", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("whatifs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@options.replicates(100, low=2)
+@options.seed
+@options.metric
+@options.out_folder("outputs/compare/<base-name>/")
+@options.formats
+def compare(
+    base: Path,
+    whatifs: tuple[Path, ...],
+    replicates: int,
+    seed: int | None,
+    metric: str,
+    actor: str | None,
+    at: dt.date | None,
+    out: Path | None,
+    force: bool,
+    formats: tuple[str, ...],
+) -> None:
+    """Compare WHATIF scenarios with BASE: bands, differences and confidence intervals.
+
+    \b
+    Examples:
+      alignsim compare scenarios/baseline.yaml scenarios/whatif/us-summit-2026.yaml
+      alignsim compare scenarios/baseline.yaml scenarios/whatif/*.yaml \\
+          --metric alignment_USA --at 2026-07-06 --replicates 200
+    """
+    from sim.experiments.compare import Metric
+    from sim.experiments.compare import compare as run_all
+    from sim.io.files import output_folder, slug
+    from sim.io.scenario import load_scenario
+
+    loaded = load_scenario(base)
+    others = [load_scenario(w) for w in whatifs]
+    chosen = Metric(metric, actor or loaded.focal)
+    folder = output_folder(out, Path("outputs") / "compare" / slug(loaded.name), force)
+    root = loaded.seed if seed is None else seed
+    result = run_all(loaded, others, chosen, replicates, root, at)
+    result.save(folder, formats)
+    summary = result.summary
+    click.echo(
+        f"{chosen.label} on {summary['date'].iloc[0]}, {replicates} replicates with "
+        f"common random numbers; base mean {summary['base_mean'].iloc[0]:.3f}"
+    )
+    for row in summary.itertuples():
+        click.echo(
+            f"  {row.whatif}: difference {row.difference_mean:+.3f} "
+            f"(95% t-interval {row.t_low:+.3f} to {row.t_high:+.3f}; bootstrap "
+            f"{row.bootstrap_low:+.3f} to {row.bootstrap_high:+.3f}; positive in "
+            f"{row.share_positive:.0%} of replicates)"
+        )
+    click.echo(f"outputs: {folder}/")
+
+
+@click.command()
+@options.scenario_argument()
+@click.option(
+    "--by",
+    type=click.Choice(["event", "document"]),
+    default="event",
+    show_default=True,
+    help="Leave out one event, or every event of one document.",
+)
+@options.replicates(20, low=2)
+@options.seed
+@options.metric
+@click.option(
+    "--top",
+    type=click.IntRange(1),
+    default=10,
+    show_default=True,
+    help="How many of the most influential to print.",
+)
+@options.out_file("Also write the whole ranking to this CSV")
+def influence(
+    scenario: Path,
+    by: str,
+    replicates: int,
+    seed: int | None,
+    metric: str,
+    actor: str | None,
+    at: dt.date | None,
+    top: int,
+    out: Path | None,
+    force: bool,
+) -> None:
+    """Rank the events (or documents) whose omission moves an outcome most.
+
+    \b
+    Example:
+      alignsim influence scenarios/baseline.yaml --by document --metric alignment_RUS
+    """
+    from sim.experiments.compare import Metric
+    from sim.experiments.influence import influence as rank
+    from sim.io.files import atomic_file, output_file
+    from sim.io.scenario import load_scenario
+
+    target = None if out is None else output_file(out, force)
+    loaded = load_scenario(scenario)
+    chosen = Metric(metric, actor or loaded.focal)
+    root = loaded.seed if seed is None else seed
+    table = rank(loaded, by, chosen, replicates, root, at)
+    if target is not None:
+        with atomic_file(target) as work:
+            table.to_csv(work, index=False, lineterminator="\n")
+    click.echo(
+        f"{chosen.label} on {table['date'].iloc[0]}: change when each {by} is left "
+        f"out (without minus with; mean over {replicates} replicates, 95% t-interval)"
+    )
+    for row in table.head(top).itertuples():
+        click.echo(
+            f"  {row.difference_mean:+.4f} [{row.t_low:+.4f}, {row.t_high:+.4f}]  "
+            f"{row.left_out} ({row.events} event{'s' if row.events != 1 else ''})"
+        )
+
+
+COMMANDS = (compare, influence)

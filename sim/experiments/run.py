@@ -1,0 +1,198 @@
+"""One run as an object: simulate a scenario once, keep its tables, save and draw them.
+
+A run folder holds ``manifest.json`` (what was run, how, from which files, how long),
+``alignment.parquet``, ``metrics.parquet`` and ``events.parquet`` (CSV copies on request)
+and the figures (README, "Run folders"). `simulate` makes a `Run`; `Run.save` writes its
+folder atomically; `Run.load` reads one back; `Run.figures` draws it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim import __version__
+from sim.engine.model import run_model
+from sim.engine.results import alignment_table, events_table, metrics_table
+from sim.engine.trajectory import Trajectory
+from sim.figures.runs import RunView, run_figures, save_figures
+from sim.io.files import atomic_folder, read_manifest, sha256, write_json, write_table
+from sim.io.scenario import Scenario, load_scenario
+
+TABLES = ("alignment", "metrics", "events")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run of a scenario: its manifest and its three tables (and, when it was just
+    simulated, its full `Trajectory`).
+
+    Attributes:
+        manifest: what was run and how (the folder's ``manifest.json``).
+        tables: the tables as saved, by name (``alignment``, ``metrics``, ``events``);
+            their ``date`` columns hold `datetime.date` values, as Parquet's date32 does.
+        trajectory: the arrays of the run (None for a run read back from its folder).
+    """
+
+    manifest: dict[str, Any]
+    tables: dict[str, pd.DataFrame]
+    trajectory: Trajectory | None = field(default=None, compare=False)
+
+    @property
+    def alignment(self) -> pd.DataFrame:
+        """Long table: date (datetime64), source, target, value, baseline, protocol_rank."""
+        return dated(self.tables["alignment"])
+
+    @property
+    def metrics(self) -> pd.DataFrame:
+        """Long table: date (datetime64), actor, hedging index, dependence, bloc, ..."""
+        return dated(self.tables["metrics"])
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """Every scripted event row and agent action, with its date (datetime64) and source."""
+        return dated(self.tables["events"])
+
+    @property
+    def view(self) -> RunView:
+        """What the figures draw from."""
+        return RunView.of(self.manifest, self.tables)
+
+    def figures(self, actor: str | None = None, date: dt.date | None = None) -> dict[str, Figure]:
+        """The run's four figures by file stem (`sim.figures.runs.run_figures`)."""
+        return run_figures(self.view, actor, date)
+
+    def save(
+        self, folder: str | Path, csv: bool = False, formats: tuple[str, ...] = ("png",)
+    ) -> Path:
+        """Write the run folder; it appears only when complete, replacing any earlier one.
+
+        Refusing to replace a user's folder is the caller's choice (the command line's
+        ``--force``, `sim.io.files.output_folder`).
+        """
+        target = Path(folder)
+        manifest = dict(self.manifest)
+        with atomic_folder(target) as work:
+            written = [p for n, t in self.tables.items() for p in write_table(t, work, n, csv)]
+            written += save_figures(self.figures(), work, formats)
+            manifest["outputs"] = {p.name: sha256(p) for p in written}
+            write_json(work / "manifest.json", manifest)
+        return target
+
+    @classmethod
+    def load(cls, folder: str | Path) -> Run:
+        """Read a run folder back."""
+        view = RunView.load(Path(folder))
+        tables = {"alignment": view.alignment, "metrics": view.metrics, "events": view.events}
+        return cls(read_manifest(Path(folder)), tables)
+
+
+def simulate(
+    scenario: Scenario,
+    seed: int | None = None,
+    parameters: dict[str, float] | None = None,
+    command: str = "",
+) -> Run:
+    """Run a scenario once through the Mesa model.
+
+    Args:
+        scenario: a loaded scenario.
+        seed: the run's seed (the scenario's when None).
+        parameters: values over the scenario's (names and ranges: `alignsim params`).
+        command: the command line recorded in the manifest, if any.
+    """
+    began = time.perf_counter()
+    trajectory = run_model(scenario, seed, parameters)
+    tables = run_tables(trajectory)
+    manifest = manifest_of(trajectory, command, time.perf_counter() - began)
+    return Run(manifest, tables, trajectory)
+
+
+def load_or_simulate(source: Path) -> Run:
+    """A run folder read back, or one run of a scenario file at its own seed."""
+    return Run.load(source) if source.is_dir() else simulate(load_scenario(source))
+
+
+def dated(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a table whose ``date`` column is datetime64 (so ``.dt`` works)."""
+    out = table.copy()
+    out["date"] = pd.to_datetime(out["date"])
+    return out
+
+
+def manifest_of(trajectory: Trajectory, command: str, seconds: float) -> dict[str, Any]:
+    """The manifest of a run (without its list of outputs)."""
+    scenario: Scenario = trajectory.scenario
+    shift = trajectory.spinup_shift
+    worst = np.unravel_index(np.abs(shift).argmax(), shift.shape)
+    ids = scenario.actor_ids
+    return {
+        "alignsim_version": __version__,
+        "scenario": {
+            "name": scenario.name,
+            "file": str(scenario.path),
+            "hash": scenario.hash,
+            "focal": scenario.focal,
+            "start": scenario.start,
+            "end": scenario.end,
+            "step": scenario.step,
+            "files": dict(scenario.files),
+        },
+        "seed": trajectory.seed,
+        "parameters": dict(scenario.parameters),
+        "parameter_sources": dict(scenario.parameter_sources),
+        "actors": [
+            {
+                "id": a.id,
+                "name": a.name,
+                "capability": a.capability,
+                "hedging": a.hedging,
+                "tolerance": a.tolerance,
+            }
+            for a in scenario.actors
+        ],
+        "spinup": {
+            "days": scenario.parameters["spinup"],
+            "max_abs_shift": float(np.abs(shift).max()),
+            "largest_shift": {
+                "source": ids[worst[0]],
+                "target": ids[worst[1]],
+                "from": float(scenario.alignment[worst]),
+                "to": float(trajectory.alignment[0][worst]),
+            },
+        },
+        "events": {
+            "scripted": len(scenario.events),
+            "agent_actions": len(trajectory.actions),
+            "skipped": dict(scenario.skipped),
+            "agents_act_from": str(scenario.dates[scenario.agents_start_step - 1]),
+        },
+        "command": command,
+        "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "seconds": round(seconds, 3),
+        "platform": {
+            "python": sys.version.split()[0],
+            "numpy": np.__version__,
+            "mesa": mesa.__version__,
+            "machine": platform.machine(),
+        },
+    }
+
+
+def run_tables(trajectory: Trajectory) -> dict[str, pd.DataFrame]:
+    """The three tables of a run."""
+    return {
+        "alignment": alignment_table(trajectory),
+        "metrics": metrics_table(trajectory),
+        "events": events_table(trajectory),
+    }

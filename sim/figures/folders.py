@@ -1,0 +1,68 @@
+"""Any output folder, redrawn from its saved tables: a run's, a sweep's or a comparison's.
+
+`kind_of` tells the folders apart by the files they hold; `redraw` draws a folder's figures
+again (after a change of actor, date, outcome or format) without running anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from sim.core.errors import InputError
+from sim.figures.comparison import comparison_figures
+from sim.figures.runs import RunView, run_figures, save_figures
+from sim.figures.sweeps import render_sweep
+from sim.io.files import read_table
+
+KINDS = ("run", "comparison", "sweep")
+
+
+def kind_of(folder: Path) -> str:
+    """'run', 'comparison' or 'sweep', from the files a folder holds."""
+    if not folder.is_dir():
+        raise InputError(f"{folder}: no such output folder")
+    if (folder / "alignment.parquet").is_file() and (folder / "manifest.json").is_file():
+        return "run"
+    if (folder / "summary.parquet").is_file() and (folder / "bands.parquet").is_file():
+        return "comparison"
+    if (folder / "sweep.json").is_file() and (folder / "results.parquet").is_file():
+        return "sweep"
+    if (folder / "sweep.json").is_file():
+        raise InputError(
+            f"{folder}: an unfinished sweep (results.parquet is missing); finish it with "
+            f"`alignsim sweep ... --resume`"
+        )
+    raise InputError(f"{folder}: not a run, comparison or finished sweep folder")
+
+
+def redraw(
+    folder: Path,
+    formats: tuple[str, ...] = ("png",),
+    *,
+    actor: str | None = None,
+    date: dt.date | None = None,
+    outcome: str = "final_hedging_index",
+    variable: str = "hedging_index",
+) -> list[Path]:
+    """Draw a folder's figures again from its tables; return the files written.
+
+    Args:
+        actor, date: a run's alignment figure's actor and its network's date.
+        outcome, variable: a sweep's results column and envelope variable.
+    """
+    kind = kind_of(folder)
+    if kind == "sweep":
+        return render_sweep(folder, outcome, variable, formats)
+    if kind == "comparison":
+        tables = {n: read_table(folder, n) for n in ("bands", "differences", "summary")}
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        figures = comparison_figures(**tables, manifest=manifest)
+        return save_figures(figures, folder, formats)
+    view = RunView.load(folder)
+    if actor is not None and actor not in view.actors:
+        raise InputError(
+            f"--actor {actor!r}: not an actor of this run; actors: {', '.join(view.actors)}"
+        )
+    return save_figures(run_figures(view, actor, date), folder, formats)

@@ -1,0 +1,49 @@
+"""The figure of a sensitivity analysis: Sobol' indices or Morris screening, per parameter."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.figures.runs import OKABE_ITO
+from sim.figures.sweeps import label
+
+
+def sensitivity_figure(table: pd.DataFrame, method: str, outcome: str, runs: int) -> Figure:
+    """First-order and total Sobol' indices, or Morris μ* and σ, with 95% intervals."""
+    fig = Figure(figsize=(max(6, 1.1 * len(table) + 2), 4.8), layout="constrained")
+    ax = fig.subplots()
+    x = np.arange(len(table))
+    if method == "sobol":
+        for offset, column, colour, name in (
+            (-0.2, "S1", OKABE_ITO[4], "first order S1"),
+            (0.2, "ST", OKABE_ITO[1], "total ST"),
+        ):
+            ax.bar(
+                x + offset,
+                table[column],
+                0.4,
+                yerr=table[f"{column}_conf"],
+                capsize=3,
+                color=colour,
+                label=f"{name} (95% CI)",
+            )
+        ax.set_ylabel("Sobol' index (share of outcome variance)")
+    else:
+        ax.bar(
+            x,
+            table["mu_star"],
+            0.5,
+            yerr=table["mu_star_conf"],
+            capsize=3,
+            color=OKABE_ITO[4],
+            label="μ* (mean |elementary effect|, 95% CI)",
+        )
+        ax.plot(x, table["sigma"], "D", color=OKABE_ITO[5], label="σ (interaction, non-linearity)")
+        ax.set_ylabel("elementary effect (outcome units)")
+    ax.set_xticks(x, table["parameter"], rotation=30, ha="right")
+    ax.axhline(0, color="0.5", lw=0.8)
+    ax.legend(fontsize=8)
+    ax.set_title(f"{method.capitalize()} sensitivity of {label(outcome)}\n({runs} model runs)")
+    return fig
