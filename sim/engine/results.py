@@ -164,28 +164,3 @@ def action_rows(trajectory: Trajectory) -> list[dict[str, object]]:
 def to_date(value: np.datetime64) -> dt.date:
     """A numpy day as a `datetime.date`."""
     return dt.date.fromisoformat(str(value))
-
-
-def summary(trajectory: Trajectory) -> list[str]:
-    """A few lines for the terminal: the focal actor's final stance and hedging index."""
-    scenario = trajectory.scenario
-    i = scenario.focal_index
-    shares = metrics.portfolio(
-        trajectory.alignment[[0, -1]], scenario.capability, scenario.parameters["share_exponent"]
-    )
-    hedging = metrics.hedging_index(shares)[:, i]
-    stances = ", ".join(
-        f"{actor} {trajectory.alignment[-1, i, j]:+.2f}"
-        for j, actor in enumerate(scenario.actor_ids)
-        if j != i
-    )
-    return [
-        f"{scenario.name}: {scenario.start} to {scenario.end}, {len(scenario.dates) - 1} "
-        f"{scenario.step} steps, seed {trajectory.seed}",
-        f"{scenario.focal} alignment at {scenario.end}: {stances}",
-        f"{scenario.focal} hedging index: {hedging[0]:.3f} at {scenario.start} -> "
-        f"{hedging[1]:.3f} at {scenario.end}",
-        f"events: {len(scenario.events)} scripted, {len(trajectory.actions)} by agents; "
-        f"spin-up moved initial alignments by up to "
-        f"{np.abs(trajectory.spinup_shift).max():.3f}",
-    ]

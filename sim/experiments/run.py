@@ -30,6 +30,7 @@ from sim.io.files import atomic_folder, read_manifest, sha256, write_json, write
 from sim.io.scenario import Scenario, load_scenario
 
 TABLES = ("alignment", "metrics", "events")
+DATE_COLUMNS = frozenset({"date", "applied_on"})
 
 
 @dataclass(frozen=True)
@@ -124,9 +125,11 @@ def load_or_simulate(source: Path) -> Run:
 
 
 def dated(table: pd.DataFrame) -> pd.DataFrame:
-    """A copy of a table whose ``date`` column is datetime64 (so ``.dt`` works)."""
+    """A copy of a table whose date columns (``date``, ``applied_on``) are datetime64, so
+    pandas' ``.dt`` and date comparisons work."""
     out = table.copy()
-    out["date"] = pd.to_datetime(out["date"])
+    for column in DATE_COLUMNS.intersection(out.columns):
+        out[column] = pd.to_datetime(out[column])
     return out
 
 

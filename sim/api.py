@@ -1,0 +1,193 @@
+"""The Python API: what ``import sim as alignsim`` offers a notebook or a script.
+
+Each function takes a scenario file's path (or a loaded `Scenario`) and keyword options
+named as the command line's, and returns an object: a `Run`, a `Sweep`, a `Comparison`, a
+`Landscape`. Objects hold pandas tables whose dates are datetime64, and have methods to
+draw (``figures()``, a dict of matplotlib Figures) and to save (``save(folder)``, written
+whole or not at all, as the command line writes it).
+
+>>> import sim as alignsim
+>>> run = alignsim.run("scenarios/two-patrons.yaml", seed=3, jealousy=0.4)
+>>> run.metrics.groupby("actor")["hedging_index"].last().round(2).to_dict()
+{'EST': 0.5, 'NBR': 0.62, 'SML': 0.64, 'WST': 0.47}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from sim.core.errors import InputError
+from sim.core.params import check_all
+from sim.experiments.compare import Comparison, Metric
+from sim.experiments.compare import compare as compare_scenarios
+from sim.experiments.design import parse_vary
+from sim.experiments.landscape import Landscape
+from sim.experiments.landscape import landscape as landscape_of
+from sim.experiments.run import Run, simulate
+from sim.experiments.sweepfolder import Dispatch, Sweep, SweepSpec, execute
+from sim.io.scenario import Scenario
+from sim.io.scenario import load_scenario as load_file
+
+ScenarioLike = str | os.PathLike[str] | Scenario
+
+
+def load_scenario(path: str | os.PathLike[str], **parameters: float) -> Scenario:
+    """Read, validate and resolve a scenario file (with its `extends` chain and tables).
+
+    Args:
+        path: the scenario file.
+        parameters: values over the file's (as ``--set``; names: `alignsim params`).
+
+    Raises:
+        InputError: one line naming the file, line and field, what is wrong and what is
+            allowed.
+
+    >>> scenario = load_scenario("scenarios/two-patrons.yaml", impulse=0.5)
+    >>> scenario.actor_ids, scenario.parameters["impulse"], str(scenario.end)
+    (('SML', 'EST', 'WST', 'NBR'), 0.5, '2024-12-31')
+    """
+    return scenario_of(path, parameters)
+
+
+def scenario_of(spec: ScenarioLike, parameters: Mapping[str, float] | None = None) -> Scenario:
+    """A loaded scenario from a path or a `Scenario`, with parameters (validated against
+    the registry) set over its own."""
+    values = check_all(parameters or {}, "parameters")
+    if isinstance(spec, Scenario):
+        return spec.with_parameters(values, "api") if values else spec
+    return load_file(spec, values)
+
+
+def run(scenario: ScenarioLike, *, seed: int | None = None, **parameters: float) -> Run:
+    """Run a scenario once through the Mesa model (as `alignsim run`).
+
+    Args:
+        scenario: a scenario file's path or a loaded `Scenario`.
+        seed: the run's seed (the scenario's `seed` when None).
+        parameters: values over the scenario's (names and ranges: `alignsim params`).
+
+    Returns:
+        The `Run`: ``alignment``, ``metrics`` and ``events`` tables, its ``manifest``,
+        ``figures()`` and ``save(folder)``.
+
+    >>> run = run("scenarios/two-patrons.yaml", seed=3)
+    >>> run.metrics["date"].dt.year.unique().tolist()
+    [2020, 2021, 2022, 2023, 2024]
+    >>> sorted(run.figures())
+    ['alignment_SML', 'heatmap_2024-12-31', 'hedging', 'network_2024-12-31']
+    """
+    return simulate(scenario_of(scenario, parameters), seed)
+
+
+def sweep(
+    scenario: ScenarioLike,
+    vary: Mapping[str, str | Sequence[float]],
+    out: str | os.PathLike[str],
+    *,
+    sampler: str = "grid",
+    samples: int | None = None,
+    replicates: int = 10,
+    seed: int | None = None,
+    workers: int = 1,
+    scheduler: str | None = None,
+    resume: bool = False,
+    force: bool = False,
+    progress: bool = False,
+) -> Sweep:
+    """Run a scenario over a design of parameter values into a resumable folder (as
+    `alignsim sweep`).
+
+    Args:
+        vary: per parameter, ``"LO:HI:N"`` (N values; ``"LO:HI"`` for lhs and sobol) or
+            the values themselves.
+        out: the sweep folder; an existing one is refused unless `resume` or `force`.
+        sampler: ``grid``, ``lhs`` or ``sobol``; samples: points for lhs and sobol.
+        seed: the root of every run's seed (the scenario's `seed` when None).
+        workers, scheduler: local processes, or the address of a Dask scheduler.
+
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> done = sweep("scenarios/two-patrons.yaml", {"jealousy": [0.0, 0.4]}, folder,
+    ...              replicates=2, force=True)
+    >>> done.results.groupby("jealousy").size().to_dict()
+    {0.0: 2, 0.4: 2}
+    """
+    loaded = scenario_of(scenario)
+    varies = tuple(parse_vary(f"{name}={spec_text(spec)}") for name, spec in vary.items())
+    spec = SweepSpec(
+        varies,
+        sampler,
+        samples,
+        replicates,
+        loaded.seed if seed is None else seed,
+        500,
+        "month",
+        False,
+    )
+    dispatch = Dispatch(workers=workers, scheduler=scheduler)
+    return execute(loaded, spec, dispatch, Path(out), resume, force, not progress)
+
+
+def spec_text(spec: str | Sequence[float]) -> str:
+    """A `--vary` value from an interval text or a list of values."""
+    return spec if isinstance(spec, str) else ",".join(repr(float(v)) for v in spec)
+
+
+def compare(
+    base: ScenarioLike,
+    *whatifs: ScenarioLike,
+    metric: str = "hedging_index",
+    actor: str | None = None,
+    replicates: int = 100,
+    seed: int | None = None,
+    at: str | None = None,
+) -> Comparison:
+    """Compare what-if scenarios with a base on common random numbers (as `alignsim
+    compare`).
+
+    Args:
+        metric: ``hedging_index``, ``dependence`` or ``alignment_<ACTOR>``.
+        actor: whose metric (the base's focal actor when None).
+        seed: the root of the replicates' seeds (the base's `seed` when None).
+        at: the date of the comparison, ``YYYY-MM-DD`` (the end of the horizon when None).
+
+    >>> result = compare("scenarios/baseline.yaml", "scenarios/whatif/us-summit-2026.yaml",
+    ...                  metric="alignment_USA", at="2026-07-06", replicates=20, seed=1)
+    >>> row = result.summary.iloc[0]
+    >>> row["whatif"], round(float(row["difference_mean"]), 2), bool(row["t_low"] > 0)
+    ('What if a US-DPRK summit in 2026', 0.69, True)
+    """
+    loaded = scenario_of(base)
+    others = [scenario_of(w) for w in whatifs]
+    if not others:
+        raise InputError("compare: give at least one what-if scenario")
+    day = None if at is None else date_of(at)
+    root = loaded.seed if seed is None else seed
+    return compare_scenarios(
+        loaded, others, Metric(metric, actor or loaded.focal), replicates, root, day
+    )
+
+
+def date_of(text: str) -> dt.date:
+    """A `datetime.date` from ISO text, or an InputError naming it."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"at={text!r}: not a date; use YYYY-MM-DD") from None
+
+
+def landscape(source: ScenarioLike | Run, date: str | None = None) -> Landscape:
+    """The Axelrod-Bennett landscape of two-bloc configurations of a run on a date (as
+    `alignsim landscape`): a `Run`, a run folder, or a scenario run once at its seed.
+
+    >>> found = landscape("scenarios/balance.yaml")
+    >>> found.table.loc[0, ["bloc_0", "bloc_1"]].tolist(), bool(found.table.loc[0, "spectral"])
+    (['A B C D', 'E F G H'], True)
+    """
+    day = None if date is None else date_of(date)
+    if isinstance(source, Scenario):
+        return landscape_of(simulate(source), day)
+    return landscape_of(source if isinstance(source, Run) else Path(source), day)

@@ -1,0 +1,54 @@
+"""The Python API: names, cheap import, objects that save and load back what they hold.
+
+Its examples run as doctests (`sim/api.py`, collected by `make test`).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import sim as alignsim
+from sim.experiments.run import Run
+
+
+def test_the_api_names_resolve_and_document_themselves() -> None:
+    assert set(dir(alignsim)) >= {"run", "sweep", "compare", "landscape", "load_scenario"}
+    for name in ("run", "sweep", "compare", "landscape", "load_scenario"):
+        assert ">>> " in (getattr(alignsim, name).__doc__ or ""), name
+    with pytest.raises(AttributeError, match="no attribute 'simulate'"):
+        alignsim.simulate  # noqa: B018
+
+
+def test_importing_the_package_loads_nothing_heavy() -> None:
+    code = "import sys, sim; print(sorted({'mesa', 'pandas', 'matplotlib'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_a_run_has_real_dates_and_saves_what_it_holds(tiny: Path, tmp_path: Path) -> None:
+    run = alignsim.run(tiny, seed=5, decay=0.02)
+    for table in (run.alignment, run.metrics, run.events):
+        assert pd.api.types.is_datetime64_any_dtype(table["date"])
+    assert run.manifest["parameters"]["decay"] == 0.02 and run.manifest["seed"] == 5
+    run.save(tmp_path / "r")
+    back = Run.load(tmp_path / "r")
+    for name in ("alignment", "metrics", "events"):
+        pd.testing.assert_frame_equal(getattr(back, name), getattr(run, name))
+
+
+def test_a_loaded_scenario_and_its_path_give_the_same_run(tiny: Path) -> None:
+    scenario = alignsim.load_scenario(tiny, impulse=0.3)
+    by_path = alignsim.run(tiny, seed=2, impulse=0.3)
+    pd.testing.assert_frame_equal(alignsim.run(scenario, seed=2).alignment, by_path.alignment)
+
+
+def test_bad_input_raises_one_clear_error(tiny: Path) -> None:
+    with pytest.raises(alignsim.InputError, match="unknown parameter 'decai'"):
+        alignsim.run(tiny, decai=1.0)
+    with pytest.raises(alignsim.InputError, match="not a date"):
+        alignsim.compare(tiny, tiny, at="soon")
