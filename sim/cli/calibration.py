@@ -20,20 +20,8 @@ from sim.core.errors import InputError
     help="Targets file [default: targets.yaml beside the scenario's `parameters_from`].",
 )
 @options.params
-@click.option(
-    "--budget",
-    type=click.IntRange(1),
-    default=20000,
-    show_default=True,
-    help="Most model runs to spend.",
-)
-@click.option(
-    "--replicates",
-    type=click.IntRange(1, 100),
-    default=4,
-    show_default=True,
-    help="Runs per candidate, with common random numbers.",
-)
+@options.count("--budget", 1, None, 20000, "Most model runs to spend.")
+@options.replicates(4, high=100)
 @options.seed
 @options.date("--holdout", "Fit with events and targets before DATE only, then forecast the rest.")
 @click.option(

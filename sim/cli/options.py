@@ -97,6 +97,33 @@ def scenario_argument(default: str | None = None) -> Callable[[F], F]:
     return click.argument("scenario", type=kind, default=default, required=False)
 
 
+def count(flag: str, low: int, high: int | None, default: int, text: str) -> Callable[[F], F]:
+    """A whole-number option with a range and a default, shown in the help."""
+    return click.option(
+        flag, type=click.IntRange(low, high), default=default, show_default=True, help=text
+    )
+
+
+def amount(flag: str, low: float, high: float, default: float, text: str) -> Callable[[F], F]:
+    """A number option with a range and a default, shown in the help."""
+    return click.option(
+        flag, type=click.FloatRange(low, high), default=default, show_default=True, help=text
+    )
+
+
+def choice(
+    flag: str, choices: tuple[str, ...], text: str, default: str | None = None
+) -> Callable[[F], F]:
+    """An option taking one of `choices` (the first by default)."""
+    return click.option(
+        flag,
+        type=click.Choice(choices),
+        default=default or choices[0],
+        show_default=True,
+        help=text,
+    )
+
+
 seed = click.option(
     "--seed",
     type=SEED_RANGE,
@@ -156,14 +183,14 @@ def out_file(what: str, required: bool = False) -> Callable[[F], F]:
     )
 
 
-def replicates(default: int, low: int = 1) -> Callable[[F], F]:
-    """`--replicates R`: runs per scenario or design point, on common seeds."""
-    return click.option(
+def replicates(default: int, low: int = 1, high: int | None = None) -> Callable[[F], F]:
+    """`--replicates R`: runs per scenario, candidate or design point, on common seeds."""
+    return count(
         "--replicates",
-        type=click.IntRange(low),
-        default=default,
-        show_default=True,
-        help="Runs per scenario or design point (the same seeds for each).",
+        low,
+        high,
+        default,
+        "Runs per scenario, candidate or design point (the same seeds for each).",
     )
 
 
@@ -196,13 +223,7 @@ metric = compose(
 quiet = click.option("--quiet", is_flag=True, help="No progress bar.")
 
 executors = compose(
-    click.option(
-        "--workers",
-        type=click.IntRange(1),
-        default=1,
-        show_default=True,
-        help="Local worker processes.",
-    ),
+    count("--workers", 1, None, 1, "Local worker processes."),
     click.option(
         "--dask-local",
         type=click.IntRange(1),
@@ -224,13 +245,6 @@ def dispatch_of(workers: int, dask_local: int | None, scheduler: str | None) -> 
     if sum(bool(x) for x in (workers > 1, dask_local, scheduler)) > 1:
         raise InputError("--workers, --dask-local and --scheduler exclude each other")
     return Dispatch(workers, dask_local, scheduler)
-
-
-def count(flag: str, low: int, high: int, default: int, text: str) -> Callable[[F], F]:
-    """A whole-number option with a range and a default, shown in the help."""
-    return click.option(
-        flag, type=click.IntRange(low, high), default=default, show_default=True, help=text
-    )
 
 
 def command_line() -> str:

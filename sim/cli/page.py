@@ -13,7 +13,7 @@ from sim.page.limits import PageLimits
 
 @click.command()
 @options.scenario_argument()
-@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
+@options.count("--port", 1, 65535, 8765, "Port to listen on.")
 @click.option(
     "--host",
     default="127.0.0.1",
@@ -40,12 +40,12 @@ from sim.page.limits import PageLimits
 )
 @options.count("--max-pages", 1, 1000, 60, "Most pages open at once.")
 @options.count("--max-pages-per-client", 1, 1000, 10, "Most pages open from one address.")
-@click.option(
+@options.amount(
     "--release-after",
-    type=click.FloatRange(1, 86_400),
-    default=120.0,
-    show_default=True,
-    help="Seconds after a page disconnects before its memory is released.",
+    1,
+    86_400,
+    120.0,
+    "Seconds after a page disconnects before its memory is released.",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log each scenario left out, and page counts.")
 def serve(

@@ -128,14 +128,8 @@ def report(folder: Path) -> None:
 @click.command()
 @click.argument("source", type=click.Path(path_type=Path))
 @options.out_file("Animation file: .gif (Pillow) or .mp4 (needs ffmpeg)", required=True)
-@click.option(
-    "--every",
-    type=click.IntRange(1),
-    default=4,
-    show_default=True,
-    help="One frame every N recorded dates.",
-)
-@click.option("--fps", type=click.IntRange(1, 60), default=8, show_default=True, help="Frames/s.")
+@options.count("--every", 1, None, 4, "One frame every N recorded dates.")
+@options.count("--fps", 1, 60, 8, "Frames a second.")
 def animate(source: Path, out: Path, force: bool, every: int, fps: int) -> None:
     """Animate the network and hedging index of a run folder or a scenario, for slides.
 

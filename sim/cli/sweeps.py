@@ -21,30 +21,19 @@ from sim.core.errors import InputError
     help="A varied parameter (repeatable): N values from LO to HI, listed values, "
     "or LO:HI for --sampler lhs|sobol.",
 )
-@click.option(
-    "--sampler",
-    type=click.Choice(["grid", "lhs", "sobol"]),
-    default="grid",
-    show_default=True,
-    help="Design: full factorial grid, Latin hypercube or Sobol.",
+@options.choice(
+    "--sampler", ("grid", "lhs", "sobol"), "Design: full factorial grid, Latin hypercube or Sobol."
 )
 @click.option("--samples", type=click.IntRange(1), help="Design points for lhs and sobol.")
 @options.replicates(10)
 @options.seed
 @options.executors
-@click.option(
-    "--chunk-runs",
-    type=click.IntRange(1),
-    default=500,
-    show_default=True,
-    help="About how many runs each chunk (task) holds.",
-)
-@click.option(
+@options.count("--chunk-runs", 1, None, 500, "About how many runs each chunk (task) holds.")
+@options.choice(
     "--envelope-step",
-    type=click.Choice(["week", "month", "quarter", "year"]),
+    ("week", "month", "quarter", "year"),
+    "Spacing of the envelope dates.",
     default="month",
-    show_default=True,
-    help="Spacing of the envelope dates.",
 )
 @click.option("--trajectories", is_flag=True, help="Also keep every run's full trajectory.")
 @click.option(
@@ -116,20 +105,16 @@ def sweep(
 
 @click.command()
 @options.scenario_argument()
-@click.option(
-    "--method",
-    type=click.Choice(["sobol", "morris"]),
-    default="sobol",
-    show_default=True,
-    help="Sobol' indices (Saltelli design) or Morris screening.",
+@options.choice(
+    "--method", ("sobol", "morris"), "Sobol' indices (Saltelli design) or Morris screening."
 )
 @options.params
-@click.option(
+@options.count(
     "--samples",
-    type=click.IntRange(2),
-    default=64,
-    show_default=True,
-    help="Base sample size N (a power of two for Sobol'); trajectories for Morris.",
+    2,
+    None,
+    64,
+    "Base sample size N (a power of two for Sobol'); trajectories for Morris.",
 )
 @options.replicates(4)
 @click.option(
@@ -196,20 +181,8 @@ def sensitivity(
 
 @click.command()
 @options.scenario_argument()
-@click.option(
-    "--runs",
-    type=click.IntRange(1),
-    default=2000,
-    show_default=True,
-    help="Runs in the ensemble batch.",
-)
-@click.option(
-    "--mesa-runs",
-    type=click.IntRange(1),
-    default=5,
-    show_default=True,
-    help="Runs timed through the Mesa path.",
-)
+@options.count("--runs", 1, None, 2000, "Runs in the ensemble batch.")
+@options.count("--mesa-runs", 1, None, 5, "Runs timed through the Mesa path.")
 def bench(scenario: Path, runs: int, mesa_runs: int) -> None:
     """Time the Mesa path against the ensemble engine (runs per second, ratios, memory).
 

@@ -67,23 +67,13 @@ def compare(
 
 @click.command()
 @options.scenario_argument()
-@click.option(
-    "--by",
-    type=click.Choice(["event", "document"]),
-    default="event",
-    show_default=True,
-    help="Leave out one event, or every event of one document.",
+@options.choice(
+    "--by", ("event", "document"), "Leave out one event, or every event of one document."
 )
 @options.replicates(20, low=2)
 @options.seed
 @options.metric
-@click.option(
-    "--top",
-    type=click.IntRange(1),
-    default=10,
-    show_default=True,
-    help="How many of the most influential to print.",
-)
+@options.count("--top", 1, None, 10, "How many of the most influential to print.")
 @options.out_file("Also write the whole ranking to this CSV")
 def influence(
     scenario: Path,
