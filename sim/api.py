@@ -20,7 +20,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from sim.core.errors import InputError
-from sim.core.params import check_all
 from sim.experiments.compare import Comparison, Metric
 from sim.experiments.compare import compare as compare_scenarios
 from sim.experiments.design import parse_vary
@@ -28,8 +27,7 @@ from sim.experiments.landscape import Landscape
 from sim.experiments.landscape import landscape as landscape_of
 from sim.experiments.run import Run, simulate
 from sim.experiments.sweepfolder import Dispatch, Sweep, SweepSpec, execute
-from sim.io.scenario import Scenario
-from sim.io.scenario import load_scenario as load_file
+from sim.io.scenario import Scenario, scenario_of
 
 ScenarioLike = str | os.PathLike[str] | Scenario
 
@@ -50,15 +48,6 @@ def load_scenario(path: str | os.PathLike[str], **parameters: float) -> Scenario
     (('SML', 'EST', 'WST', 'NBR'), 0.5, '2024-12-31')
     """
     return scenario_of(path, parameters)
-
-
-def scenario_of(spec: ScenarioLike, parameters: Mapping[str, float] | None = None) -> Scenario:
-    """A loaded scenario from a path or a `Scenario`, with parameters (validated against
-    the registry) set over its own."""
-    values = check_all(parameters or {}, "parameters")
-    if isinstance(spec, Scenario):
-        return spec.with_parameters(values, "api") if values else spec
-    return load_file(spec, values)
 
 
 def run(scenario: ScenarioLike, *, seed: int | None = None, **parameters: float) -> Run:

@@ -40,8 +40,8 @@ from sim.core.streams import spawn_seeds
 from sim.engine.ensemble import Ensemble
 from sim.experiments.compare import Metric
 from sim.experiments.sensitivity import problem_for
-from sim.experiments.sweep import Chunk, run_chunk
-from sim.io.scenario import Scenario, load_scenario
+from sim.experiments.sweep import Chunk, run_chunk, scalar_outcomes
+from sim.io.scenario import Scenario, scenario_of
 
 if TYPE_CHECKING:
     from ema_workbench import Model, ReplicatorModel
@@ -50,16 +50,6 @@ Spec = Scenario | str | os.PathLike[str]
 
 #: Most runs (rows times replicates) `evaluate_design` puts in one ensemble batch.
 CHUNK_RUNS = 1000
-
-
-def scenario_of(spec: Spec) -> Scenario:
-    """A loaded scenario, or the scenario file at `spec` loaded.
-
-    Example:
-        >>> scenario_of("scenarios/two-patrons.yaml").focal
-        'SML'
-    """
-    return spec if isinstance(spec, Scenario) else load_scenario(spec)
 
 
 def known(asked: str | Iterable[str], allowed: Sequence[str], what: str) -> tuple[str, ...]:
@@ -92,24 +82,6 @@ def positive(count: int, what: str) -> int:
     if count < 1:
         raise InputError(f"{what} = {count}: must be at least 1")
     return count
-
-
-def scalar_outcomes(scenario: Scenario) -> tuple[str, ...]:
-    """The numeric end-of-horizon outcomes a sweep records for each run of the scenario.
-
-    Example:
-        >>> scalar_outcomes(scenario_of("scenarios/two-patrons.yaml"))[:2]
-        ('final_alignment_EST', 'final_alignment_WST')
-    """
-    others = (f"final_alignment_{a}" for a in scenario.actor_ids if a != scenario.focal)
-    return (
-        *others,
-        "final_hedging_index",
-        "final_dependence",
-        "bloc_count",
-        "largest_shift",
-        "agent_actions",
-    )
 
 
 def series_outcomes(scenario: Scenario) -> tuple[str, ...]:

@@ -25,6 +25,7 @@ from SALib.sample import sobol as sobol_sample
 from sim.core.errors import InputError
 from sim.core.params import REGISTRY
 from sim.experiments.design import Vary
+from sim.experiments.sweep import scalar_outcomes
 from sim.experiments.sweepfolder import Dispatch, SweepSpec, execute
 from sim.figures.runs import save_figures
 from sim.figures.sensitivity import sensitivity_figure
@@ -106,18 +107,6 @@ def indices(
     return analyse(method, problem, design, evaluate(design), seed)
 
 
-def outcomes(scenario: Scenario) -> list[str]:
-    """The per-run outcomes a sweep of this scenario records."""
-    focal = scenario.focal
-    return [f"final_alignment_{a}" for a in scenario.actor_ids if a != focal] + [
-        "final_hedging_index",
-        "final_dependence",
-        "largest_shift",
-        "agent_actions",
-        "bloc_count",
-    ]
-
-
 @dataclass(frozen=True)
 class Sensitivity:
     """Sensitivity indices of one outcome, with the runs they rest on.
@@ -162,8 +151,9 @@ def sensitivity(
     The seed is SALib's too, which takes seeds below 2^32: larger ones are reduced
     through `numpy.random.SeedSequence`.
     """
-    if outcome not in outcomes(scenario):
-        raise InputError(f"--outcome {outcome!r}: choose from {', '.join(outcomes(scenario))}")
+    allowed = scalar_outcomes(scenario)
+    if outcome not in allowed:
+        raise InputError(f"--outcome {outcome!r}: choose from {', '.join(allowed)}")
     spec = SweepSpec(
         tuple(Vary(n, (), REGISTRY[n].low, REGISTRY[n].high) for n in names),
         f"salib-{method}",

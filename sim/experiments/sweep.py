@@ -160,6 +160,20 @@ def run_index(chunk: Chunk) -> tuple[np.ndarray, np.ndarray]:
     return points.astype(np.int64), replicate.astype(np.int64)
 
 
+def scalar_outcomes(scenario: Scenario) -> tuple[str, ...]:
+    """The numeric end-of-horizon outcomes a sweep records for each run of the scenario
+    (the columns of `outcome_table` that sensitivity analyses and adapters can take)."""
+    others = (f"final_alignment_{a}" for a in scenario.actor_ids if a != scenario.focal)
+    return (
+        *others,
+        "final_hedging_index",
+        "final_dependence",
+        "bloc_count",
+        "largest_shift",
+        "agent_actions",
+    )
+
+
 def outcome_table(
     scenario: Scenario, chunk: Chunk, engine: Ensemble, shift: np.ndarray, shift_step: np.ndarray
 ) -> pa.Table:

@@ -257,6 +257,21 @@ def load_scenario(
     return scenario.with_parameters(overrides) if overrides else scenario
 
 
+def scenario_of(
+    spec: str | os.PathLike[str] | Scenario, parameters: Mapping[str, object] | None = None
+) -> Scenario:
+    """A scenario from a file's path or a loaded `Scenario`, with parameters (checked
+    against the registry, as ``--set`` values are) over its own.
+
+    Raises:
+        InputError: a bad file, or an unknown parameter or a value outside its range.
+    """
+    values = registry.check_all(parameters or {}, "parameters")
+    if isinstance(spec, Scenario):
+        return spec.with_parameters(values, "keyword") if values else spec
+    return load_scenario(spec, values)
+
+
 @dataclass(frozen=True)
 class Extent:
     """How large a scenario is: its steps and actors, known before it is built."""
