@@ -1,11 +1,15 @@
-"""Calibration: parameter recovery on quantitative synthetic targets, determinism, errors."""
+"""Calibration: parameter recovery on quantitative synthetic targets, determinism, errors;
+the report's tables and figures, redrawn from its folder."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -14,12 +18,32 @@ from sim.cli import cli
 from sim.core.params import defaults
 from sim.engine.model import run_model
 from sim.experiments.calibrate import calibrate
+from sim.experiments.calibration import calibration
 from sim.experiments.targets import load_targets
+from sim.io.files import read_table, write_table
 from sim.io.scenario import load_scenario
 
 TRUE = {"impulse": 0.7, "decay": 0.008}
 PAIRS = [(0, 1), (0, 2), (2, 0), (0, 3)]
 DATES = ["2024-03-01", "2024-06-24", "2024-08-01", "2024-10-14", "2024-12-31"]
+REPORT_TABLES = ("targets", "plateau", "projections", "series")
+
+# One target per metric, sides of both kinds (a point, a number), few panels to draw.
+MIXED = """\
+targets:
+  - {id: rus-rises, claim: c, metric: alignment, comparison: ">", doc: d, quote: q,
+     lhs: {source: PRK, target: RUS, date: 2024-07-01},
+     rhs: {source: PRK, target: RUS, date: 2024-06-03}}
+  - {id: chn-share, claim: c, metric: share, comparison: ">", doc: d, quote: q,
+     lhs: {actor: PRK, partner: CHN, date: 2024-03-01},
+     rhs: {actor: PRK, partner: VNM, date: 2024-03-01}}
+  - {id: vnm-honoured, claim: c, metric: protocol_rank, comparison: "<", doc: d, quote: q,
+     lhs: {source: PRK, target: VNM, date: 2024-10-14}, rhs: 1.5}
+  - {id: hedges, claim: c, metric: hedging_index, comparison: ">", doc: d, quote: q,
+     lhs: {actor: PRK, date: 2024-12-31}, rhs: 0.3}
+  - {id: depends, claim: c, metric: dependence, comparison: "<", doc: d, quote: q,
+     lhs: {actor: PRK, date: 2024-12-31}, rhs: 0.9}
+"""
 
 
 def synthetic(tiny: Path, write: Callable[[str, str], Path], tolerance: float) -> Path:
@@ -110,10 +134,19 @@ def test_calibrate_command_writes_fitted_and_report(
     reloaded = load_scenario(tiny)
     assert reloaded.parameters["jealousy"] == defaults()["jealousy"]
     assert content["scenario_hash"] == reloaded.hash
-    assert {"targets.csv", "plateau.csv", "projections.csv", "targets.png", "parameters.png"} <= {
-        p.name for p in out.iterdir()
+    tables = {f"{n}.{kind}" for n in REPORT_TABLES for kind in ("parquet", "csv")}
+    assert {p.name for p in out.iterdir()} == tables | {
+        "targets.png",
+        "parameters.png",
+        "manifest.json",
     }
-    assert "fit: loss" in result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("fit: loss ") and "of 40 targets hold in most replicates" in lines[0]
+    assert lines[1].startswith("best: impulse=") and lines[2].startswith("plateau: ")
+    assert lines[-2:] == [
+        f"wrote {fitted} (previous kept as fitted.previous.yaml)",
+        f"report: {out}/",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -192,3 +225,85 @@ def test_holdout_fits_early_targets_and_forecasts_the_rest(
     assert "16 targets" in result.output.splitlines()[0]  # the 2 early dates x 4 pairs x 2
     forecast = (out / "forecast.csv").read_text().splitlines()
     assert len(forecast) == 25 and not fitted.exists()
+
+
+def test_a_holdouts_fit_is_not_written(runner: CliRunner, tiny: Path, write) -> None:
+    """The holdout fits the events and targets before the cutoff and forecasts the others;
+    its fit saw only part of the events, so it is no calibration to record."""
+    scenario = load_scenario(tiny)
+    path = write("mixed.yaml", MIXED)
+    targets = load_targets(path, scenario.actor_ids, scenario.start, scenario.end)
+    cutoff = dt.date(2024, 9, 1)
+    result = calibration(
+        scenario, targets, ["impulse", "decay"], 120, 1, 2, holdout=cutoff, progress=False
+    )
+    assert [t.spec.id for t in result.targets] == ["rus-rises", "chn-share"]
+    assert result.forecast is not None
+    assert result.forecast.table["id"].tolist() == ["vnm-honoured", "hedges", "depends"]
+    assert [e.id for e in result.scenario.events] == ["e1"]  # e2 is on 2024-10-09
+    with pytest.raises(ValueError, match="holdout"):
+        result.write_fitted(tiny.parent / "fitted.yaml", {})
+    assert not (tiny.parent / "fitted.yaml").exists()
+
+
+def test_a_calibrations_tables_are_what_its_folder_holds(tiny: Path, write, tmp_path) -> None:
+    scenario = load_scenario(tiny)
+    path = write("mixed.yaml", MIXED)
+    targets = load_targets(path, scenario.actor_ids, scenario.start, scenario.end)
+    result = calibration(scenario, targets, ["impulse", "decay"], 120, 1, 5, progress=False)
+    folder = result.save(tmp_path / "report")
+    for name, table in result.tables.items():
+        pd.testing.assert_frame_equal(read_table(folder, name), table)
+    assert read_table(folder, "projections").attrs == {"after": "2024-12-31"}
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest == result.manifest and manifest["best"] == result.fit.best
+    # each side's series at the date its claim reads is the value the targets table holds
+    series = result.series_table
+    for row in result.targets_table.itertuples():
+        for side, mean in (("lhs", row.lhs_mean), ("rhs", row.rhs_mean)):
+            part = series[(series["target"] == row.id) & (series["side"] == side)]
+            day = part["claim_date"].iloc[0] or dt.date(2024, 1, 1)  # a number: any date
+            at = part[part["date"] >= day].iloc[0]
+            assert at["q05"] == at["q50"] == at["q95"] == pytest.approx(mean, rel=1e-12)
+    assert series.groupby(["target", "side"]).size().eq(len(scenario.dates)).all()
+
+
+def test_plot_redraws_a_calibration_report_from_its_tables(
+    runner: CliRunner, tiny: Path, write, tmp_path: Path
+) -> None:
+    out = tmp_path / "report"
+    made = calibrate_cli(
+        runner,
+        tiny,
+        write("mixed.yaml", MIXED),
+        "--params",
+        "impulse,decay",
+        "--budget",
+        "120",
+        "--replicates",
+        "1",
+        "--out",
+        str(out),
+        "--fitted",
+        str(tmp_path / "fitted.yaml"),
+    )
+    assert made.exit_code == 0, made.output
+    drawn = {p.name: p.read_bytes() for p in out.glob("*.png")}
+    assert set(drawn) == {"targets.png", "parameters.png"}
+
+    def redraw() -> dict[str, bytes]:
+        result = runner.invoke(cli, ["plot", str(out)])
+        assert result.exit_code == 0, result.output
+        assert sorted(result.output.split()) == sorted(str(out / name) for name in drawn)
+        return {name: (out / name).read_bytes() for name in drawn}
+
+    assert redraw() == drawn  # the same tables give the same bytes
+    series = read_table(out, "series")
+    write_table(series.assign(q50=series["q50"] + 0.1), out, "series")
+    assert redraw()["targets.png"] != drawn["targets.png"]
+    plateau = read_table(out, "plateau")
+    write_table(plateau.assign(impulse=plateau["impulse"].min()), out, "plateau")
+    assert redraw()["parameters.png"] != drawn["parameters.png"]
+    (out / "series.parquet").unlink()
+    old = runner.invoke(cli, ["plot", str(out)])
+    assert old.exit_code == 2 and "rerun `alignsim calibrate`" in old.stderr

@@ -1,4 +1,5 @@
-"""The HTML report renders for a run, a comparison and a sweep, with every plot embedded."""
+"""The HTML report renders for a run, a comparison, a sweep and a calibration report, with
+every plot embedded."""
 
 from __future__ import annotations
 
@@ -60,3 +61,34 @@ def test_comparison_and_sweep_reports(runner: CliRunner, tiny: Path, write, tmp_
     assert images(page) == 3 and "Mean outcomes per design point" in page
     bad = runner.invoke(cli, ["report", str(tmp_path)])
     assert bad.exit_code == 2 and "not a run, comparison or finished sweep" in bad.stderr
+
+
+def test_calibration_report(runner: CliRunner, tiny: Path, write, tmp_path: Path) -> None:
+    targets = write(
+        "targets.yaml",
+        """\
+        targets:
+          - {id: rus-rises, claim: Russia rises in June, metric: alignment, comparison: ">",
+             lhs: {source: PRK, target: RUS, date: 2024-07-01},
+             rhs: {source: PRK, target: RUS, date: 2024-06-03}, doc: d, quote: q}
+          - {id: late-hedge, claim: PRK hedges, metric: hedging_index, comparison: ">",
+             lhs: {actor: PRK, date: 2024-12-31}, rhs: 0.3, doc: d, quote: q}
+        """,
+    )
+    out = tmp_path / "holdout"
+    made = runner.invoke(
+        cli,
+        [
+            *("calibrate", str(tiny), "--targets", str(targets), "--params", "impulse,decay"),
+            *("--budget", "120", "--replicates", "1", "--holdout", "2024-09-01"),
+            *("--out", str(out), "--quiet"),
+        ],
+    )
+    assert made.exit_code == 0, made.output
+    result = runner.invoke(cli, ["report", str(out)])
+    assert result.exit_code == 0, result.output
+    page = (out / "report.html").read_text()
+    assert images(page) == len(list(out.glob("*.png"))) == 2
+    assert "<h1>Calibration of tiny</h1>" in page and "Targets at the best fit" in page
+    assert "Holdout forecast: the targets from 2024-09-01 on" in page and "late-hedge" in page
+    assert "Projections at 2024-12-31 across the plateau" in page

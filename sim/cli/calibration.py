@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from sim.cli import options
 from sim.core.errors import InputError
+
+if TYPE_CHECKING:
+    from sim.experiments.calibration import Calibration, Forecast
+    from sim.io.scenario import Scenario
 
 
 @click.command()
@@ -61,31 +66,84 @@ def calibrate(
       alignsim calibrate scenarios/baseline.yaml --seed 1 --holdout 2025-09-01
     """
     from sim.core.params import CALIBRATED
-    from sim.experiments.fitrun import run_calibration
+    from sim.experiments.calibration import calibration
+    from sim.experiments.targets import load_targets
+    from sim.io.files import output_folder
     from sim.io.scenario import load_scenario
 
     loaded = load_scenario(scenario)
-    fitted = fitted or loaded.parameters_from
-    if targets_path is None and loaded.parameters_from is not None:
-        targets_path = loaded.parameters_from.parent / "targets.yaml"
-    if targets_path is None or (fitted is None and holdout is None):
-        raise InputError(f"{scenario}: has no `parameters_from`; give --targets and --fitted")
-    lines = run_calibration(
-        scenario,
-        targets_path,
+    targets_path, fitted = fit_files(loaded, targets_path, fitted, holdout)
+    targets = load_targets(targets_path, loaded.actor_ids, loaded.start, loaded.end)
+    default = Path("outputs") / "calibration"
+    folder = output_folder(
+        out, default if holdout is None else default / f"holdout-{holdout}", force
+    )
+    result = calibration(
+        loaded,
+        targets,
         names or CALIBRATED,
         budget,
         replicates,
         loaded.seed if seed is None else seed,
-        holdout,
         epsilon,
-        out,
-        fitted or Path("unused"),
-        force,
-        quiet,
-        options.command_line(),
+        holdout=holdout,
+        progress=not quiet,
     )
-    options.echo_lines(lines)
+    result.save(folder)
+    lines = summary(result)
+    if fitted is not None:
+        result.write_fitted(fitted, provenance(targets_path))
+        lines.append(f"wrote {fitted} (previous kept as fitted.previous.yaml)")
+    options.echo_lines([*lines, f"report: {folder}/"])
+
+
+def fit_files(
+    loaded: Scenario, targets: Path | None, fitted: Path | None, holdout: dt.date | None
+) -> tuple[Path, Path | None]:
+    """The targets file and where the fit goes (None for a holdout, which writes none): by
+    default `targets.yaml` beside the scenario's `parameters_from`, and that file itself."""
+    beside = loaded.parameters_from
+    targets = targets or (None if beside is None else beside.parent / "targets.yaml")
+    fitted = None if holdout else (fitted or beside)
+    if targets is None or (fitted is None and holdout is None):
+        raise InputError(f"{loaded.path}: has no `parameters_from`; give --targets and --fitted")
+    return targets, fitted
+
+
+def summary(result: Calibration) -> list[str]:
+    """Lines on a calibration: the fit, the holdout forecast if any, the plateau."""
+    fit = result.fit
+    met = int((fit.satisfaction >= 0.5).sum())
+    values = ", ".join(f"{k}={v:.4g}" for k, v in fit.best.items())
+    return [
+        f"fit: loss {fit.loss:.4f} after {fit.runs} runs ({fit.generations} generations, "
+        f"{fit.seconds:.1f} s); {met} of {len(result.targets)} targets hold in most replicates",
+        f"best: {values}",
+        *([] if result.forecast is None else forecast_lines(result.forecast)),
+        f"plateau: {len(result.plateau_table)} vectors within {result.epsilon:g} of the best",
+    ]
+
+
+def forecast_lines(forecast: Forecast) -> list[str]:
+    """Lines on a holdout forecast: how many later targets hold, then each one."""
+    rates = forecast.satisfaction
+    lines = [f"holdout forecast: {int((rates >= 0.5).sum())} of {len(rates)} later targets hold"]
+    return lines + [
+        f"  {'holds' if r >= 0.5 else 'fails'} ({r:.0%} of runs): {t.spec.id}"
+        for t, r in zip(forecast.targets, rates, strict=True)
+    ]
+
+
+def provenance(targets_path: Path) -> dict[str, str]:
+    """What `fitted.yaml` records of the command: the targets file, when, and how."""
+    from sim.io.files import sha256
+
+    return {
+        "targets": str(targets_path),
+        "targets_sha256": sha256(targets_path),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "command": options.command_line(),
+    }
 
 
 COMMANDS = (calibrate,)

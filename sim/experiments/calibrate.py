@@ -8,13 +8,13 @@ with ``vectorized=True``: each generation's whole population runs as one ensembl
 
 Ordinal targets cannot pin every parameter: many vectors fit equally well. The fit
 therefore reports the plateau (every evaluated vector within ε of the best loss), an
-interval per parameter over it, and the spread of projections across it.
+interval per parameter over it, and the spread of projections across it
+(`sim.experiments.calibration`; README, "Calibration: what the documents say").
 """
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -71,6 +71,9 @@ class Fit:
         satisfaction: per target, the share of replicates that satisfy it at the best fit.
         evaluated: every evaluated vector, [M, D]; losses: their losses, [M].
         runs: model runs spent; generations: generations of differential evolution.
+        seeds: the replicates' seeds, common to every candidate.
+        seed: the seed they and the optimiser came from; budget: the most runs allowed.
+        seconds: wall time of the fit.
     """
 
     names: tuple[str, ...]
@@ -81,7 +84,10 @@ class Fit:
     losses: np.ndarray
     runs: int
     generations: int
-    seeds: list[int] = field(default_factory=list)
+    seeds: list[int]
+    seed: int
+    budget: int
+    seconds: float = field(compare=False)
 
     def plateau(self, epsilon: float) -> np.ndarray:
         """Indices of evaluated vectors within `epsilon` of the best loss, best first."""
@@ -125,6 +131,7 @@ def calibrate(
         progress: called after each batch with (runs in the batch, best loss so far).
     """
     bounds = [(REGISTRY[n].low, REGISTRY[n].high) for n in names]
+    began = time.perf_counter()
     seeds = spawn_seeds(seed, replicates, np.uint64)  # common to every candidate
     evaluated: list[np.ndarray] = []
     losses: list[np.ndarray] = []
@@ -155,26 +162,16 @@ def calibrate(
     best = dict(zip(names, map(float, result.x), strict=True))
     _, violation = evaluate(scenario, targets, [best], seeds)
     return Fit(
-        tuple(names),
-        best,
-        float(result.fun),
-        (violation[0] == 0).mean(axis=0),
-        all_x,
-        all_loss,
-        len(all_x) * replicates,
-        int(result.nit),
-        seeds,
+        names=tuple(names),
+        best=best,
+        loss=float(result.fun),
+        satisfaction=(violation[0] == 0).mean(axis=0),
+        evaluated=all_x,
+        losses=all_loss,
+        runs=len(all_x) * replicates,
+        generations=int(result.nit),
+        seeds=seeds,
+        seed=seed,
+        budget=budget,
+        seconds=time.perf_counter() - began,
     )
-
-
-def before(scenario: Scenario, cutoff: dt.date) -> Scenario:
-    """The scenario with only the events dated before `cutoff` (for a holdout forecast)."""
-    return dataclasses.replace(
-        scenario, events=tuple(e for e in scenario.events if e.date < cutoff)
-    )
-
-
-def split_targets(targets: Sequence[Target], cutoff: dt.date) -> tuple[list[Target], list[Target]]:
-    """Targets whose every date is before `cutoff`, and the others."""
-    early = [t for t in targets if max(t.dates) < cutoff]
-    return early, [t for t in targets if max(t.dates) >= cutoff]

@@ -165,14 +165,20 @@ def point_value(
     gamma: np.ndarray,
 ) -> np.ndarray:
     """A metric's value per run, from a history kept at `steps` ([R, len(steps), N, N])."""
-    A = history[:, list(steps).index(k)]
+    return metric_value(history[:, list(steps).index(k)], metric, actors, capability, gamma)
+
+
+def metric_value(
+    A: np.ndarray, metric: str, actors: tuple[int, ...], capability: np.ndarray, gamma: np.ndarray
+) -> np.ndarray:
+    """A metric's value from alignments [R, ..., N, N]: per run, and per step of a history."""
     if metric == "alignment":
-        return A[:, actors[0], actors[1]]
+        return A[..., actors[0], actors[1]]
     if metric == "protocol_rank":
-        return metrics.protocol_rank(A)[:, actors[0], actors[1]].astype(float)
-    shares = partner_shares(A[:, actors[0]], capability, gamma)
+        return metrics.protocol_rank(A)[..., actors[0], actors[1]].astype(float)
+    shares = partner_shares(A[..., actors[0], :], capability, gamma)
     if metric == "share":
-        return shares[:, actors[1]]
+        return shares[..., actors[1]]
     if metric == "dependence":
         return shares.max(axis=-1)
     return 1.0 - concentration(shares)

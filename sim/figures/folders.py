@@ -1,4 +1,5 @@
-"""Any output folder, redrawn from its saved tables: a run's, a sweep's or a comparison's.
+"""Any output folder, redrawn from its saved tables: a run's, a sweep's, a comparison's or a
+calibration report's.
 
 `kind_of` tells the folders apart by the files they hold; `redraw` draws a folder's figures
 again (after a change of actor, date, outcome or format) without running anything.
@@ -11,22 +12,33 @@ import json
 from pathlib import Path
 
 from sim.core.errors import InputError
+from sim.figures.calibration import calibration_figures
 from sim.figures.comparison import comparison_figures
 from sim.figures.runs import RunView, run_figures, save_figures
 from sim.figures.sweeps import render_sweep
-from sim.io.files import read_table
+from sim.io.files import read_manifest, read_table
 
-KINDS = ("run", "comparison", "sweep")
+#: The tables a calibration report's figures are drawn from (`sim.experiments.calibration`).
+CALIBRATION_TABLES = ("targets", "series", "plateau")
 
 
 def kind_of(folder: Path) -> str:
-    """'run', 'comparison' or 'sweep', from the files a folder holds."""
+    """'run', 'comparison', 'calibration' or 'sweep', from the files a folder holds."""
     if not folder.is_dir():
         raise InputError(f"{folder}: no such output folder")
     if (folder / "alignment.parquet").is_file() and (folder / "manifest.json").is_file():
         return "run"
     if (folder / "summary.parquet").is_file() and (folder / "bands.parquet").is_file():
         return "comparison"
+    if (folder / "manifest.json").is_file() and all(
+        (folder / f"{name}.parquet").is_file() for name in CALIBRATION_TABLES
+    ):
+        return "calibration"
+    if (folder / "plateau.parquet").is_file():
+        raise InputError(
+            f"{folder}: a calibration report without series.parquet or manifest.json (written "
+            f"before alignsim kept them); rerun `alignsim calibrate` to redraw it"
+        )
     if (folder / "sweep.json").is_file() and (folder / "results.parquet").is_file():
         return "sweep"
     if (folder / "sweep.json").is_file():
@@ -34,7 +46,9 @@ def kind_of(folder: Path) -> str:
             f"{folder}: an unfinished sweep (results.parquet is missing); finish it with "
             f"`alignsim sweep ... --resume`"
         )
-    raise InputError(f"{folder}: not a run, comparison or finished sweep folder")
+    raise InputError(
+        f"{folder}: not a run, comparison or finished sweep folder, nor a calibration report"
+    )
 
 
 def redraw(
@@ -59,6 +73,10 @@ def redraw(
         tables = {n: read_table(folder, n) for n in ("bands", "differences", "summary")}
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         figures = comparison_figures(**tables, manifest=manifest)
+        return save_figures(figures, folder, formats)
+    if kind == "calibration":
+        tables = {n: read_table(folder, n) for n in CALIBRATION_TABLES}
+        figures = calibration_figures(**tables, manifest=read_manifest(folder))
         return save_figures(figures, folder, formats)
     view = RunView.load(folder)
     if actor is not None and actor not in view.actors:

@@ -1,4 +1,5 @@
-"""`alignsim report DIR`: one self-contained HTML page for a run, a comparison or a sweep.
+"""`alignsim report DIR`: one self-contained HTML page for a run, a comparison, a sweep or a
+calibration report.
 
 Every PNG in the folder is embedded (base64), the tables are rendered as HTML, and for a run
 the events come with their sources and quotes, so the page can be sent to a colleague or put
@@ -11,11 +12,14 @@ import base64
 import html
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from sim import __version__
+from sim.core.params import REGISTRY
 from sim.figures.folders import kind_of
+from sim.io.files import read_manifest
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}
 table{border-collapse:collapse;font-size:12px;margin:1em 0}td,th{border:1px solid #ccc;
@@ -101,12 +105,68 @@ def sweep_sections(folder: Path) -> list[str]:
     ]
 
 
+def calibration_sections(folder: Path) -> list[str]:
+    """A calibration report: the fit, each target at the best fit, the holdout forecast,
+    the fitted parameters over the plateau, and the spread of projections across it."""
+    manifest = read_manifest(folder)
+    holdout = manifest["holdout"]
+    projections = pd.read_parquet(folder / "projections.parquet")
+    return [
+        f"<h1>Calibration of {html.escape(manifest['scenario']['name'])}</h1>",
+        f"<p>{len(manifest['parameters'])} parameters fitted to {manifest['targets']} targets"
+        f"{'' if holdout is None else f' dated before {holdout}'}: loss "
+        f"{manifest['loss']:.4g} after {manifest['runs']} runs ({manifest['generations']} "
+        f"generations, {manifest['replicates']} replicates, seed {manifest['seed']}); "
+        f"{manifest['plateau_size']} evaluated vectors within ε = {manifest['epsilon']:g} of "
+        f"the best loss.</p>",
+        "<h2>Targets at the best fit</h2>",
+        table(pd.read_parquet(folder / "targets.parquet")),
+        *([] if holdout is None else forecast_section(folder, holdout)),
+        "<h2>Fitted parameters: best value and the range over the plateau</h2>",
+        table(fitted_parameters(manifest, pd.read_parquet(folder / "plateau.parquet"))),
+        f"<h2>Projections at {projections.attrs.get('after', 'the end')} across the plateau "
+        f"(5%, 50%, 95%)</h2>",
+        table(
+            projections.drop(columns=["member", "seed"])
+            .quantile([0.05, 0.5, 0.95])
+            .rename_axis("quantile")
+            .reset_index()
+        ),
+    ]
+
+
+def forecast_section(folder: Path, holdout: str) -> list[str]:
+    """A holdout's forecast of the later targets."""
+    return [
+        f"<h2>Holdout forecast: the targets from {holdout} on, without the events from that "
+        f"date on</h2>",
+        table(pd.read_parquet(folder / "forecast.parquet")),
+    ]
+
+
+def fitted_parameters(manifest: dict[str, Any], plateau: pd.DataFrame) -> pd.DataFrame:
+    """Per fitted parameter: the best value, the plateau's interval and the unit."""
+    names = manifest["parameters"]
+    return pd.DataFrame(
+        {
+            "parameter": names,
+            "best": [manifest["best"][n] for n in names],
+            "plateau_low": [plateau[n].min() for n in names],
+            "plateau_high": [plateau[n].max() for n in names],
+            "unit": [REGISTRY[n].unit for n in names],
+        }
+    )
+
+
 def render(folder: Path) -> Path:
     """Write `folder/report.html` and return its path."""
     kind = kind_of(folder)
-    sections = {"run": run_sections, "comparison": comparison_sections, "sweep": sweep_sections}[
-        kind
-    ](folder)
+    sections = {
+        "run": run_sections,
+        "comparison": comparison_sections,
+        "sweep": sweep_sections,
+        "calibration": calibration_sections,
+    }[kind](folder)
     pictures = sorted(folder.glob("*.png")) + sorted((folder / "plots").glob("*.png"))
     body = "\n".join(
         [
