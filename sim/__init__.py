@@ -22,6 +22,7 @@ API = {
     "load_scenario": "sim.api",
     "run": "sim.api",
     "sweep": "sim.api",
+    "calibrate": "sim.api",
     "compare": "sim.api",
     "landscape": "sim.api",
     "AlignmentModel": "sim.engine.model",

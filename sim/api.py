@@ -1,10 +1,10 @@
 """The Python API: what ``import sim as alignsim`` offers a notebook or a script.
 
 Each function takes a scenario file's path (or a loaded `Scenario`) and keyword options
-named as the command line's, and returns an object: a `Run`, a `Sweep`, a `Comparison`, a
-`Landscape`. Objects hold pandas tables whose dates are datetime64, and have methods to
-draw (``figures()``, a dict of matplotlib Figures) and to save (``save(folder)``, written
-whole or not at all, as the command line writes it).
+named as the command line's, and returns an object: a `Run`, a `Sweep`, a `Calibration`, a
+`Comparison`, a `Landscape`. Objects hold pandas tables whose dates are datetime64, and
+have methods to draw (``figures()``, a dict of matplotlib Figures) and to save
+(``save(folder)``, written whole or not at all, as the command line writes it).
 
 >>> import sim as alignsim
 >>> run = alignsim.run("scenarios/two-patrons.yaml", seed=3, jealousy=0.4)
@@ -20,6 +20,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from sim.core.errors import InputError
+from sim.core.params import CALIBRATED
+from sim.experiments.calibration import Calibration, calibration, targets_beside
 from sim.experiments.compare import Comparison, Metric
 from sim.experiments.compare import compare as compare_scenarios
 from sim.experiments.design import parse_vary
@@ -27,6 +29,7 @@ from sim.experiments.landscape import Landscape
 from sim.experiments.landscape import landscape as landscape_of
 from sim.experiments.run import Run, simulate
 from sim.experiments.sweepfolder import Dispatch, Sweep, SweepSpec, execute
+from sim.experiments.targets import load_targets
 from sim.io.scenario import Scenario, scenario_of
 
 ScenarioLike = str | os.PathLike[str] | Scenario
@@ -123,6 +126,46 @@ def sweep(
 def spec_text(spec: str | Sequence[float]) -> str:
     """A `--vary` value from an interval text or a list of values."""
     return spec if isinstance(spec, str) else ",".join(repr(float(v)) for v in spec)
+
+
+def calibrate(
+    scenario: ScenarioLike,
+    targets: str | os.PathLike[str] | None = None,
+    *,
+    params: Sequence[str] = CALIBRATED,
+    budget: int = 20000,
+    replicates: int = 4,
+    seed: int | None = None,
+    epsilon: float = 0.001,
+    holdout: str | None = None,
+    progress: bool = False,
+) -> Calibration:
+    """Fit parameters to documented targets by differential evolution (as `alignsim
+    calibrate`), without writing the fitted file: call ``write_fitted`` for that.
+
+    Args:
+        targets: the targets file (``targets.yaml`` beside the scenario's
+            `parameters_from` file when None).
+        params: the parameters to fit, within their registry ranges.
+        budget: the most model runs to spend; replicates: runs per candidate.
+        seed: seeds the replicates and the optimiser (the scenario's `seed` when None).
+        holdout: fit with what precedes this date (``YYYY-MM-DD``), forecast the rest.
+
+    >>> fit = calibrate("scenarios/baseline.yaml", params=["impulse", "decay"],
+    ...                 budget=240, replicates=2, seed=1)
+    >>> fit.fit.runs <= 240, sorted(fit.fit.best), len(fit.targets_table)
+    (True, ['decay', 'impulse'], 27)
+    """
+    loaded = scenario_of(scenario)
+    path = targets or targets_beside(loaded)
+    if path is None:
+        raise InputError(f"{loaded.path}: has no `parameters_from`; give the targets file")
+    found = load_targets(Path(path), loaded.actor_ids, loaded.start, loaded.end)
+    root = loaded.seed if seed is None else seed
+    day = None if holdout is None else date_of(holdout)
+    return calibration(
+        loaded, found, params, budget, replicates, root, epsilon, holdout=day, progress=progress
+    )
 
 
 def compare(

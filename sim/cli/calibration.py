@@ -66,13 +66,15 @@ def calibrate(
       alignsim calibrate scenarios/baseline.yaml --seed 1 --holdout 2025-09-01
     """
     from sim.core.params import CALIBRATED
-    from sim.experiments.calibration import calibration
+    from sim.experiments.calibration import calibration, targets_beside
     from sim.experiments.targets import load_targets
     from sim.io.files import output_folder
     from sim.io.scenario import load_scenario
 
     loaded = load_scenario(scenario)
-    targets_path, fitted = fit_files(loaded, targets_path, fitted, holdout)
+    targets_path, fitted = fit_files(
+        loaded, targets_path or targets_beside(loaded), fitted, holdout
+    )
     targets = load_targets(targets_path, loaded.actor_ids, loaded.start, loaded.end)
     default = Path("outputs") / "calibration"
     folder = output_folder(
@@ -101,10 +103,8 @@ def fit_files(
     loaded: Scenario, targets: Path | None, fitted: Path | None, holdout: dt.date | None
 ) -> tuple[Path, Path | None]:
     """The targets file and where the fit goes (None for a holdout, which writes none): by
-    default `targets.yaml` beside the scenario's `parameters_from`, and that file itself."""
-    beside = loaded.parameters_from
-    targets = targets or (None if beside is None else beside.parent / "targets.yaml")
-    fitted = None if holdout else (fitted or beside)
+    default the scenario's `parameters_from` file."""
+    fitted = None if holdout else (fitted or loaded.parameters_from)
     if targets is None or (fitted is None and holdout is None):
         raise InputError(f"{loaded.path}: has no `parameters_from`; give --targets and --fitted")
     return targets, fitted

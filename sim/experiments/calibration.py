@@ -290,6 +290,13 @@ class Calibration:
         }
 
 
+def targets_beside(scenario: Scenario) -> Path | None:
+    """The targets file a scenario's calibration reads by default: ``targets.yaml`` beside
+    its `parameters_from` file (None when it has none)."""
+    beside = scenario.parameters_from
+    return None if beside is None else beside.parent / "targets.yaml"
+
+
 def calibration(
     scenario: Scenario,
     targets: Sequence[Target],
