@@ -98,7 +98,7 @@ def plot(
     variable: str,
     formats: tuple[str, ...],
 ) -> None:
-    """Redraw the figures of an output folder (a run, sweep or comparison) from its tables.
+    """Redraw the figures of any output folder (run, sweep, comparison, calibration).
 
     \b
     Examples:
@@ -114,7 +114,7 @@ def plot(
 @click.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 def report(folder: Path) -> None:
-    """Write one self-contained HTML page (FOLDER/report.html) for a run, comparison or sweep.
+    """Write one self-contained HTML page, FOLDER/report.html, for any output folder.
 
     \b
     Example:
