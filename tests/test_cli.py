@@ -69,7 +69,7 @@ def test_plot_redraws_from_saved_tables(runner: CliRunner, tiny: Path, tmp_path:
     bad = runner.invoke(cli, ["plot", str(out), "--actor", "XXX"])
     assert bad.exit_code == 2 and "not an actor of this run" in bad.stderr
     empty = runner.invoke(cli, ["plot", str(tmp_path)])
-    assert empty.exit_code == 2 and "not a run, comparison or finished sweep folder" in empty.stderr
+    assert empty.exit_code == 2 and "not an alignsim output folder" in empty.stderr
 
 
 def test_events_lists_the_schedule(runner: CliRunner, tiny: Path) -> None:

@@ -60,7 +60,7 @@ def test_comparison_and_sweep_reports(runner: CliRunner, tiny: Path, write, tmp_
     page = (sweep / "report.html").read_text()
     assert images(page) == 3 and "Mean outcomes per design point" in page
     bad = runner.invoke(cli, ["report", str(tmp_path)])
-    assert bad.exit_code == 2 and "not a run, comparison or finished sweep" in bad.stderr
+    assert bad.exit_code == 2 and "not an alignsim output folder" in bad.stderr
 
 
 def test_calibration_report(runner: CliRunner, tiny: Path, write, tmp_path: Path) -> None:

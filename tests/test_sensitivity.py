@@ -78,6 +78,15 @@ def test_sensitivity_command_runs_the_model_through_a_sweep(
     )
     np.testing.assert_allclose(table["S1"], expected["S1"])
     np.testing.assert_allclose(table["ST"], expected["ST"])
+    drawn = (out / "indices.png").read_bytes()
+    (out / "indices.png").unlink()
+    assert runner.invoke(cli, ["plot", str(out)]).exit_code == 0
+    assert (out / "indices.png").read_bytes() == drawn  # redrawn from indices and manifest
+    reported = runner.invoke(cli, ["report", str(out)])
+    assert (
+        reported.exit_code == 0
+        and "Sobol sensitivity of final_alignment_E" in (out / "report.html").read_text()
+    )
     bad = runner.invoke(
         cli,
         [

@@ -192,4 +192,4 @@ def test_sweep_plot_draws_heatmap_envelopes_and_scatter(runner: CliRunner, tmp_p
     bad = runner.invoke(cli, ["plot", str(tmp_path / "s"), "--outcome", "mood"])
     assert bad.exit_code == 2 and "not a results column" in bad.stderr
     missing = runner.invoke(cli, ["plot", str(tmp_path)])
-    assert missing.exit_code == 2 and "not a run, comparison or finished sweep" in missing.stderr
+    assert missing.exit_code == 2 and "not an alignsim output folder" in missing.stderr

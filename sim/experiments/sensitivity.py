@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,8 +29,8 @@ from sim.experiments.design import Vary
 from sim.experiments.sweep import scalar_outcomes
 from sim.experiments.sweepfolder import Dispatch, SweepSpec, execute
 from sim.figures.runs import save_figures
-from sim.figures.sensitivity import sensitivity_figure
-from sim.io.files import write_table
+from sim.figures.sensitivity import sensitivity_figures
+from sim.io.files import write_json, write_table
 from sim.io.scenario import Scenario
 
 METHODS = ("sobol", "morris")
@@ -116,6 +117,7 @@ class Sensitivity:
             and σ (Morris).
         method, outcome: the method and the sweep outcome analysed.
         runs, replicates: model runs made, and runs per design point.
+        manifest: what was analysed: scenario file and hash, parameters, samples, seed.
     """
 
     table: pd.DataFrame
@@ -123,15 +125,18 @@ class Sensitivity:
     outcome: str
     runs: int
     replicates: int
+    manifest: dict[str, Any]
 
     def figures(self) -> dict[str, Figure]:
         """The indices as a bar chart, by file stem."""
-        return {"indices": sensitivity_figure(self.table, self.method, self.outcome, self.runs)}
+        return sensitivity_figures(self.table, self.manifest)
 
     def write(self, folder: Path, formats: tuple[str, ...] = ("png",)) -> None:
-        """Write the indices (Parquet and CSV) and their figure into an existing folder."""
+        """Write the indices (Parquet and CSV), their figure and the manifest into an
+        existing folder (the command line writes the whole folder atomically)."""
         write_table(self.table, folder, "indices", csv=True)
         save_figures(self.figures(), folder, formats)
+        write_json(folder / "manifest.json", self.manifest)
 
 
 def sensitivity(
@@ -176,7 +181,17 @@ def sensitivity(
         return results.groupby("point")[outcome].mean().to_numpy()
 
     table = indices(method, problem_for(names), samples, salib_seed(seed), evaluate)
-    return Sensitivity(table, method, outcome, runs, replicates)
+    manifest = {
+        "scenario": {"file": str(scenario.path), "hash": scenario.hash, "name": scenario.name},
+        "method": method,
+        "outcome": outcome,
+        "parameters": list(names),
+        "samples": samples,
+        "replicates": replicates,
+        "seed": seed,
+        "runs": runs,
+    }
+    return Sensitivity(table, method, outcome, runs, replicates, manifest)
 
 
 def salib_seed(seed: int) -> int:

@@ -15,6 +15,7 @@ from sim.core.errors import InputError
 from sim.figures.calibration import calibration_figures
 from sim.figures.comparison import comparison_figures
 from sim.figures.runs import RunView, run_figures, save_figures
+from sim.figures.sensitivity import sensitivity_figures
 from sim.figures.sweeps import render_sweep
 from sim.io.files import read_manifest, read_table
 
@@ -23,7 +24,8 @@ CALIBRATION_TABLES = ("targets", "series", "plateau")
 
 
 def kind_of(folder: Path) -> str:
-    """'run', 'comparison', 'calibration' or 'sweep', from the files a folder holds."""
+    """'run', 'comparison', 'calibration', 'sensitivity' or 'sweep', from the files a
+    folder holds."""
     if not folder.is_dir():
         raise InputError(f"{folder}: no such output folder")
     if (folder / "alignment.parquet").is_file() and (folder / "manifest.json").is_file():
@@ -39,6 +41,8 @@ def kind_of(folder: Path) -> str:
             f"{folder}: a calibration report without series.parquet or manifest.json (written "
             f"before alignsim kept them); rerun `alignsim calibrate` to redraw it"
         )
+    if (folder / "indices.parquet").is_file() and (folder / "manifest.json").is_file():
+        return "sensitivity"
     if (folder / "sweep.json").is_file() and (folder / "results.parquet").is_file():
         return "sweep"
     if (folder / "sweep.json").is_file():
@@ -47,7 +51,8 @@ def kind_of(folder: Path) -> str:
             f"`alignsim sweep ... --resume`"
         )
     raise InputError(
-        f"{folder}: not a run, comparison or finished sweep folder, nor a calibration report"
+        f"{folder}: not an alignsim output folder (a run, comparison, finished sweep, "
+        f"sensitivity analysis or calibration report)"
     )
 
 
@@ -74,6 +79,11 @@ def redraw(
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         figures = comparison_figures(**tables, manifest=manifest)
         return save_figures(figures, folder, formats)
+    if kind == "sensitivity":
+        manifest = read_manifest(folder)
+        return save_figures(
+            sensitivity_figures(read_table(folder, "indices"), manifest), folder, formats
+        )
     if kind == "calibration":
         tables = {n: read_table(folder, n) for n in CALIBRATION_TABLES}
         figures = calibration_figures(**tables, manifest=read_manifest(folder))

@@ -158,6 +158,20 @@ def fitted_parameters(manifest: dict[str, Any], plateau: pd.DataFrame) -> pd.Dat
     )
 
 
+def sensitivity_sections(folder: Path) -> list[str]:
+    """A sensitivity analysis: what was varied, and the indices."""
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return [
+        f"<h1>{html.escape(manifest['method'].capitalize())} sensitivity of "
+        f"{html.escape(manifest['outcome'])}</h1>",
+        f"<p>{html.escape(manifest['scenario']['name'])}: parameters "
+        f"{html.escape(', '.join(manifest['parameters']))} over their registry ranges; "
+        f"{manifest['runs']} runs ({manifest['replicates']} replicates a design point), seed "
+        f"{manifest['seed']}.</p>",
+        table(pd.read_parquet(folder / "indices.parquet")),
+    ]
+
+
 def render(folder: Path) -> Path:
     """Write `folder/report.html` and return its path."""
     kind = kind_of(folder)
@@ -166,6 +180,7 @@ def render(folder: Path) -> Path:
         "comparison": comparison_sections,
         "sweep": sweep_sections,
         "calibration": calibration_sections,
+        "sensitivity": sensitivity_sections,
     }[kind](folder)
     pictures = sorted(folder.glob("*.png")) + sorted((folder / "plots").glob("*.png"))
     body = "\n".join(

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.figures.runs import OKABE_ITO
 from sim.figures.sweeps import label
+
+
+def sensitivity_figures(table: pd.DataFrame, manifest: dict[str, Any]) -> dict[str, Figure]:
+    """A sensitivity analysis's figure by file stem, from its indices and manifest."""
+    figure = sensitivity_figure(table, manifest["method"], manifest["outcome"], manifest["runs"])
+    return {"indices": figure}
 
 
 def sensitivity_figure(table: pd.DataFrame, method: str, outcome: str, runs: int) -> Figure:
