@@ -1,4 +1,4 @@
-"""Reading and writing: output folders and tables, the scenario schema, event tables,
-scenarios (load, validate, overlay), importers of coded event data, and the rule-based
-extractor.
+"""Reading and writing: files and folders written whole (`files`), tables, the scenario
+schema, event tables, scenarios (load, validate, overlay), importers of coded event data,
+and the rule-based extractor.
 """
