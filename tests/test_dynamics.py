@@ -47,17 +47,17 @@ def event(
 ) -> None:
     """`dynamics.apply_event` in every run of A, with one source and target."""
     runs = len(A)
+    size = dynamics.portfolio_sizes(capability, p["share_exponent"])
     dynamics.apply_event(
-        A,
-        B,
-        np.arange(runs),
-        np.full(runs, source),
-        np.full(runs, target),
-        u,
-        institutional,
-        bystanders,
-        dynamics.portfolio_sizes(capability, p["share_exponent"]),
-        p,
+        dynamics.State(A, B, size, p),
+        dynamics.Bilateral(
+            np.arange(runs),
+            np.full(runs, source),
+            np.full(runs, target),
+            u,
+            institutional,
+            bystanders,
+        ),
     )
 
 

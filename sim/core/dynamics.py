@@ -1,11 +1,12 @@
 """Pure kernels of the alignment dynamics, on arrays whose first axis is the run.
 
-State: alignment ``A[R, N, N]`` (row actor's stance toward the column actor, −1..1, diagonal
-unused and kept at 0) and its long-run baseline ``B[R, N, N]``. Parameters are arrays of
-shape ``[R]`` (one value per run), keyed by the names of `sim.core.params`. The Mesa model calls
-these kernels with R = 1 and the ensemble with R in the thousands, so both drivers advance
-a run identically. Nothing here knows of Mesa, files or plots; nothing draws random
-numbers: the drivers pass the draws in.
+State (`State`): alignment ``A[R, N, N]`` (row actor's stance toward the column actor, −1..1,
+diagonal unused and kept at 0), its long-run baseline ``B[R, N, N]``, the portfolio sizes
+``c_j^γ [R, N]`` and the parameters, arrays of shape ``[R]`` (one value per run) keyed by the
+names of `sim.core.params`; the four travel together. The Mesa model calls these kernels
+with R = 1 and the ensemble with R in the thousands, so both drivers advance a run
+identically. Nothing here knows of Mesa, files or plots; nothing draws random numbers: the
+drivers pass the draws in.
 
 The rules are those of ODD.md §7, with the sources cited per kernel. One refinement over
 the starting design (ODD.md §7.13): the third-party reaction is not added linearly but goes
@@ -85,19 +86,47 @@ def concentration(shares: np.ndarray) -> np.ndarray:
     return np.einsum("...j,...j->...", shares, shares)
 
 
-def apply_event(
-    A: np.ndarray,
-    B: np.ndarray,
-    runs: np.ndarray,
-    source: np.ndarray,
-    target: np.ndarray,
-    u: np.ndarray,
-    institutional: np.ndarray,
-    bystanders: np.ndarray,
-    size: np.ndarray,
-    params: Params,
-) -> None:
-    """Apply one bilateral event in each of the given runs, in place.
+@dataclass(frozen=True)
+class State:
+    """The alignment and baseline of R runs, with the portfolio sizes and parameters that
+    every kernel moving them needs. The kernels change the arrays in place, so whoever holds
+    a `State` sees the current one.
+
+    Attributes:
+        alignment: A, [R, N, N].
+        baseline: B, [R, N, N].
+        size: portfolio sizes ``c_j^γ`` per run, [R, N] (`portfolio_sizes`).
+        params: parameter arrays [R].
+    """
+
+    alignment: np.ndarray
+    baseline: np.ndarray
+    size: np.ndarray
+    params: Params
+
+
+@dataclass(frozen=True)
+class Bilateral:
+    """One bilateral event in each of some runs (M of them), as `apply_event` takes it.
+
+    Attributes:
+        runs: the runs the events happen in, [M], each at most once.
+        source, target: actor indices per event, [M].
+        u: impulse per event, [M]; 0 leaves a run unchanged.
+        institutional: whether the event moves the baseline, [M].
+        bystanders: [M, N] mask of the third parties (not participants of the event).
+    """
+
+    runs: np.ndarray
+    source: np.ndarray
+    target: np.ndarray
+    u: np.ndarray
+    institutional: np.ndarray
+    bystanders: np.ndarray
+
+
+def apply_event(state: State, event: Bilateral) -> None:
+    """Apply one bilateral event in each of its runs, in place.
 
     ODD.md §7.1: the source's stance toward the target moves by the saturating impulse
     u; the target's stance toward the source by ``reciprocity · u``. Institutional events
@@ -109,24 +138,19 @@ def apply_event(
     do not make its patron jealous) (document 001: "China and Russia likely
     felt uneasy seeing Kim treat the Vietnamese guest of honor with such regard").
 
-    Args:
-        A, B: alignment and baseline, [R, N, N]; updated in place.
-        runs: the runs the events happen in, [M], each at most once.
-        source, target: actor indices per event, [M].
-        u: impulse per event, [M]; 0 leaves a run unchanged.
-        institutional: whether the event moves the baseline, [M].
-        bystanders: [M, N] mask of the third parties (not participants of the event).
-        size: portfolio sizes ``c_j^γ`` per run, [R, N]; params: parameter arrays [R].
+    Alignment and baseline of `state` are updated in place.
     """
-    client_shares = sized_shares(A[runs, source], size[runs])
+    A, B, params = state.alignment, state.baseline, state.params
+    runs, source, target, u = event.runs, event.source, event.target, event.u
+    client_shares = sized_shares(A[runs, source], state.size[runs])
     third = (params["spillover"][runs] * u)[:, None] * A[runs, :, target]
     third -= (params["jealousy"][runs] * np.maximum(u, 0.0))[:, None] * client_shares
-    A[runs, :, source] = saturate(A[runs, :, source], np.where(bystanders, third, 0.0))
+    A[runs, :, source] = saturate(A[runs, :, source], np.where(event.bystanders, third, 0.0))
     back = params["reciprocity"][runs] * u
     A[runs, source, target] = saturate(A[runs, source, target], u)
     A[runs, target, source] = saturate(A[runs, target, source], back)
-    if institutional.any():
-        shift = np.where(institutional, params["baseline_shift"][runs], 0.0)
+    if event.institutional.any():
+        shift = np.where(event.institutional, params["baseline_shift"][runs], 0.0)
         for s, g, v in ((source, target, u), (target, source, back)):
             old = B[runs, s, g]
             B[runs, s, g] = old + shift * (saturate(old, v) - old)
@@ -290,34 +314,30 @@ def spin_up(A: np.ndarray, size: np.ndarray, hedging: np.ndarray, params: Params
     return A
 
 
-def apply_scripted(
-    A: np.ndarray, B: np.ndarray, schedule: Schedule, k: int, size: np.ndarray, params: Params
-) -> None:
+def apply_scripted(state: State, schedule: Schedule, k: int) -> None:
     """Apply the scripted events of step k, in (date, id) order, to every run, in place."""
-    n_runs = A.shape[0]
+    n_runs = state.alignment.shape[0]
     every = np.arange(n_runs)
     for e in schedule.rows_in_step(k):
-        apply_event(
-            A,
-            B,
-            every,
-            np.full(n_runs, schedule.source[e]),
-            np.full(n_runs, schedule.target[e]),
-            params["impulse"] * schedule.weight[e],
-            np.full(n_runs, schedule.institutional[e]),
-            np.broadcast_to(~schedule.participants[e], A.shape[:2]),
-            size,
-            params,
+        event = Bilateral(
+            runs=every,
+            source=np.full(n_runs, schedule.source[e]),
+            target=np.full(n_runs, schedule.target[e]),
+            u=state.params["impulse"] * schedule.weight[e],
+            institutional=np.full(n_runs, schedule.institutional[e]),
+            bystanders=np.broadcast_to(~schedule.participants[e], state.alignment.shape[:2]),
         )
+        apply_event(state, event)
 
 
-def advance(A: np.ndarray, B: np.ndarray, rates: Rates, normals: np.ndarray, work: Scratch) -> None:
+def advance(state: State, rates: Rates, normals: np.ndarray, work: Scratch) -> None:
     """The continuous terms of one step, in place: drift, then noise, then clipping.
 
     ODD.md §7.9: random shocks ``noise · sqrt(dt) · N(0, 1)`` per directed pair
     (`normals` are standard normal, [R, N, N]; the zero diagonal of `rates.noise` leaves
     the diagonal alone), then clip to [-1, 1].
     """
-    drift(A, B, rates, work)
+    A = state.alignment
+    drift(A, state.baseline, rates, work)
     A += np.multiply(normals, rates.noise, out=work.force)  # the force is spent: reuse it
     np.clip(A, -1.0, 1.0, out=A)

@@ -22,7 +22,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.core.dynamics import Params, apply_event, concentration, saturate, sized_shares
+from sim.core.dynamics import (
+    Bilateral,
+    Params,
+    State,
+    apply_event,
+    concentration,
+    saturate,
+    sized_shares,
+)
 from sim.core.events import taxonomy
 
 NONE, COURT, COUNTERBALANCE, REINFORCE = 0, 1, 2, 3
@@ -92,14 +100,14 @@ def softmax_choice(
     return np.where(some[:, 0], pick, -1)
 
 
+def acting_chance(params: Params, days: float) -> np.ndarray:
+    """Each run's chance that an agent acts in a step of `days`, [R]: ``activity`` actions a
+    year as a Poisson process."""
+    return -np.expm1(-params["activity"] * days / 365.0)
+
+
 def decide(
-    A: np.ndarray,
-    agents: np.ndarray,
-    size: np.ndarray,
-    tolerance: np.ndarray,
-    params: Params,
-    days: float,
-    draws: np.ndarray,
+    state: State, agents: np.ndarray, tolerance: np.ndarray, days: float, draws: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Decide the actions of the given agents in every run, on the same state.
 
@@ -107,51 +115,46 @@ def decide(
     act (row by row, so the result does not depend on which others act).
 
     Args:
-        A: alignment, [R, N, N] (not modified).
+        state: the runs' state (not modified).
         agents: indices of the deciding agents, [n].
-        size: portfolio sizes ``c_j^γ`` per run, [R, N]; tolerance: per run and actor, [R, N].
-        params: parameter arrays [R]; days: the step's length.
+        tolerance: per run and actor, [R, N]; days: the step's length.
         draws: uniforms [R, 2, n]: whether to act, and which candidate.
 
     Returns:
         (target, kind), each [R, n]: the partner acted toward (−1 for none) and the kind of
         action (`NONE`, `COURT`, `COUNTERBALANCE`, `REINFORCE`).
     """
-    chance = -np.expm1(-params["activity"] * days / 365.0)
+    chance = acting_chance(state.params, days)
     runs, slots = np.nonzero(draws[:, 0, :] < chance[:, None])
-    target = np.full((A.shape[0], len(agents)), -1)
-    kind = np.full((A.shape[0], len(agents)), NONE)
+    shape = (state.alignment.shape[0], len(agents))
+    target, kind = np.full(shape, -1), np.full(shape, NONE)
     if len(runs):
         actors = agents[slots]
-        chosen, kinds = choose(
-            A, runs, actors, size, tolerance[runs, actors], params, draws[runs, 1, slots]
-        )
+        chosen, kinds = choose(state, runs, actors, tolerance[runs, actors], draws[runs, 1, slots])
         target[runs, slots], kind[runs, slots] = chosen, kinds
     return target, kind
 
 
 def choose(
-    A: np.ndarray,
+    state: State,
     runs: np.ndarray,
     actors: np.ndarray,
-    size: np.ndarray,
     tolerance: np.ndarray,
-    params: Params,
     uniform: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The action of each acting (run, actor) pair (see the module docstring).
 
     Args:
-        A: alignment, [R, N, N]; runs, actors: the acting pairs, [M].
-        size: portfolio sizes ``c_j^γ`` per run, [R, N]; tolerance: each pair's, [M].
-        params: parameter arrays [R]; uniform: each pair's draw for the choice among
+        state: the runs' state (not modified); runs, actors: the acting pairs, [M].
+        tolerance: each pair's, [M]; uniform: each pair's draw for the choice among
             candidates, [M].
 
     Returns:
         (target, kind), each [M]; target −1 and kind `NONE` where no candidate exists.
     """
+    A, params = state.alignment, state.params
     rows = A[runs, actors]
-    size = size[runs]
+    size = state.size[runs]
     shares = sized_shares(rows, size)
     others = np.ones_like(rows, dtype=bool)
     others[np.arange(len(runs)), actors] = False
@@ -177,26 +180,20 @@ def choose(
     return target, np.where(target >= 0, kind, NONE)
 
 
-def apply_actions(
-    A: np.ndarray,
-    B: np.ndarray,
-    target: np.ndarray,
-    kind: np.ndarray,
-    size: np.ndarray,
-    params: Params,
-) -> None:
+def apply_actions(state: State, target: np.ndarray, kind: np.ndarray) -> None:
     """Apply every agent's action as an event, in agent order within each run, in place.
 
     Runs are independent, so the actions are applied in rounds: round t applies, in every
     run, the action of its (t + 1)-th acting agent (fewer kernel calls than one per agent).
 
     Args:
+        state: the runs' state, changed in place.
         target, kind: [R, N] from `decide` over all agents.
-        size: portfolio sizes ``c_j^γ`` per run, [R, N]; params: parameter arrays [R].
     """
     weights = np.zeros(len(ACTION_TYPES) + 1)
     for k in ACTION_TYPES:
         weights[k] = action_weight(k)
+    params = state.params
     acted = kind != NONE
     order = np.cumsum(acted, axis=1)
     for turn in range(1, int(order[:, -1].max(initial=0)) + 1):
@@ -207,15 +204,12 @@ def apply_actions(
         bystanders[every, agents] = False
         bystanders[every, partner] = False
         u = params["impulse"][runs] * params["action_magnitude"][runs] * weights[kind[runs, agents]]
-        apply_event(
-            A,
-            B,
-            runs,
-            agents,
-            partner,
-            u,
-            np.zeros(len(runs), dtype=bool),
-            bystanders,
-            size,
-            params,
+        event = Bilateral(
+            runs=runs,
+            source=agents,
+            target=partner,
+            u=u,
+            institutional=np.zeros(len(runs), dtype=bool),
+            bystanders=bystanders,
         )
+        apply_event(state, event)

@@ -67,13 +67,10 @@ class StateAgent(mesa.Agent):
     def decide(self) -> None:
         """Choose this step's action from the current state and this agent's own draws."""
         engine, me = self.model.engine, np.array([self.index])
-        a = engine.actors
         target, kind = decide(
-            engine.alignment,
+            engine.state,
             me,
-            a.size,
-            a.tolerance,
-            engine.params,
+            engine.actors.tolerance,
             self.model.days,
             self.model.uniforms[:, :, me],
         )

@@ -18,6 +18,7 @@ from sim.core.dynamics import (
     Params,
     Rates,
     Scratch,
+    State,
     advance,
     apply_scripted,
     portfolio_sizes,
@@ -63,10 +64,8 @@ def actor_arrays(scenario: Scenario, params: Params) -> Actors:
     return Actors(scenario.capability, size, hedging, tolerance)
 
 
-def initial_state(
-    scenario: Scenario, params: Params, actors: Actors
-) -> tuple[np.ndarray, np.ndarray]:
-    """Alignment and baseline [R, N, N] at the start date, after the spin-up.
+def initial_state(scenario: Scenario, params: Params, actors: Actors) -> State:
+    """The runs' state at the start date, after the spin-up (the baseline is a copy of it).
 
     The spin-up is deterministic, so runs that share their parameters (replicates) share it:
     it is computed once per distinct parameter vector and copied.
@@ -82,7 +81,7 @@ def initial_state(
         {n: params[n][first] for n in names},
     )
     A = settled[which.ravel()]
-    return A, A.copy()
+    return State(A, A.copy(), actors.size, params)
 
 
 @dataclass(frozen=True)
@@ -107,7 +106,8 @@ class Ensemble:
             need only their number (sweeps, calibration) leave it off.
 
     Attributes:
-        alignment, baseline: current state [R, N, N].
+        state: the current state; its arrays change in place, step by step.
+        alignment, baseline: its arrays [R, N, N].
         k: index of the last completed step (0 before the first).
         actions: agent-initiated actions so far (when recorded).
         action_count: number of agent actions per run so far.
@@ -123,17 +123,27 @@ class Ensemble:
         self.scenario = scenario
         self.params = parameter_arrays(scenario, len(seeds), varied)
         self.actors = actor_arrays(scenario, self.params)
-        self.alignment, self.baseline = initial_state(scenario, self.params, self.actors)
+        self.state = initial_state(scenario, self.params, self.actors)
         self.streams = Streams(
             seeds, len(scenario.actors), len(scenario.dates) - 1, scenario.agents_start_step
         )
         self.every_agent = np.arange(len(scenario.actors))
         self.rates: dict[float, Rates] = {}
-        self.scratch = Scratch.like(self.alignment)
+        self.scratch = Scratch.like(self.state.alignment)
         self.k = 0
         self.record_actions = record_actions
         self.actions: list[Action] = []
         self.action_count = np.zeros(len(seeds), dtype=np.int64)
+
+    @property
+    def alignment(self) -> np.ndarray:
+        """Current alignment [R, N, N]."""
+        return self.state.alignment
+
+    @property
+    def baseline(self) -> np.ndarray:
+        """Current baseline [R, N, N]."""
+        return self.state.baseline
 
     @property
     def steps(self) -> int:
@@ -149,10 +159,7 @@ class Ensemble:
 
     def decide_all(self, days: float, uniforms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every agent of every run decides at once, on the same state (`policy.decide`)."""
-        a = self.actors
-        return decide(
-            self.alignment, self.every_agent, a.size, a.tolerance, self.params, days, uniforms
-        )
+        return decide(self.state, self.every_agent, self.actors.tolerance, days, uniforms)
 
     def step(self, deciders: Deciders | None = None) -> None:
         """Advance every run by one step: scripted events, agents' actions, continuous terms.
@@ -167,14 +174,13 @@ class Ensemble:
         """
         k = self.k + 1
         days = float((self.scenario.dates[k] - self.scenario.dates[k - 1]).astype(int))
-        A, B, actors, params = self.alignment, self.baseline, self.actors, self.params
-        apply_scripted(A, B, self.scenario.schedule, k, actors.size, params)
+        apply_scripted(self.state, self.scenario.schedule, k)
         normals, uniforms = self.streams.draws(k)
         if uniforms is not None:
             target, kind = (deciders or self.decide_all)(days, uniforms)
             self.log(k, target, kind)
-            apply_actions(A, B, target, kind, actors.size, params)
-        advance(A, B, self.rates_for(days), normals, self.scratch)
+            apply_actions(self.state, target, kind)
+        advance(self.state, self.rates_for(days), normals, self.scratch)
         self.k = k
 
     def log(self, k: int, target: np.ndarray, kind: np.ndarray) -> None:
