@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
+import multiprocessing
 from collections.abc import Callable
 from pathlib import Path
 
+import mesa
 import numpy as np
+import pandas as pd
 import pytest
 
+from sim.core import metrics
+from sim.core.errors import InputError
+from sim.engine.agents import StateAgent
 from sim.engine.ensemble import Ensemble
 from sim.engine.model import AlignmentModel, run_model
 from sim.io.scenario import load_scenario
@@ -44,16 +51,114 @@ def test_same_seed_same_run_different_seed_different_run(tiny: Path) -> None:
     assert not np.array_equal(a, c)
 
 
-def test_mesa_agents_hold_live_views_of_their_rows(tiny: Path) -> None:
-    model = AlignmentModel(load_scenario(tiny))
-    start = [agent.alignment.copy() for agent in model.states]
-    for _ in range(5):
+def test_agents_report_the_current_state_at_every_date(tiny: Path) -> None:
+    """The collector holds one row per date, and the agents' reporters follow the state."""
+    model = AlignmentModel(tiny, rng=4, activity=20.0)
+    for _ in range(45):
         model.step()
-    for agent, before in zip(model.states, start, strict=True):
-        assert not np.array_equal(agent.alignment, before), "the row did not move"
-        np.testing.assert_array_equal(agent.alignment, model.engine.alignment[0, agent.index])
     frame = model.datacollector.get_model_vars_dataframe()
-    assert len(frame) == 6 and frame["date"].iloc[-1] == str(model.scenario.dates[5])
+    assert list(frame["date"]) == [str(d) for d in model.dates[:46]]
+    gamma = model.parameters["share_exponent"]
+    capability = np.array([a.capability for a in model.actors])
+    shares = metrics.portfolio(model.history, capability, gamma)
+    reported = model.datacollector.get_agent_vars_dataframe()["hedging_index"].unstack()
+    np.testing.assert_allclose(reported.to_numpy(), metrics.hedging_index(shares), rtol=1e-12)
+    assert (reported.iloc[-1] != reported.iloc[0]).all(), "an agent's portfolio did not move"
+    assert frame["focal_hedging_index"].iloc[-1] == reported.iloc[-1].iloc[0]  # PRK, the focal
+
+
+def test_the_model_takes_a_scenario_file_a_seed_and_keyword_parameters(tiny: Path) -> None:
+    """``AlignmentModel(path, rng=..., **parameters)`` is the run of the loaded scenario with
+    those parameters and that seed; no seed is the scenario's."""
+    model = AlignmentModel(tiny, rng=5, decay=0.02, activity=20.0)
+    while model.running:
+        model.step()
+    expected = run_model(load_scenario(tiny, {"decay": 0.02, "activity": 20.0}), seed=5)
+    np.testing.assert_array_equal(model.trajectory().alignment, expected.alignment)
+    assert model.trajectory().actions == expected.actions
+    assert (model.run_seed, model.parameters["decay"]) == (5, 0.02)
+    assert AlignmentModel(load_scenario(tiny)).run_seed == 3  # tiny's own seed
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ({"decy": 0.1}, "unknown parameter 'decy'"),
+        ({"decay": "fast"}, "decay = 'fast' is not a number"),
+        ({"decay": 5.0}, "decay = 5 is out of range"),
+        ({"decay": float("nan")}, "must be a finite number"),
+        ({"rng": -1}, "rng = -1 is not a seed"),
+        ({"rng": 1.5}, "rng = 1.5 is not a seed"),
+        ({"rng": True}, "rng = True is not a seed"),
+    ],
+)
+def test_a_bad_parameter_or_seed_is_refused_in_one_line(
+    tiny: Path, given: dict[str, object], said: str
+) -> None:
+    with pytest.raises(InputError) as refused:
+        AlignmentModel(tiny, **given)  # type: ignore[arg-type]
+    message = str(refused.value)
+    assert message.startswith("AlignmentModel: ") and said in message and "\n" not in message
+
+
+def test_no_attribute_of_the_model_or_its_agents_is_one_of_mesas(tiny: Path) -> None:
+    """Mesa's Model and Agent own their names (Mesa 3.5 sets `scenario`, `time`, ...): ours
+    replace only `step` and, for Mesa 3.3's leaking id counters, `Agent._ids`."""
+    model = AlignmentModel(tiny)
+    mesa_model = mesa.Model(rng=0)
+    intended = {"step", "_ids"}
+    for ours, theirs, cls in (
+        (model, mesa_model, AlignmentModel),
+        (next(iter(model.agents)), mesa.Agent(mesa_model), StateAgent),
+    ):
+        bare = type("Bare", (type(theirs),), {})  # what Mesa sets on any subclass itself
+        mesa_names = set(dir(type(theirs))) | set(vars(theirs))
+        defined = {n for n in set(vars(cls)) - set(vars(bare)) if not n.startswith("__")}
+        own_names = defined | set(vars(ours)) - set(vars(theirs))
+        clash = (own_names - intended) & mesa_names
+        assert not clash, f"{cls.__name__} redefines Mesa's {sorted(clash)}"
+
+
+@pytest.fixture
+def start_method():
+    """Mesa 3.5's `batch_run` sets multiprocessing's start method for the whole process."""
+    before = multiprocessing.get_start_method(allow_none=True)
+    yield
+    multiprocessing.set_start_method(before, force=True)
+
+
+def reporters_after(path: Path, steps: int, **keywords: object) -> dict[str, object]:
+    """A direct run's model reporters and agents' hedging indices after `steps` steps."""
+    model = AlignmentModel(path, **keywords)  # type: ignore[arg-type]
+    for _ in range(steps):
+        model.step()
+    agents = {a.unique_id: a.hedging_index for a in model.agents}
+    return {"date": model.date_text, "frustration": model.frustration, "agents": agents}
+
+
+def test_mesa_batch_run_sweeps_the_model_by_its_keywords(tiny: Path, start_method) -> None:
+    """`mesa.batch_run` builds the model from keywords and seeds it: Mesa 3.4 and later pass
+    `rng=` themselves, Mesa 3.3 passes it as one of the model's parameters."""
+    seeds = [1, 2]
+    parameters: dict[str, object] = {"spec": [str(tiny)], "impulse": [0.3, 0.6]}
+    by_mesa = "rng" in inspect.signature(mesa.batch_run).parameters
+    rows = mesa.batch_run(
+        AlignmentModel,
+        parameters=parameters if by_mesa else {**parameters, "rng": seeds},
+        number_processes=1,
+        max_steps=30,
+        display_progress=False,
+        **({"rng": seeds} if by_mesa else {}),
+    )
+    frame = pd.DataFrame(rows)
+    assert len(frame) == 4 * 4  # 2 impulses x 2 seeds, one row per agent
+    for (impulse, seed), run in frame.groupby(["impulse", "rng"]):
+        direct = reporters_after(tiny, int(run["Step"].iloc[0]), rng=seed, impulse=impulse)
+        assert run["date"].iloc[0] == direct["date"]
+        assert run["frustration"].iloc[0] == direct["frustration"]
+        assert dict(zip(run["AgentID"], run["hedging_index"], strict=True)) == direct["agents"]
+    focal = frame[frame["AgentID"] == 1].set_index(["impulse", "rng"])["hedging_index"]
+    assert focal[0.3, 1] != focal[0.6, 1] and focal[0.3, 1] != focal[0.3, 2]
 
 
 def test_golden_two_actor_trace_by_hand(write: Callable[[str, str], Path]) -> None:
@@ -128,7 +233,7 @@ def test_a_step_past_the_end_of_the_calendar_does_nothing(tiny: Path) -> None:
     model = AlignmentModel(load_scenario(tiny))
     while model.running:
         model.step()
-    end = model.engine.alignment.copy()
+    end = model.alignment.copy()
     model.step()  # Mesa's controls may ask for more steps than are left
-    assert not model.running and model.engine.k == model.engine.steps
-    np.testing.assert_array_equal(model.engine.alignment, end)
+    assert not model.running and model.date_index == len(model.dates) - 1
+    np.testing.assert_array_equal(model.alignment, end)

@@ -191,16 +191,16 @@ def test_a_client_value_that_is_not_allowed_is_replaced_and_named_in_one_line(
     secret = tmp_path / "secret.yaml"
     secret.write_text("name: TOPSECRET\n")
     for path in (str(secret), "../../../../etc/shadow", "/dev/zero", "x" * 100_000):
-        model = ClassroomModel(scenario=path, seed="9" * 5000, decay="nan", noise=1e308)
+        model = ClassroomModel(spec=path, seed="9" * 5000, decay="nan", noise=1e308)
         assert model.entry == "two-patrons.yaml"
         assert model.run_seed == catalogue.scenarios["two-patrons.yaml"].seed
         assert len(model.notices) == 4
         for line in model.notices:
             assert "\n" not in line and len(line) < 160 and "TOPSECRET" not in line
         assert "not on this page's list" in model.notices[0]
-    model = ClassroomModel(scenario="whatif/us-summit-2026.yaml", seed="7", decay=0.01)
+    model = ClassroomModel(spec="whatif/us-summit-2026.yaml", seed="7", decay=0.01)
     assert (model.entry, model.run_seed, model.notices) == ("whatif/us-summit-2026.yaml", 7, ())
-    assert model.scenario.parameters["decay"] == 0.01
+    assert model.parameters["decay"] == 0.01
 
 
 ONE_LINE = "The page hit an error and stopped; the server's log has the details."
@@ -429,7 +429,7 @@ def test_a_finished_model_is_not_kept_by_mesa() -> None:
     from sim.engine.model import AlignmentModel
     from sim.io.scenario import load_scenario
 
-    model = AlignmentModel(load_scenario(ROOT / "scenarios" / "two-patrons.yaml"), 1)
+    model = AlignmentModel(load_scenario(ROOT / "scenarios" / "two-patrons.yaml"), rng=1)
     gone = weakref.ref(model)
     assert [a.unique_id for a in model.agents] == [1, 2, 3, 4]
     del model

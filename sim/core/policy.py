@@ -14,8 +14,10 @@ process of ``activity`` actions a year). An acting agent:
 3. otherwise it **reinforces** its top partner.
 
 The action is an event of the taxonomy (`ACTION_TYPES`), applied by the same kernel as
-scripted events (`sim.core.dynamics.apply_event`). Both drivers call `decide` and
-`apply_actions`, so the Mesa agents and the ensemble act identically.
+scripted events (`sim.core.dynamics.apply_event`). The ensemble decides for every agent of
+every run at once (`decide`), a Mesa agent for itself (`decide_agent`); both go through
+`choose`, and both drivers apply the actions with `apply_actions`, so the Mesa agents and
+the ensemble act identically.
 """
 
 from __future__ import annotations
@@ -133,6 +135,26 @@ def decide(
         chosen, kinds = choose(state, runs, actors, tolerance[runs, actors], draws[runs, 1, slots])
         target[runs, slots], kind[runs, slots] = chosen, kinds
     return target, kind
+
+
+def decide_agent(
+    state: State, agent: int, tolerance: float, days: float, draws: np.ndarray
+) -> tuple[int, int]:
+    """One agent's action in a state of one run: what `decide` gives it, computed alike.
+
+    Args:
+        state: the run's state (R = 1; not modified).
+        agent: the agent's index; tolerance: its tolerance; days: the step's length.
+        draws: its two uniforms: whether to act, and which candidate.
+
+    Returns:
+        (target, kind): the partner acted toward (−1 for none) and the kind of action.
+    """
+    if not draws[0] < acting_chance(state.params, days)[0]:
+        return -1, NONE
+    run, me = np.zeros(1, dtype=int), np.array([agent])
+    target, kind = choose(state, run, me, np.array([tolerance]), draws[1:])
+    return int(target[0]), int(kind[0])
 
 
 def choose(

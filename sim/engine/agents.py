@@ -1,11 +1,12 @@
-"""Mesa agents: one `StateAgent` per actor, deciding with the shared policy.
+"""Mesa agents: one `StateAgent` per actor, deciding for itself with the shared policy.
 
-Each agent holds its row of the alignment matrix (a view into the model's state, so it is
-always current), its attributes, and its own decision: when its dependence on one patron
-passes its tolerance it courts alternatives; otherwise it counterbalances a threat or
-reinforces its top partner (`sim.core.policy`, where the rule's sources are cited). The Mesa
-path and the ensemble call the same pure function, so one agent decides exactly as the
-batched policy decides for it.
+Each agent holds what it decides with: the run's state (`sim.core.dynamics.State`, whose
+arrays the model's kernels change in place, so it is always current), its index and its
+tolerance; the step hands it its two draws. When its dependence on one patron passes its
+tolerance it courts alternatives; otherwise it counterbalances a threat or reinforces its
+top partner (`sim.core.policy`, where the rule's sources are cited). An agent calls
+`policy.decide_agent`, which computes what the ensemble's batched `policy.decide` gives
+that agent, so one agent decides exactly as the batched policy decides for it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.core.policy import NONE, decide
+from sim.core.dynamics import State
+from sim.core.policy import NONE, decide_agent
 from sim.io.scenario import Actor
 
 if TYPE_CHECKING:
@@ -29,7 +31,8 @@ class CountersByModel(weakref.WeakKeyDictionary[object, "itertools.count[int]"])
 
     Mesa 3.3 keeps `Agent._ids` as a plain `defaultdict` keyed by model, so every model
     ever built stays in memory (a teaching page that is opened and closed leaks one model
-    each time); this mapping lets a finished model go.
+    each time); this mapping lets a finished model go. Mesa 3.4 and later count on the
+    model itself and no longer read `Agent._ids`.
     """
 
     def __getitem__(self, model: object) -> itertools.count[int]:
@@ -40,48 +43,43 @@ class CountersByModel(weakref.WeakKeyDictionary[object, "itertools.count[int]"])
 
 
 class StateAgent(mesa.Agent):
-    """A state with an alignment row and a hedging policy.
+    """A state with a hedging policy.
 
     Args:
         model: the model the agent belongs to.
         actor: the actor's attributes.
         index: the actor's row and column in the alignment matrix.
+        state: the run's state (one run), which the agent reads and never changes.
+        tolerance: the dependence above which the agent courts alternatives.
 
     Attributes:
-        actor: attributes (id, name, capability, hedging, tolerance, tags).
-        index: row in the alignment matrix.
-        alignment: view of the agent's row: its stance toward every actor.
+        actor, index, state, tolerance: as given.
         intent: (target index, action kind) decided this step; (−1, NONE) when idle.
+        hedging_index, dependence: the agent's hedging index and largest partner share at
+            the current date (`sim.core.metrics`), set by the model as it records a date.
     """
 
     model: AlignmentModel
     _ids = CountersByModel()
 
-    def __init__(self, model: AlignmentModel, actor: Actor, index: int) -> None:
+    def __init__(
+        self, model: AlignmentModel, actor: Actor, index: int, state: State, tolerance: float
+    ) -> None:
         super().__init__(model)
         self.actor = actor
         self.index = index
-        self.alignment = model.engine.alignment[0, index]
+        self.state = state
+        self.tolerance = tolerance
         self.intent: tuple[int, int] = (-1, NONE)
+        self.hedging_index = float("nan")
+        self.dependence = float("nan")
 
-    def decide(self) -> None:
-        """Choose this step's action from the current state and this agent's own draws."""
-        engine, me = self.model.engine, np.array([self.index])
-        target, kind = decide(
-            engine.state,
-            me,
-            engine.actors.tolerance,
-            self.model.days,
-            self.model.uniforms[:, :, me],
-        )
-        self.intent = (int(target[0, 0]), int(kind[0, 0]))
+    def decide(self, days: float, draws: np.ndarray) -> None:
+        """Choose this step's action on the current state.
 
-    @property
-    def hedging_index(self) -> float:
-        """This agent's current hedging index (see `sim.core.metrics.hedging_index`)."""
-        return self.model.current_metrics["hedging_index"][self.index]
-
-    @property
-    def dependence(self) -> float:
-        """This agent's current largest partner share."""
-        return self.model.current_metrics["dependence"][self.index]
+        Args:
+            days: the step's length.
+            draws: the step's uniforms of every agent, [2, N]; this agent's are its column.
+        """
+        own = draws[:, self.index]
+        self.intent = decide_agent(self.state, self.index, self.tolerance, days, own)

@@ -1,16 +1,22 @@
 """The Mesa model: one run of a scenario, step by step, inspectable.
 
-`AlignmentModel` steps through the scenario's calendar. In each step the scripted events
-of the step's interval are applied, then every `StateAgent` decides at once on the same
-state (``self.agents.do("decide")``: synchronous, and free of Mesa's stdlib-random
-shuffle) and the actions are applied in agent order, then the continuous terms advance.
-The state and the stepping routine are the ensemble engine's with one run, so the two
-drivers give the same trajectory for the same seed; the Mesa side adds real agents, a
-`DataCollector` (for Mesa's tools and the teaching page) and the run's full history.
+`AlignmentModel` steps through the scenario's calendar with the step both drivers take
+(`sim.engine.phases.step`, ODD.md §3): the scripted events of the step's interval, then
+every `StateAgent` decides at once on the same state (``self.agents.do("decide", ...)``:
+synchronous, and free of Mesa's stdlib-random shuffle), then the actions are applied in
+agent order, then the continuous terms. The ensemble runs the same step with the batched
+policy in place of the agents, so the two drivers give the same trajectory for the same
+seed; the Mesa side adds real agents, a `DataCollector` (for Mesa's tools, such as
+`mesa.batch_run`, and the teaching page) and the run's full history.
+
+Built as Mesa users build a model: ``AlignmentModel("scenarios/baseline.yaml", rng=7,
+decay=0.02)``; its keyword parameters are the registry's (`alignsim params`).
 """
 
 from __future__ import annotations
 
+import numbers
+import os
 from collections.abc import Mapping
 
 import mesa
@@ -18,45 +24,82 @@ import numpy as np
 
 from sim.core import metrics
 from sim.core.dynamics import sized_shares
+from sim.core.errors import InputError
+from sim.core.params import check_all
+from sim.engine import phases
 from sim.engine.agents import StateAgent
-from sim.engine.ensemble import Ensemble
 from sim.engine.trajectory import Trajectory
-from sim.io.scenario import Scenario
+from sim.io.scenario import Actor, Scenario, load_scenario
+
+#: Where the model's errors say they come from.
+ORIGIN = "AlignmentModel"
+
+
+def scenario_of(spec: Scenario | str | os.PathLike[str]) -> Scenario:
+    """The scenario a model is given: loaded from its file, or as it is."""
+    return spec if isinstance(spec, Scenario) else load_scenario(spec)
+
+
+def seed_of(rng: object, scenario: Scenario) -> int:
+    """The run's seed: `rng` as a whole number ≥ 0, or the scenario's seed when None.
+
+    Raises:
+        InputError: anything else (a generator or a float cannot seed the run's streams).
+    """
+    if rng is None:
+        return scenario.seed
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and int(rng) >= 0:
+        return int(rng)
+    raise InputError(f"{ORIGIN}: rng = {rng!r} is not a seed; use a whole number ≥ 0 or None")
+
+
+def read_only(array: np.ndarray) -> np.ndarray:
+    """A view of `array` that cannot be written through."""
+    view = array.view()
+    view.flags.writeable = False
+    return view
 
 
 class AlignmentModel(mesa.Model):
     """A Mesa model of alignment and hedging among the actors of a scenario.
 
     Args:
-        scenario: the validated scenario.
-        seed: the run's seed (the scenario's seed when None).
-        parameters: parameter values over the scenario's, if any.
+        spec: a scenario file's path, or a loaded scenario.
+        rng: the run's seed, a whole number ≥ 0 (the scenario's seed when None); Mesa's own
+            generators are seeded with it too.
+        parameters: parameter values over the scenario's, by the registry's names
+            (`alignsim params`), checked as ``--set`` checks them.
+
+    Raises:
+        InputError: an invalid scenario, seed, parameter name or value, in one line.
 
     Attributes:
-        scenario: the scenario.
-        engine: the run's state and stepping routine (an `Ensemble` of one run).
-        states: the agents, in actor order.
-        history, baseline_history: alignment and baseline at every date so far.
-        datacollector: Mesa's collector of model and agent reporters.
+        datacollector: Mesa's collector of model reporters (date, focal_hedging_index,
+            frustration) and agent reporters (hedging_index, dependence).
+
+    The other public attributes are read-only properties: `spec`, `run_seed`, `actors`,
+    `parameters`, `dates`, `date_index`, `date`, `alignment`, `history`, `actions`.
     """
 
     def __init__(
         self,
-        scenario: Scenario,
-        seed: int | None = None,
-        parameters: Mapping[str, float] | None = None,
+        spec: Scenario | str | os.PathLike[str],
+        *,
+        rng: int | None = None,
+        **parameters: float,
     ) -> None:
-        run_seed = scenario.seed if seed is None else int(seed)
-        super().__init__(seed=run_seed)
-        self.scenario = scenario
-        self.run_seed = run_seed
-        self.engine = Ensemble(scenario, [run_seed], [parameters] if parameters else None)
-        shape = (self.engine.steps + 1, *scenario.alignment.shape)
-        self.history = np.full(shape, np.nan)
-        self.baseline_history = np.full(shape, np.nan)
-        self.states = [StateAgent(self, actor, i) for i, actor in enumerate(scenario.actors)]
-        self.days = 0.0
-        self.uniforms = np.empty((1, 2, len(scenario.actors)))
+        scenario = scenario_of(spec)
+        values = check_all(parameters, ORIGIN)
+        run_seed = seed_of(rng, scenario)
+        super().__init__(rng=run_seed)
+        changed = {k: v for k, v in values.items() if v != scenario.parameters[k]}
+        self._spec = scenario.with_parameters(changed, "run") if changed else scenario
+        self._run_seed = run_seed
+        self._runs = phases.Runs(self._spec, [run_seed])
+        shape = (len(self._spec.dates), *self._spec.alignment.shape)
+        self._history = np.full(shape, np.nan)
+        self._baseline_history = np.full(shape, np.nan)
+        self._focal = self._add_agents()[self._spec.focal_index]
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "date": "date_text",
@@ -65,12 +108,50 @@ class AlignmentModel(mesa.Model):
             },
             agent_reporters={"hedging_index": "hedging_index", "dependence": "dependence"},
         )
-        self.record()
+        self._record()
+
+    def _add_agents(self) -> list[StateAgent]:
+        """One agent per actor, in actor order, holding the run's state and its tolerance."""
+        state, tolerance = self._runs.state, self._runs.actors.tolerance[0]
+        return [
+            StateAgent(self, actor, i, state, float(tolerance[i]))
+            for i, actor in enumerate(self._spec.actors)
+        ]
+
+    @property
+    def spec(self) -> Scenario:
+        """The scenario run, with the model's parameters."""
+        return self._spec
+
+    @property
+    def run_seed(self) -> int:
+        """The run's seed."""
+        return self._run_seed
+
+    @property
+    def actors(self) -> tuple[Actor, ...]:
+        """The actors, in the order of the alignment matrix's rows."""
+        return self.spec.actors
+
+    @property
+    def parameters(self) -> dict[str, float]:
+        """The run's parameter values, by name."""
+        return dict(self.spec.parameters)
+
+    @property
+    def dates(self) -> np.ndarray:
+        """The calendar: the date of every state from the start (index 0) to the end."""
+        return self.spec.dates
+
+    @property
+    def date_index(self) -> int:
+        """Index of the current state's date in `dates` (0 at the start)."""
+        return self._runs.k
 
     @property
     def date(self) -> np.datetime64:
         """The date of the current state."""
-        return self.scenario.dates[self.engine.k]
+        return self.dates[self.date_index]
 
     @property
     def date_text(self) -> str:
@@ -78,58 +159,72 @@ class AlignmentModel(mesa.Model):
         return str(self.date)
 
     @property
+    def alignment(self) -> np.ndarray:
+        """The alignment matrix now, [N, N] (row actor toward column actor; read-only)."""
+        return read_only(self._runs.state.alignment[0])
+
+    @property
+    def history(self) -> np.ndarray:
+        """The alignment at every date so far, [date_index + 1, N, N] (read-only)."""
+        return read_only(self._history[: self.date_index + 1])
+
+    @property
+    def actions(self) -> tuple[phases.Action, ...]:
+        """The agents' actions so far, in the order they were applied."""
+        return tuple(self._runs.actions)
+
+    @property
     def focal_hedging_index(self) -> float:
         """Hedging index of the scenario's focal actor."""
-        return self.current_metrics["hedging_index"][self.scenario.focal_index]
+        return self._focal.hedging_index
 
     @property
     def frustration(self) -> float:
         """Share of unbalanced triads now."""
-        return float(metrics.frustration(self.engine.alignment[0]))
+        return float(metrics.frustration(self._runs.state.alignment[0]))
 
     def step(self) -> None:
-        """Advance one step of the calendar (see the module docstring for the order).
+        """Advance one step of the calendar (`sim.engine.phases.step`), then record it.
 
         At the end of the calendar a step does nothing (`running` is already False): Mesa's
         controls may ask for more steps than are left.
         """
-        if self.engine.k >= self.engine.steps:
+        if self.date_index >= len(self.dates) - 1:
             self.running = False
             return
-        self.engine.step(self.agents_decide)
-        self.record()
-        self.running = self.engine.k < self.engine.steps
+        phases.step(self._runs, self._agents_decide)
+        self._record()
+        self.running = self.date_index < len(self.dates) - 1
 
-    def agents_decide(self, days: float, uniforms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Every agent decides on the same state; return the decisions as [1, N] arrays."""
-        self.days, self.uniforms = days, uniforms
-        self.agents.do("decide")
-        target = np.array([[agent.intent[0] for agent in self.states]])
-        kind = np.array([[agent.intent[1] for agent in self.states]])
-        return target, kind
+    def _agents_decide(self, days: float, uniforms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every agent decides on the same state, with its own draws; their intents as
+        (target, kind), each [1, N]."""
+        self.agents.do("decide", days, uniforms[0])
+        intents = dict(self.agents.get(["index", "intent"]))
+        target, kind = np.array([intents[i] for i in range(len(intents))]).T
+        return target[None], kind[None]
 
-    def record(self) -> None:
-        """Store the state of the current date and collect Mesa's reporters."""
-        k = self.engine.k
-        self.history[k] = self.engine.alignment[0]
-        self.baseline_history[k] = self.engine.baseline[0]
-        shares = sized_shares(self.engine.alignment[0], self.engine.actors.size[0])
-        self.current_metrics = {
-            "hedging_index": metrics.hedging_index(shares).tolist(),
-            "dependence": metrics.dependence(shares).tolist(),
-        }
+    def _record(self) -> None:
+        """Store the state of the current date, update the agents' portfolio measures and
+        collect Mesa's reporters."""
+        k, state = self.date_index, self._runs.state
+        self._history[k] = state.alignment[0]
+        self._baseline_history[k] = state.baseline[0]
+        shares = sized_shares(state.alignment[0], state.size[0])
+        hedging, dependence = metrics.hedging_index(shares), metrics.dependence(shares)
+        for agent in self.agents:
+            agent.hedging_index = float(hedging[agent.index])
+            agent.dependence = float(dependence[agent.index])
         self.datacollector.collect(self)
 
     def trajectory(self) -> Trajectory:
         """The record of the run so far (complete once `running` is False)."""
-        params = {k: float(v[0]) for k, v in self.engine.params.items()}
-        varied = {k: v for k, v in params.items() if v != self.scenario.parameters[k]}
         return Trajectory(
-            scenario=self.scenario.with_parameters(varied, "run") if varied else self.scenario,
+            scenario=self.spec,
             seed=self.run_seed,
-            alignment=self.history.copy(),
-            baseline=self.baseline_history.copy(),
-            actions=tuple(self.engine.actions),
+            alignment=self._history.copy(),
+            baseline=self._baseline_history.copy(),
+            actions=self.actions,
         )
 
 
@@ -137,7 +232,7 @@ def run_model(
     scenario: Scenario, seed: int | None = None, parameters: Mapping[str, float] | None = None
 ) -> Trajectory:
     """Run a scenario to its end date through the Mesa model and return its trajectory."""
-    model = AlignmentModel(scenario, seed, parameters)
+    model = AlignmentModel(scenario, rng=seed, **(parameters or {}))
     while model.running:
         model.step()
     return model.trajectory()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.engine.ensemble import Action
+from sim.engine.phases import Action
 from sim.io.scenario import Scenario
 
 

@@ -124,56 +124,44 @@ class Choices:
 
 
 class ClassroomModel(AlignmentModel):
-    """The alignment model with keyword parameters, as SolaraViz builds it.
+    """The alignment model as the page builds it, from the values of its controls.
 
-    Every argument comes from a client and is checked: a refused one is replaced by the
+    Every value comes from a client and is checked: a refused one is replaced by the
     scenario's own value and listed in `notices`; the constructor never fails on a value.
 
     Args:
-        scenario: an entry of the served catalogue.
-        hedging_rate, decay, balance, impulse, noise, tolerance: parameter values (see
-            `alignsim params`; an actor's own tolerance overrides the parameter); None keeps
-            the scenario's.
-        kwargs: ``hedging_<ACTOR>``, an actor's hedging propensity (0..1), for the actors of
-            the chosen scenario that have one.
+        spec: an entry of the served catalogue.
         whatif_events: keep the events marked hypothetical.
         seed: the run's seed; None keeps the scenario's.
+        kwargs: the sliders (named so because Mesa 3.3's SolaraViz looks for that name):
+            parameters (`SLIDERS`, see `alignsim params`; an actor's own tolerance overrides
+            the parameter) and ``hedging_<ACTOR>``, an actor's hedging propensity (0..1), for
+            the actors of the chosen scenario that have one. Other names are ignored (Mesa
+            3.5's SolaraViz adds a `scenario` of its own on reset).
     """
 
     def __init__(
         self,
-        scenario: object = None,
-        hedging_rate: object = None,
-        decay: object = None,
-        balance: object = None,
-        impulse: object = None,
-        noise: object = None,
-        tolerance: object = None,
+        spec: object = None,
         whatif_events: object = True,
         seed: object = None,
         **kwargs: object,
     ) -> None:
         choices = Choices()
-        self.entry, loaded = choices.scenario(scenario)
-        chosen = {
-            "hedging_rate": hedging_rate,
-            "decay": decay,
-            "balance": balance,
-            "impulse": impulse,
-            "noise": noise,
-            "tolerance": tolerance,
+        entry, loaded = choices.scenario(spec)
+        values = {
+            k: choices.parameter(k, kwargs[k], loaded) for k in SLIDERS if kwargs.get(k) is not None
         }
-        values = {k: choices.parameter(k, v, loaded) for k, v in chosen.items() if v is not None}
         actors = tuple(self.propensity(a, kwargs, choices) for a in loaded.actors)
         events = (
             loaded.events
             if whatif_events is not False
             else tuple(e for e in loaded.events if "hypothetical" not in e.note)
         )
-        scenario_now = dataclasses.replace(loaded, actors=actors, events=events)
-        run_seed = loaded.seed if seed is None else choices.seed(seed, loaded)
-        self.notices = tuple(choices.notices)
-        super().__init__(scenario_now.with_parameters(values, "page"), run_seed)
+        rng = loaded.seed if seed is None else choices.seed(seed, loaded)
+        chosen = dataclasses.replace(loaded, actors=actors, events=events)
+        super().__init__(chosen, rng=rng, **values)
+        self.entry, self.notices = entry, tuple(choices.notices)
 
     @staticmethod
     def propensity(actor: Actor, kwargs: dict[str, object], choices: Choices) -> Actor:
@@ -205,7 +193,7 @@ def model_params() -> dict[str, Any]:
     catalogue = served()
     first = catalogue.scenarios[catalogue.first]
     params: dict[str, Any] = {
-        "scenario": {
+        "spec": {
             "type": "Select",
             "value": catalogue.first,
             "values": catalogue.names,
@@ -242,17 +230,16 @@ def model_params() -> dict[str, Any]:
 
 def dates_so_far(model: AlignmentModel) -> pd.DatetimeIndex:
     """The dates recorded so far."""
-    return pd.DatetimeIndex(model.scenario.dates[: model.engine.k + 1].astype("datetime64[ns]"))
+    return pd.DatetimeIndex(model.dates[: model.date_index + 1].astype("datetime64[ns]"))
 
 
 @solara.component
 def Network(model: AlignmentModel) -> None:
     """The alignment network now."""
     update_counter.get()
-    scenario = model.scenario
     fig = Figure(figsize=(6, 5.5), layout="constrained")
     ax = fig.subplots()
-    ids = scenario.actor_ids
+    ids = model.spec.actor_ids
 
     def style(actor: str) -> dict[str, Any]:
         return {"color": OKABE_ITO[ids.index(actor) % len(OKABE_ITO)]}
@@ -260,9 +247,9 @@ def Network(model: AlignmentModel) -> None:
     draw_matrix_network(
         ax,
         ids,
-        {a.id: a.name for a in scenario.actors},
-        {a.id: a.capability for a in scenario.actors},
-        model.engine.alignment[0],
+        {a.id: a.name for a in model.actors},
+        {a.id: a.capability for a in model.actors},
+        model.alignment,
         style,
     )
     ax.set_title(f"Alignment network on {model.date_text}")
@@ -273,12 +260,12 @@ def Network(model: AlignmentModel) -> None:
 def FocalAlignment(model: AlignmentModel) -> None:
     """The focal actor's alignment toward each partner so far."""
     update_counter.get()
-    scenario, i = model.scenario, model.scenario.focal_index
+    scenario, i = model.spec, model.spec.focal_index
     fig = Figure(figsize=(7, 3.6), layout="constrained")
     ax = fig.subplots()
     when = dates_so_far(model)
-    history = model.history[: len(when)]
-    for j, actor in enumerate(scenario.actors):
+    history = model.history
+    for j, actor in enumerate(model.actors):
         if j != i:
             ax.plot(
                 when, history[:, i, j], color=OKABE_ITO[j % len(OKABE_ITO)], lw=2, label=actor.name
@@ -287,7 +274,7 @@ def FocalAlignment(model: AlignmentModel) -> None:
     ax.set_ylim(-1.05, 1.05)
     ax.axhline(0, color="0.6", lw=0.8)
     ax.set_ylabel("alignment (−1 … +1)")
-    ax.set_title(f"{scenario.actors[i].name}'s alignment toward each actor")
+    ax.set_title(f"{model.actors[i].name}'s alignment toward each actor")
     ax.legend(fontsize=8, loc="lower left", ncols=3)
     date_axis(ax)
     solara.FigureMatplotlib(fig, format="png")
@@ -301,18 +288,18 @@ def Hedging(model: AlignmentModel) -> None:
     fig = Figure(figsize=(7, 2.6), layout="constrained")
     ax = fig.subplots()
     ax.plot(pd.to_datetime(frame["date"]), frame["focal_hedging_index"], color="black", lw=2)
-    ax.set_xlim(mdates.date2num(model.scenario.start), mdates.date2num(model.scenario.end))
+    ax.set_xlim(mdates.date2num(model.spec.start), mdates.date2num(model.spec.end))
     ax.set_ylim(0, 1)
     ax.set_ylabel("hedging index")
-    ax.set_title(f"{model.scenario.focal}'s hedging index (1 − HHI of partner shares)")
+    ax.set_title(f"{model.spec.focal}'s hedging index (1 − HHI of partner shares)")
     date_axis(ax)
     solara.FigureMatplotlib(fig, format="png")
 
 
 def fired_events(model: AlignmentModel, most: int = 12) -> list[tuple[str, str, str, str]]:
     """The latest events applied so far, newest first: (date, who, event, source or note)."""
-    schedule, k = model.scenario.schedule, model.engine.k
-    ids = model.scenario.actor_ids
+    schedule, k = model.spec.schedule, model.date_index
+    ids = model.spec.actor_ids
     rows = []
     for e in range(len(schedule.step)):
         if schedule.step[e] <= k:
@@ -326,10 +313,10 @@ def fired_events(model: AlignmentModel, most: int = 12) -> list[tuple[str, str, 
                     quote,
                 )
             )
-    for action in model.engine.actions:
+    for action in model.actions:
         rows.append(
             (
-                model.scenario.dates[action.step - 1],
+                model.dates[action.step - 1],
                 f"{ids[action.source]} → {ids[action.target]}",
                 ACTION_TYPES[action.kind],
                 f"agent action ({ACTION_NAMES[action.kind]})",
@@ -356,7 +343,8 @@ def Timeline(model: AlignmentModel) -> None:
     update_counter.get()
     for line in getattr(model, "notices", ()):
         solara.Warning(line)
-    solara.Text(f"Date {model.date_text} (step {model.engine.k} of {model.engine.steps})")
+    last = len(model.dates) - 1
+    solara.Text(f"Date {model.date_text} (step {model.date_index} of {last})")
     solara.HTML(tag="div", unsafe_innerHTML=events_table(fired_events(model)))
 
 
