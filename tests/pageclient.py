@@ -62,7 +62,7 @@ def session_cookie(base: str, cookie: str = "") -> str:
     return "; ".join([*([cookie] if cookie else []), *pairs])
 
 
-def open_page(base: str, until: str = "Step: 0", timeout: float = 120.0) -> PageSession:
+def open_page(base: str, until: str = "(step 0 of", timeout: float = 120.0) -> PageSession:
     """Open one page session and wait until the server has rendered text `until`."""
     cookie = session_cookie(base)
     kernel, session = uuid.uuid4(), str(uuid.uuid4())

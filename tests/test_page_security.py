@@ -332,7 +332,7 @@ def test_a_raw_widget_message_cannot_open_a_file(served: Server, tmp_path: Path)
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
         page.route_web_socket(re.compile(".*/jupyter/api/kernels/.*"), intercept)
         page.goto(served.url, wait_until="networkidle", timeout=90000)
-        page.wait_for_selector("text=Step: 0", timeout=60000)
+        page.wait_for_selector("text=(step 0 of", timeout=60000)
         comm = picker_id(from_server)
         assert comm is not None and template
         for value in (str(secret), traversal):
@@ -351,7 +351,7 @@ def test_a_raw_widget_message_cannot_open_a_file(served: Server, tmp_path: Path)
             bodies.append(page.inner_text("body"))
         page.get_by_role("button", name="▶").click()
         page.wait_for_function(
-            "() => /Step: ([3-9]|\\d\\d+)/.test(document.body.innerText)", timeout=60000
+            "() => /\\(step ([3-9]|\\d\\d+) of/.test(document.body.innerText)", timeout=60000
         )
         page.get_by_role("button", name="❚❚").click()
         browser.close()
@@ -420,7 +420,7 @@ def test_a_student_with_the_link_gets_the_page(networked: Server) -> None:
         refused = page.goto(networked.url)
         assert refused is not None and refused.status == 403
         page.goto(networked.url + "?token=classroom42", wait_until="networkidle")
-        page.wait_for_selector("text=Step: 0", timeout=60000)
+        page.wait_for_selector("text=(step 0 of", timeout=60000)
         browser.close()
     assert networked.outbound() == []
 
