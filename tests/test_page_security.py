@@ -179,7 +179,7 @@ def test_the_first_scenario_is_checked_against_the_limits_before_it_loads(
     assert "steps; the page runs at most 1,500 (raise it with --max-steps)" in result.output
     result = runner.invoke(cli, ["serve", "/dev/zero"])
     assert result.exit_code == 2 and "not a regular file" in result.output
-    result = runner.invoke(cli, ["serve", "--host", "0.0.0.0", "--token", "short"])
+    result = runner.invoke(cli, ["serve", str(long), "--host", "0.0.0.0", "--token", "short"])
     assert result.exit_code == 2 and "--token: use at least 8" in result.output
 
 
@@ -390,7 +390,9 @@ def test_closed_pages_are_released_and_thirty_are_held(served: Server) -> None:
 @pytest.fixture
 def networked(tmp_path: Path) -> Iterator[Server]:
     """A server listening on every interface (reached here through 127.0.0.1 only)."""
-    yield from start(tmp_path, "--host", "0.0.0.0", "--token", "classroom42")
+    yield from start(
+        tmp_path, "scenarios/two-patrons.yaml", "--host", "0.0.0.0", "--token", "classroom42"
+    )
 
 
 def test_beyond_loopback_a_token_is_required(networked: Server) -> None:
@@ -440,7 +442,8 @@ def test_a_finished_model_is_not_kept_by_mesa() -> None:
 def test_without_a_token_beyond_loopback_the_page_is_open_within_its_limits(
     tmp_path: Path,
 ) -> None:
-    for server in start(tmp_path, "--host", "0.0.0.0", "--no-token", "--max-pages-per-client", "2"):
+    args = ("--host", "0.0.0.0", "--no-token", "--max-pages-per-client", "2")
+    for server in start(tmp_path, "scenarios/two-patrons.yaml", *args):
         assert status(server.url, {"Host": "192.0.2.2:8765"}) == 200
         assert "--no-token: anyone who can reach 0.0.0.0 can use the page" in server.log_text()
         pages = [open_page(server.url) for _ in range(2)]
