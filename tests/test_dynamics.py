@@ -27,7 +27,7 @@ def drifted(
     days: float,
 ) -> np.ndarray:
     """A copy of A after the continuous terms of one step, relaxing toward A itself."""
-    size = dynamics.portfolio_sizes(capability, p["share_exponent"])
+    size = dynamics.partner_sizes(capability, p["share_exponent"])
     moved = A.copy()
     rates = dynamics.rates(p, size, hedging, days)
     dynamics.drift(moved, A, rates, dynamics.Scratch.like(A))
@@ -47,7 +47,7 @@ def event(
 ) -> None:
     """`dynamics.apply_event` in every run of A, with one source and target."""
     runs = len(A)
-    size = dynamics.portfolio_sizes(capability, p["share_exponent"])
+    size = dynamics.partner_sizes(capability, p["share_exponent"])
     dynamics.apply_event(
         dynamics.State(A, B, size, p),
         dynamics.Bilateral(
@@ -106,10 +106,12 @@ def test_hedging_force_lowers_the_top_share(rows: np.ndarray, hedging: float) ->
     A[0][np.eye(5, dtype=bool)] = 0.0
     capability = np.array([0.1, 0.4, 0.2, 0.2, 0.1])
     gamma = np.array([0.5])
-    before = dynamics.partner_shares(A, capability, gamma)
+    before = dynamics.partner_shares(A, dynamics.partner_sizes(capability, gamma, A.ndim))
     p = params(decay=0.0, balance=0.0, hedging_rate=0.01, share_exponent=0.5)
     after_A = drifted(A, capability, np.full((1, 5), hedging), p, 7.0)
-    after = dynamics.partner_shares(after_A, capability, gamma)
+    after = dynamics.partner_shares(
+        after_A, dynamics.partner_sizes(capability, gamma, after_A.ndim)
+    )
     top = before.argmax(axis=-1)
     old = np.take_along_axis(before, top[..., None], -1)
     new = np.take_along_axis(after, top[..., None], -1)

@@ -60,7 +60,7 @@ def test_agents_report_the_current_state_at_every_date(tiny: Path) -> None:
     assert list(frame["date"]) == [str(d) for d in model.dates[:46]]
     gamma = model.parameters["share_exponent"]
     capability = np.array([a.capability for a in model.actors])
-    shares = metrics.portfolio(model.history, capability, gamma)
+    shares = metrics.shares_of(model.history, capability, gamma)
     reported = model.datacollector.get_agent_vars_dataframe()["hedging_index"].unstack()
     np.testing.assert_allclose(reported.to_numpy(), metrics.hedging_index(shares), rtol=1e-12)
     assert (reported.iloc[-1] != reported.iloc[0]).all(), "an agent's portfolio did not move"

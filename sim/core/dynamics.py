@@ -1,7 +1,7 @@
 """Pure kernels of the alignment dynamics, on arrays whose first axis is the run.
 
 State (`State`): alignment ``A[R, N, N]`` (row actor's stance toward the column actor, −1..1,
-diagonal unused and kept at 0), its long-run baseline ``B[R, N, N]``, the portfolio sizes
+diagonal unused and kept at 0), its long-run baseline ``B[R, N, N]``, the partner sizes
 ``c_j^γ [R, N]`` and the parameters, arrays of shape ``[R]`` (one value per run) keyed by the
 names of `sim.core.params`; the four travel together. The Mesa model calls these kernels
 with R = 1 and the ensemble with R in the thousands, so both drivers advance a run
@@ -44,9 +44,11 @@ def saturate(x: np.ndarray, u: np.ndarray) -> np.ndarray:
     return x + (np.sign(u) - x) * -np.expm1(-np.abs(u))
 
 
-def portfolio_sizes(capability: np.ndarray, gamma: np.ndarray) -> np.ndarray:
-    """Portfolio sizes ``c_j^γ`` per run, [R, N] (capability [N], share exponent γ [R])."""
-    return capability[None, :] ** gamma[:, None]
+def partner_sizes(capability: np.ndarray, gamma: np.ndarray, ndim: int = 2) -> np.ndarray:
+    """Partner sizes ``c_j^γ`` per run, shaped to weigh rows of `ndim` dimensions whose first
+    axis is the run's: [R, 1, ..., N] (capability [N], share exponent γ [R])."""
+    size = capability[None, :] ** np.asarray(gamma, dtype=float).reshape(-1)[:, None]
+    return size.reshape(size.shape[:1] + (1,) * (ndim - 2) + size.shape[1:])
 
 
 def normalise(weights: np.ndarray) -> np.ndarray:
@@ -56,26 +58,14 @@ def normalise(weights: np.ndarray) -> np.ndarray:
     return weights
 
 
-def partner_shares(rows: np.ndarray, capability: np.ndarray, gamma: np.ndarray) -> np.ndarray:
-    """Partner shares ``s_ij = c_j^γ max(A_ij, 0) / Σ_k c_k^γ max(A_ik, 0)`` of the given rows.
+def partner_shares(rows: np.ndarray, size: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Partner shares ``s_ij = c_j^γ max(A_ij, 0) / Σ_k c_k^γ max(A_ik, 0)`` of alignment
+    rows [R, ..., N], given the partners' sizes ``c_j^γ`` (`partner_sizes`, or any shape
+    that broadcasts), written into `out` when given.
 
     ODD.md §7.7 (a Kuik-style portfolio of partners): the exponent γ < 1 keeps a small
     partner visible in the portfolio. An actor with no positive tie has all shares 0.
-
-    Args:
-        rows: alignment rows, shape [R, ..., N].
-        capability: capabilities, shape [N].
-        gamma: share exponent per run, shape [R].
     """
-    scale = portfolio_sizes(capability, gamma)
-    return sized_shares(
-        rows, scale.reshape(scale.shape[:1] + (1,) * (rows.ndim - 2) + scale.shape[1:])
-    )
-
-
-def sized_shares(rows: np.ndarray, size: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """`partner_shares` of rows [M, ..., N] given their sizes ``c_j^γ`` (broadcastable),
-    written into `out` when given."""
     shares = np.maximum(rows, 0.0, out=out)
     shares *= size
     return normalise(shares)
@@ -88,14 +78,14 @@ def concentration(shares: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class State:
-    """The alignment and baseline of R runs, with the portfolio sizes and parameters that
+    """The alignment and baseline of R runs, with the partner sizes and parameters that
     every kernel moving them needs. The kernels change the arrays in place, so whoever holds
     a `State` sees the current one.
 
     Attributes:
         alignment: A, [R, N, N].
         baseline: B, [R, N, N].
-        size: portfolio sizes ``c_j^γ`` per run, [R, N] (`portfolio_sizes`).
+        size: partner sizes ``c_j^γ`` per run, [R, N] (`partner_sizes`).
         params: parameter arrays [R].
     """
 
@@ -142,7 +132,7 @@ def apply_event(state: State, event: Bilateral) -> None:
     """
     A, B, params = state.alignment, state.baseline, state.params
     runs, source, target, u = event.runs, event.source, event.target, event.u
-    client_shares = sized_shares(A[runs, source], state.size[runs])
+    client_shares = partner_shares(A[runs, source], state.size[runs])
     third = (params["spillover"][runs] * u)[:, None] * A[runs, :, target]
     third -= (params["jealousy"][runs] * np.maximum(u, 0.0))[:, None] * client_shares
     A[runs, :, source] = saturate(A[runs, :, source], np.where(event.bystanders, third, 0.0))
@@ -171,7 +161,7 @@ class Rates:
         retention: ``e^{−decay·days}``, the share of the gap to the baseline kept.
         balance: ``balance · h / max(N − 2, 1)``, with sub-step h = days / substeps.
         hedging: ``−hedging_rate · h · h_i`` for row actor i.
-        size: ``c_j^γ`` for column actor j (`portfolio_sizes`).
+        size: ``c_j^γ`` for column actor j (`partner_sizes`).
         noise: ``noise · sqrt(days)``.
     """
 
@@ -184,7 +174,7 @@ class Rates:
 
 
 def rates(params: Params, size: np.ndarray, hedging: np.ndarray, days: float) -> Rates:
-    """The `Rates` of runs with these parameters [R], portfolio sizes ``c_j^γ`` [R, N] and
+    """The `Rates` of runs with these parameters [R], partner sizes ``c_j^γ`` [R, N] and
     hedging propensities [R, N]."""
     runs, n = hedging.shape
     full = (runs, n, n)
@@ -261,7 +251,7 @@ def hedging_drift(A: np.ndarray, size: np.ndarray, out: np.ndarray | None = None
         A: alignment, [R, N, N]; size: ``c_j^γ``, [R, N, N] (`Rates.size`).
         out: where to write the drift, [R, N, N], if given.
     """
-    shares = sized_shares(A, size, out)
+    shares = partner_shares(A, size, out)
     shares -= concentration(shares)[..., None]
     return shares
 

@@ -13,14 +13,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.core.dynamics import concentration, partner_shares
+from sim.core.dynamics import concentration, partner_shares, partner_sizes
 
 
-def portfolio(A: np.ndarray, capability: np.ndarray, gamma: float) -> np.ndarray:
-    """Partner shares ``s_ij`` of every actor, [..., N, N] (rows sum to 1, or 0 if isolated)."""
-    flat = A.reshape((-1, *A.shape[-2:]))
-    shares = partner_shares(flat, capability, np.full(flat.shape[0], gamma))
-    return shares.reshape(A.shape)
+def shares_of(A: np.ndarray, capability: np.ndarray, gamma: float) -> np.ndarray:
+    """Partner shares ``s_ij`` of every actor of alignments [..., N, N] with one share
+    exponent (`sim.core.dynamics.partner_shares`; rows sum to 1, or 0 if isolated)."""
+    return partner_shares(A, partner_sizes(capability, np.array([gamma]), A.ndim))
 
 
 def hedging_index(shares: np.ndarray) -> np.ndarray:

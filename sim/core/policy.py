@@ -30,8 +30,8 @@ from sim.core.dynamics import (
     State,
     apply_event,
     concentration,
+    partner_shares,
     saturate,
-    sized_shares,
 )
 from sim.core.events import taxonomy
 
@@ -177,7 +177,7 @@ def choose(
     A, params = state.alignment, state.params
     rows = A[runs, actors]
     size = state.size[runs]
-    shares = sized_shares(rows, size)
+    shares = partner_shares(rows, size)
     others = np.ones_like(rows, dtype=bool)
     others[np.arange(len(runs)), actors] = False
 

@@ -23,7 +23,7 @@ import mesa
 import numpy as np
 
 from sim.core import metrics
-from sim.core.dynamics import sized_shares
+from sim.core.dynamics import partner_shares
 from sim.core.errors import InputError
 from sim.core.params import check_all
 from sim.engine import phases
@@ -210,7 +210,7 @@ class AlignmentModel(mesa.Model):
         k, state = self.date_index, self._runs.state
         self._history[k] = state.alignment[0]
         self._baseline_history[k] = state.baseline[0]
-        shares = sized_shares(state.alignment[0], state.size[0])
+        shares = partner_shares(state.alignment[0], state.size[0])
         hedging, dependence = metrics.hedging_index(shares), metrics.dependence(shares)
         for agent in self.agents:
             agent.hedging_index = float(hedging[agent.index])

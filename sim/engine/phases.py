@@ -23,7 +23,7 @@ from sim.core.dynamics import (
     State,
     advance,
     apply_scripted,
-    portfolio_sizes,
+    partner_sizes,
     rates,
     spin_up,
 )
@@ -49,8 +49,8 @@ def parameter_arrays(
 
 @dataclass(frozen=True)
 class Actors:
-    """Actor attributes as arrays: capability [N]; per run and actor [R, N]: portfolio size
-    ``c_j^γ`` (`sim.core.dynamics.portfolio_sizes`), hedging and tolerance."""
+    """Actor attributes as arrays: capability [N]; per run and actor [R, N]: partner size
+    ``c_j^γ`` (`sim.core.dynamics.partner_sizes`), hedging and tolerance."""
 
     capability: np.ndarray
     size: np.ndarray
@@ -64,7 +64,7 @@ def actor_arrays(scenario: Scenario, params: Params) -> Actors:
     own = scenario.tolerance(np.nan)
     tolerance = np.where(np.isnan(own)[None, :], params["tolerance"][:, None], own[None, :])
     hedging = np.broadcast_to(scenario.hedging, (runs, len(scenario.actors))).copy()
-    size = portfolio_sizes(scenario.capability, params["share_exponent"])
+    size = partner_sizes(scenario.capability, params["share_exponent"])
     return Actors(scenario.capability, size, hedging, tolerance)
 
 

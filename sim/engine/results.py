@@ -47,7 +47,7 @@ def metrics_table(trajectory: Trajectory) -> pd.DataFrame:
     scenario = trajectory.scenario
     A = trajectory.alignment
     ids = np.array(scenario.actor_ids)
-    shares = metrics.portfolio(A, scenario.capability, scenario.parameters["share_exponent"])
+    shares = metrics.shares_of(A, scenario.capability, scenario.parameters["share_exponent"])
     top = metrics.top_partner(shares)
     sides = metrics.blocs(A)
     n, dates = len(ids), dates_of(scenario)

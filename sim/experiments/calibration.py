@@ -38,7 +38,7 @@ from tqdm import tqdm
 
 from sim import __version__
 from sim.core import metrics
-from sim.core.dynamics import sized_shares
+from sim.core.dynamics import partner_shares
 from sim.core.errors import InputError
 from sim.engine.ensemble import Ensemble
 from sim.experiments.calibrate import Fit, calibrate, evaluate
@@ -170,7 +170,9 @@ class Calibration:
             {
                 "member": np.repeat(np.arange(len(vectors)), len(fit.seeds)),
                 "seed": fit.seeds * len(vectors),
-                "hedging_index": metrics.hedging_index(sized_shares(end[:, i], engine.actors.size)),
+                "hedging_index": metrics.hedging_index(
+                    partner_shares(end[:, i], engine.actors.size)
+                ),
             }
         )
         for j, actor in enumerate(s.actor_ids):

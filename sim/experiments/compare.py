@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from sim.core import metrics
+from sim.core.dynamics import partner_shares, partner_sizes
 from sim.core.errors import InputError
 from sim.core.streams import spawn_seeds
 from sim.engine.ensemble import Ensemble
@@ -70,7 +71,7 @@ class Metric:
         if self.name.startswith("alignment_"):
             return history[:, :, i, scenario.actor_ids.index(self.name[10:])]
         rows = history[:, :, i]
-        shares = metrics.partner_shares(rows, scenario.capability, gamma)
+        shares = partner_shares(rows, partner_sizes(scenario.capability, gamma, rows.ndim))
         if self.name == "dependence":
             return metrics.dependence(shares)
         return metrics.hedging_index(shares)

@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 
 from sim import __version__
 from sim.core import metrics
-from sim.core.dynamics import sized_shares
+from sim.core.dynamics import partner_shares
 from sim.core.streams import spawn_seeds
 from sim.engine.ensemble import Ensemble
 from sim.io.scenario import Scenario
@@ -148,7 +148,7 @@ def observe(engine: Ensemble, kept: np.ndarray, observed: np.ndarray, focal: int
     where = np.flatnonzero(kept == engine.k)
     if len(where):
         row = engine.alignment[:, focal].copy()
-        shares = sized_shares(row, engine.actors.size)
+        shares = partner_shares(row, engine.actors.size)
         row[:, focal] = 1.0 - metrics.concentration(shares)
         observed[:, where[0]] = row
 
@@ -180,7 +180,7 @@ def outcome_table(
     """One row per run: point, replicate, seed, varied parameters and outcomes."""
     point, replicate = run_index(chunk)
     A, focal, ids = engine.alignment, scenario.focal_index, scenario.actor_ids
-    shares = sized_shares(A[:, focal], engine.actors.size)
+    shares = partner_shares(A[:, focal], engine.actors.size)
     top = metrics.top_partner(shares)
     columns: dict[str, object] = {
         "point": point,

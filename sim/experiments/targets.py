@@ -22,7 +22,7 @@ import numpy as np
 from pydantic import Field, ValidationError
 
 from sim.core import metrics
-from sim.core.dynamics import concentration, partner_shares
+from sim.core.dynamics import concentration, partner_shares, partner_sizes
 from sim.core.errors import InputError, where
 from sim.io.schema import Strict, describe_error, dotted, line_of, read_yaml
 
@@ -176,7 +176,8 @@ def metric_value(
         return A[..., actors[0], actors[1]]
     if metric == "protocol_rank":
         return metrics.protocol_rank(A)[..., actors[0], actors[1]].astype(float)
-    shares = partner_shares(A[..., actors[0], :], capability, gamma)
+    rows = A[..., actors[0], :]
+    shares = partner_shares(rows, partner_sizes(capability, gamma, rows.ndim))
     if metric == "share":
         return shares[..., actors[1]]
     if metric == "dependence":
