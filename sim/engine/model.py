@@ -25,19 +25,13 @@ import numpy as np
 from sim.core import metrics
 from sim.core.dynamics import partner_shares
 from sim.core.errors import InputError
-from sim.core.params import check_all
 from sim.engine import phases
 from sim.engine.agents import StateAgent
 from sim.engine.trajectory import Trajectory
-from sim.io.scenario import Actor, Scenario, load_scenario
+from sim.io.scenario import Actor, Scenario, scenario_of
 
 #: Where the model's errors say they come from.
 ORIGIN = "AlignmentModel"
-
-
-def scenario_of(spec: Scenario | str | os.PathLike[str]) -> Scenario:
-    """The scenario a model is given: loaded from its file, or as it is."""
-    return spec if isinstance(spec, Scenario) else load_scenario(spec)
 
 
 def seed_of(rng: object, scenario: Scenario) -> int:
@@ -88,12 +82,10 @@ class AlignmentModel(mesa.Model):
         rng: int | None = None,
         **parameters: float,
     ) -> None:
-        scenario = scenario_of(spec)
-        values = check_all(parameters, ORIGIN)
+        scenario = scenario_of(spec, parameters, ORIGIN)
         run_seed = seed_of(rng, scenario)
         super().__init__(rng=run_seed)
-        changed = {k: v for k, v in values.items() if v != scenario.parameters[k]}
-        self._spec = scenario.with_parameters(changed, "run") if changed else scenario
+        self._spec = scenario
         self._run_seed = run_seed
         self._runs = phases.Runs(self._spec, [run_seed])
         shape = (len(self._spec.dates), *self._spec.alignment.shape)

@@ -258,18 +258,21 @@ def load_scenario(
 
 
 def scenario_of(
-    spec: str | os.PathLike[str] | Scenario, parameters: Mapping[str, object] | None = None
+    spec: str | os.PathLike[str] | Scenario,
+    parameters: Mapping[str, object] | None = None,
+    where: str = "parameters",
 ) -> Scenario:
     """A scenario from a file's path or a loaded `Scenario`, with parameters (checked
-    against the registry, as ``--set`` values are) over its own.
+    against the registry, as ``--set`` values are) over its own; the values that change
+    are recorded as set by `where`, which also begins any error message.
 
     Raises:
         InputError: a bad file, or an unknown parameter or a value outside its range.
     """
-    values = registry.check_all(parameters or {}, "parameters")
-    if isinstance(spec, Scenario):
-        return spec.with_parameters(values, "keyword") if values else spec
-    return load_scenario(spec, values)
+    values = registry.check_all(parameters or {}, where)
+    scenario = spec if isinstance(spec, Scenario) else load_scenario(spec)
+    changed = {k: v for k, v in values.items() if v != scenario.parameters[k]}
+    return scenario.with_parameters(changed, where) if changed else scenario
 
 
 @dataclass(frozen=True)
