@@ -6,6 +6,7 @@ so a command receives checked values.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import shlex
 import sys
 from collections.abc import Callable
@@ -222,20 +223,30 @@ metric = compose(
 
 quiet = click.option("--quiet", is_flag=True, help="No progress bar.")
 
-executors = compose(
-    count("--workers", 1, None, 1, "Local worker processes."),
-    click.option(
-        "--dask-local",
-        type=click.IntRange(1),
-        metavar="N",
-        help="Start a Dask LocalCluster of N workers on 127.0.0.1.",
-    ),
-    click.option(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="Join a running Dask cluster, e.g. tcp://10.0.0.5:8786.",
-    ),
-)
+
+def executors(func: F) -> F:
+    """`--workers`, `--dask-local` and `--scheduler`, handed to the command as one
+    `dispatch` (a `sim.experiments.sweepfolder.Dispatch`); they exclude each other."""
+
+    @functools.wraps(func)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        chosen = (kwargs.pop("workers"), kwargs.pop("dask_local"), kwargs.pop("scheduler"))
+        return func(*args, dispatch=dispatch_of(*chosen), **kwargs)
+
+    return compose(
+        count("--workers", 1, None, 1, "Local worker processes."),
+        click.option(
+            "--dask-local",
+            type=click.IntRange(1),
+            metavar="N",
+            help="Start a Dask LocalCluster of N workers on 127.0.0.1.",
+        ),
+        click.option(
+            "--scheduler",
+            metavar="ADDRESS",
+            help="Join a running Dask cluster, e.g. tcp://10.0.0.5:8786.",
+        ),
+    )(command)  # type: ignore[return-value]
 
 
 def dispatch_of(workers: int, dask_local: int | None, scheduler: str | None) -> Any:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from sim.cli import options
 from sim.core.errors import InputError
+
+if TYPE_CHECKING:
+    from sim.experiments.sweepfolder import Dispatch
 
 
 @click.command()
@@ -52,9 +56,7 @@ def sweep(
     samples: int | None,
     replicates: int,
     seed: int | None,
-    workers: int,
-    dask_local: int | None,
-    scheduler: str | None,
+    dispatch: Dispatch,
     chunk_runs: int,
     envelope_step: str,
     trajectories: bool,
@@ -76,7 +78,6 @@ def sweep(
     from sim.io.files import slug
     from sim.io.scenario import load_scenario
 
-    dispatch = options.dispatch_of(workers, dask_local, scheduler)
     if resume and force:
         raise InputError("--resume and --force exclude each other")
     parsed = tuple(parse_vary(v) for v in varies)
@@ -136,9 +137,7 @@ def sensitivity(
     replicates: int,
     outcome: str,
     seed: int | None,
-    workers: int,
-    dask_local: int | None,
-    scheduler: str | None,
+    dispatch: Dispatch,
     out: Path | None,
     force: bool,
     formats: tuple[str, ...],
@@ -155,7 +154,6 @@ def sensitivity(
     from sim.io.files import atomic_folder, output_folder, slug
     from sim.io.scenario import load_scenario
 
-    dispatch = options.dispatch_of(workers, dask_local, scheduler)
     chosen = names or ("jealousy", "decay", "hedging_rate", "balance", "impulse")
     loaded = load_scenario(scenario)
     folder = output_folder(out, Path("outputs") / "sensitivity" / slug(loaded.name), force)
