@@ -100,8 +100,11 @@ def test_saturated_balance_splits_into_eigenvector_factions() -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(rows=arrays(float, (1, 5, 5), elements=st.floats(0.05, 0.95)), hedging=st.floats(0.1, 1.0))
-def test_hedging_force_lowers_the_top_share(rows: np.ndarray, hedging: float) -> None:
-    """Kuik's hedging: the force never raises an actor's largest partner share."""
+def test_hedging_force_lowers_the_top_partner(rows: np.ndarray, hedging: float) -> None:
+    """Kuik's hedging: the force never warms an actor toward its largest partner, and never
+    lowers the smallest hedging index. (It can raise the top partner's *share* by a little,
+    when it lowers a heavier partner more: hypothesis found such a row, so the share is not
+    what is asserted.)"""
     A = rows.copy()
     A[0][np.eye(5, dtype=bool)] = 0.0
     capability = np.array([0.1, 0.4, 0.2, 0.2, 0.1])
@@ -112,10 +115,8 @@ def test_hedging_force_lowers_the_top_share(rows: np.ndarray, hedging: float) ->
     after = dynamics.partner_shares(
         after_A, dynamics.partner_sizes(capability, gamma, after_A.ndim)
     )
-    top = before.argmax(axis=-1)
-    old = np.take_along_axis(before, top[..., None], -1)
-    new = np.take_along_axis(after, top[..., None], -1)
-    assert (new <= old + 1e-12).all()
+    top = before.argmax(axis=-1)[..., None]
+    assert (np.take_along_axis(after_A, top, -1) <= np.take_along_axis(A, top, -1) + 1e-12).all()
     assert metrics.hedging_index(after).min() >= metrics.hedging_index(before).min() - 1e-12
 
 
