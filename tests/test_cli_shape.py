@@ -34,16 +34,46 @@ def repeated_blocks(folder: Path) -> str:
     return out.stdout
 
 
+def repeated_windows(files: list[Path], size: int = 6) -> list[str]:
+    """Runs of `size` code lines (blank lines, comments, imports and lone brackets skipped)
+    that appear twice, within one file or across files: pylint compares files only."""
+    seen: dict[tuple[str, ...], str] = {}
+    repeats = []
+    for path in files:
+        lines = [
+            (n, line.strip())
+            for n, line in enumerate(path.read_text().splitlines(), start=1)
+            if line.strip()
+            and not line.strip().startswith(("#", "import ", "from "))
+            and line.strip() not in ")]},"
+        ]
+        for i in range(len(lines) - size + 1):
+            window = tuple(text for _, text in lines[i : i + size])
+            place = f"{path.name}:{lines[i][0]}"
+            if window in seen and not seen[window].startswith(f"{path.name}:"):
+                repeats.append(f"{place} repeats {seen[window]}")
+            elif window in seen:
+                first = int(seen[window].split(":")[1])
+                if lines[i][0] - first >= size:  # not an overlap of the same run
+                    repeats.append(f"{place} repeats {seen[window]}")
+            seen.setdefault(window, place)
+    return repeats
+
+
 def test_the_command_line_repeats_no_block() -> None:
     assert "R0801" not in repeated_blocks(CLI)
+    assert repeated_windows(sorted(CLI.glob("*.py"))) == []
 
 
-def test_the_check_finds_a_repeated_block(tmp_path: Path) -> None:
-    """Two modules sharing a six-line option block are reported."""
+def test_the_checks_find_a_repeated_block(tmp_path: Path) -> None:
+    """A six-line block shared by two modules, or written twice in one, is reported."""
     block = "".join(f"    value_{i} = options.get('{i}', {i})\n" for i in range(8))
     for name in ("a", "b"):
         (tmp_path / f"{name}.py").write_text(f"def {name}(options):\n{block}    return 0\n")
     assert "R0801" in repeated_blocks(tmp_path)
+    twice = tmp_path / "c.py"
+    twice.write_text(f"def c(options):\n{block}    return 0\n\n\ndef d(options):\n{block}")
+    assert len(repeated_windows([twice])) >= 1
 
 
 def commands() -> list[tuple[str, click.Command]]:
