@@ -53,12 +53,19 @@ def load_scenario(path: str | os.PathLike[str], **parameters: float) -> Scenario
     return scenario_of(path, parameters)
 
 
-def run(scenario: ScenarioLike, *, seed: int | None = None, **parameters: float) -> Run:
+def run(
+    scenario: ScenarioLike,
+    *,
+    seed: int | None = None,
+    model: str | None = None,
+    **parameters: float,
+) -> Run:
     """Run a scenario once through the Mesa model (as `alignsim run`).
 
     Args:
         scenario: a scenario file's path or a loaded `Scenario`.
         seed: the run's seed (the scenario's `seed` when None).
+        model: the model variant (`alignsim params --model NAME`; the scenario's when None).
         parameters: values over the scenario's (names and ranges: `alignsim params`).
 
     Returns:
@@ -71,7 +78,7 @@ def run(scenario: ScenarioLike, *, seed: int | None = None, **parameters: float)
     >>> sorted(run.figures())
     ['alignment_SML', 'heatmap_2024-12-31', 'hedging', 'network_2024-12-31']
     """
-    return simulate(scenario_of(scenario, parameters), seed)
+    return simulate(scenario_of(scenario, parameters, model=model), seed)
 
 
 def sweep(

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 @options.count("--budget", 1, None, 20000, "Most model runs to spend.")
 @options.replicates(4, high=100)
 @options.seed
+@options.model
 @options.date("--holdout", "Fit with events and targets before DATE only, then forecast the rest.")
 @click.option(
     "--epsilon",
@@ -51,6 +52,7 @@ def calibrate(
     budget: int,
     replicates: int,
     seed: int | None,
+    model: str | None,
     holdout: dt.date | None,
     epsilon: float,
     out: Path | None,
@@ -66,12 +68,15 @@ def calibrate(
       alignsim calibrate scenarios/baseline.yaml --seed 1 --holdout 2025-09-01
     """
     from sim.core.params import CALIBRATED
+    from sim.core.variants import variant
     from sim.experiments.calibration import calibration, targets_beside
     from sim.experiments.targets import load_targets
     from sim.io.files import output_folder
     from sim.io.scenario import load_scenario
 
-    loaded = load_scenario(scenario)
+    loaded = load_scenario(scenario, model=model)
+    free = variant(loaded.model)
+    fitted_names = free.check_free(names, "--params") if names else free.free(CALIBRATED)
     targets_path, fitted = fit_files(
         loaded, targets_path or targets_beside(loaded), fitted, holdout
     )
@@ -83,7 +88,7 @@ def calibrate(
     result = calibration(
         loaded,
         targets,
-        names or CALIBRATED,
+        fitted_names,
         budget,
         replicates,
         loaded.seed if seed is None else seed,

@@ -103,19 +103,31 @@ def event_types(show_all: bool) -> None:
 
 
 @click.command()
-def params() -> None:
-    """List every model parameter: meaning, unit, default and range.
+@options.model
+def params(model: str | None) -> None:
+    """List every model parameter: meaning, unit, default and range; with --model, the
+    variant's free parameters (those it fixes at 0 are listed after them).
 
     \b
-    Example:
+    Examples:
       alignsim params
+      alignsim params --model null
     """
-    from sim.core.params import ACTOR_ATTRIBUTES, PARAMETERS
+    from sim.core.params import ACTOR_ATTRIBUTES, CALIBRATED, PARAMETERS
+    from sim.core.variants import variant
 
+    chosen = variant(model or "full")
     for p in PARAMETERS:
+        if p.name not in chosen.off:
+            click.echo(
+                f"{p.name:16s} default {p.default:<8g} range [{p.low:g}, {p.high:g}]  "
+                f"{p.unit}\n{'':16s} {p.meaning}"
+            )
+    if model is not None:
         click.echo(
-            f"{p.name:16s} default {p.default:<8g} range [{p.low:g}, {p.high:g}]  "
-            f"{p.unit}\n{'':16s} {p.meaning}"
+            f"\nModel {chosen.name}: {chosen.meaning}. Fixed at 0: "
+            f"{', '.join(chosen.off) or 'none'}; fitted by `calibrate`: "
+            f"{', '.join(chosen.free(CALIBRATED))}."
         )
     click.echo("\nActor attributes (per actor, in the scenario's `actors` list):")
     for name, (meaning, unit, default, low, high) in ACTOR_ATTRIBUTES.items():

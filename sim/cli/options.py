@@ -223,6 +223,13 @@ metric = compose(
 
 quiet = click.option("--quiet", is_flag=True, help="No progress bar.")
 
+model = click.option(
+    "--model",
+    metavar="NAME",
+    help="Model variant: full, no-balance, no-hedging, no-jealousy, no-spillover, no-agents "
+    "or null (`alignsim params --model NAME`) [default: the scenario's `model:`, else full].",
+)
+
 
 def executors(func: F) -> F:
     """`--workers`, `--dask-local` and `--scheduler`, handed to the command as one

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 @options.out_folder("outputs/<scenario-name>/")
 @options.seed
 @options.sets
+@options.model
 @click.option("--csv", is_flag=True, help="Also write CSV copies of the tables.")
 @options.formats
 def run(
@@ -30,6 +31,7 @@ def run(
     force: bool,
     seed: int | None,
     sets: dict[str, float],
+    model: str | None,
     csv: bool,
     formats: tuple[str, ...],
 ) -> None:
@@ -44,7 +46,7 @@ def run(
     from sim.io.files import output_folder, slug
     from sim.io.scenario import load_scenario
 
-    loaded = load_scenario(scenario, sets)
+    loaded = load_scenario(scenario, sets, model)
     target = output_folder(out, Path("outputs") / slug(loaded.name), force)
     result = simulate(loaded, seed, command=options.command_line())
     result.save(target, csv, formats)

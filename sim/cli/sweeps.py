@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 @click.option("--samples", type=click.IntRange(1), help="Design points for lhs and sobol.")
 @options.replicates(10)
 @options.seed
+@options.model
 @options.executors
 @options.count("--chunk-runs", 1, None, 500, "About how many runs each chunk (task) holds.")
 @options.choice(
@@ -56,6 +57,7 @@ def sweep(
     samples: int | None,
     replicates: int,
     seed: int | None,
+    model: str | None,
     dispatch: Dispatch,
     chunk_runs: int,
     envelope_step: str,
@@ -73,6 +75,7 @@ def sweep(
       alignsim sweep scenarios/baseline.yaml --vary impulse=0.1:1.5 --sampler sobol \\
           --samples 64 --dask-local 2 --out runs/sweep
     """
+    from sim.core.variants import variant
     from sim.experiments.design import parse_vary
     from sim.experiments.sweepfolder import SweepSpec, execute
     from sim.io.files import slug
@@ -81,7 +84,8 @@ def sweep(
     if resume and force:
         raise InputError("--resume and --force exclude each other")
     parsed = tuple(parse_vary(v) for v in varies)
-    loaded = load_scenario(scenario)
+    loaded = load_scenario(scenario, model=model)
+    variant(loaded.model).check_free([v.name for v in parsed], "--vary")
     spec = SweepSpec(
         parsed,
         sampler,
@@ -125,6 +129,7 @@ def sweep(
     help="A sweep results column, e.g. final_alignment_CHN.",
 )
 @options.seed
+@options.model
 @options.executors
 @options.out_folder("outputs/sensitivity/<scenario-name>/")
 @options.formats
@@ -137,6 +142,7 @@ def sensitivity(
     replicates: int,
     outcome: str,
     seed: int | None,
+    model: str | None,
     dispatch: Dispatch,
     out: Path | None,
     force: bool,
@@ -150,12 +156,15 @@ def sensitivity(
       alignsim sensitivity scenarios/baseline.yaml --method morris --samples 16 \\
           --params jealousy,decay,impulse
     """
+    from sim.core.variants import variant
+    from sim.experiments.sensitivity import SENSITIVE
     from sim.experiments.sensitivity import sensitivity as analyse
     from sim.io.files import atomic_folder, output_folder, slug
     from sim.io.scenario import load_scenario
 
-    chosen = names or ("jealousy", "decay", "hedging_rate", "balance", "impulse")
-    loaded = load_scenario(scenario)
+    loaded = load_scenario(scenario, model=model)
+    free = variant(loaded.model)
+    chosen = free.check_free(names, "--params") if names else free.free(SENSITIVE)
     folder = output_folder(out, Path("outputs") / "sensitivity" / slug(loaded.name), force)
     root = loaded.seed if seed is None else seed
     with atomic_folder(folder) as work:

@@ -16,6 +16,7 @@ from sim.cli import options
 @options.replicates(100, low=2)
 @options.seed
 @options.metric
+@options.model
 @options.out_folder("outputs/compare/<base-name>/")
 @options.formats
 def compare(
@@ -26,6 +27,7 @@ def compare(
     metric: str,
     actor: str | None,
     at: dt.date | None,
+    model: str | None,
     out: Path | None,
     force: bool,
     formats: tuple[str, ...],
@@ -43,8 +45,8 @@ def compare(
     from sim.io.files import output_folder, slug
     from sim.io.scenario import load_scenario
 
-    loaded = load_scenario(base)
-    others = [load_scenario(w) for w in whatifs]
+    loaded = load_scenario(base, model=model)
+    others = [load_scenario(w, model=model) for w in whatifs]
     chosen = Metric(metric, actor or loaded.focal)
     folder = output_folder(out, Path("outputs") / "compare" / slug(loaded.name), force)
     root = loaded.seed if seed is None else seed

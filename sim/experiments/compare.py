@@ -185,6 +185,7 @@ def manifest_of(
             "label": name,
             "file": str(s.path),
             "hash": s.hash,
+            "model": s.model,
             "hypothetical": [str(e.date) for e in s.events if e.note == "hypothetical"],
         }
         for name, s in zip(names, scenarios, strict=True)

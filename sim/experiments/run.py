@@ -145,6 +145,7 @@ def manifest_of(trajectory: Trajectory, command: str, seconds: float) -> dict[st
             "name": scenario.name,
             "file": str(scenario.path),
             "hash": scenario.hash,
+            "model": scenario.model,
             "focal": scenario.focal,
             "start": scenario.start,
             "end": scenario.end,

@@ -34,6 +34,8 @@ from sim.io.files import write_json, write_table
 from sim.io.scenario import Scenario
 
 METHODS = ("sobol", "morris")
+#: The parameters `alignsim sensitivity` varies by default (those a variant leaves free).
+SENSITIVE = ("jealousy", "decay", "hedging_rate", "balance", "impulse")
 
 
 def problem_for(names: Sequence[str]) -> dict[str, object]:

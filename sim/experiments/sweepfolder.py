@@ -104,6 +104,7 @@ def plan_record(
         "alignsim_version": __version__,
         "scenario": str(scenario.path),
         "scenario_hash": scenario.hash,
+        "model": scenario.model,
         "sampler": spec.sampler,
         "samples": spec.samples,
         "vary": [

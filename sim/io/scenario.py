@@ -39,6 +39,7 @@ from sim.core.events import (
     step_dates,
     step_of,
 )
+from sim.core.variants import variant
 from sim.io.eventtable import Row, read_event_table
 from sim.io.schema import (
     ActorSpec,
@@ -50,6 +51,9 @@ from sim.io.schema import (
     read_yaml,
 )
 
+#: Parameter sources that a user set on purpose (a variant refuses to override them).
+SET_BY_USER = ("--set", "parameters", "AlignmentModel")
+
 SCALARS = (
     "name",
     "description",
@@ -60,6 +64,7 @@ SCALARS = (
     "focal",
     "agents_from",
     "parameters_from",
+    "model",
 )
 
 
@@ -130,6 +135,8 @@ class Scenario:
         files: every file read, relative to the top file's folder, with its SHA-256.
         parameters_from: the fitted-parameters file the scenario reads, if any (where
             `alignsim calibrate` writes by default).
+        model: the model variant (`sim.core.variants`); its switched-off parameters are 0
+            in `parameters`.
     """
 
     name: str
@@ -149,6 +156,7 @@ class Scenario:
     skipped: Mapping[str, int]
     files: Mapping[str, str]
     parameters_from: Path | None = None
+    model: str = "full"
 
     @property
     def actor_ids(self) -> tuple[str, ...]:
@@ -230,6 +238,32 @@ class Scenario:
         }
         return dataclasses.replace(self, parameters=parameters, parameter_sources=sources)
 
+    def with_model(self, name: str, where: str = "--model") -> Scenario:
+        """This scenario as the variant `name` (its switched-off parameters fixed at 0).
+
+        Raises:
+            InputError: an unknown variant; a parameter the variant switches off that was
+                set explicitly (``--set`` or a keyword) to another value; or a variant that
+                would switch back on what this scenario's variant switched off (load the file
+                with that variant instead).
+        """
+        chosen, current = variant(name, where), variant(self.model, "model")
+        if not set(current.off) <= set(chosen.off):
+            raise InputError(
+                f"{where} {name}: this scenario was loaded as model {self.model}, which fixes "
+                f"{', '.join(current.off)} at 0; load its file with model {name} instead"
+            )
+        for k in chosen.off:
+            if self.parameters[k] != 0 and self.parameter_sources[k] in SET_BY_USER:
+                raise InputError(
+                    f"{self.parameter_sources[k]} {k}={self.parameters[k]:g}: model {name} "
+                    f"fixes {k} at 0; drop the setting or choose another model"
+                )
+        sources = {**self.parameter_sources, **dict.fromkeys(chosen.off, f"model {name}")}
+        return dataclasses.replace(
+            self, model=name, parameters=chosen.apply(self.parameters), parameter_sources=sources
+        )
+
     def with_parameters(self, values: Mapping[str, float], source: str = "--set") -> Scenario:
         """A copy with some parameters replaced (values already validated)."""
         return dataclasses.replace(
@@ -240,13 +274,16 @@ class Scenario:
 
 
 def load_scenario(
-    path: str | os.PathLike[str], overrides: Mapping[str, float] | None = None
+    path: str | os.PathLike[str],
+    overrides: Mapping[str, float] | None = None,
+    model: str | None = None,
 ) -> Scenario:
     """Load, overlay and validate a scenario file.
 
     Args:
         path: the scenario file.
         overrides: parameter values from the command line (already validated), applied last.
+        model: the model variant, over the file's `model:` (``full`` when neither says).
 
     Raises:
         InputError: anything invalid, with file, line or field, and what is allowed.
@@ -254,13 +291,15 @@ def load_scenario(
     top = Path(path)
     layers = read_chain(top, ())
     scenario = resolve(layers, top)
-    return scenario.with_parameters(overrides) if overrides else scenario
+    scenario = scenario.with_parameters(overrides) if overrides else scenario
+    return scenario.with_model(model, "--model") if model else scenario.with_model(scenario.model)
 
 
 def scenario_of(
     spec: str | os.PathLike[str] | Scenario,
     parameters: Mapping[str, object] | None = None,
     where: str = "parameters",
+    model: str | None = None,
 ) -> Scenario:
     """A scenario from a file's path or a loaded `Scenario`, with parameters (checked
     against the registry, as ``--set`` values are) over its own; the values that change
@@ -270,9 +309,10 @@ def scenario_of(
         InputError: a bad file, or an unknown parameter or a value outside its range.
     """
     values = registry.check_all(parameters or {}, where)
-    scenario = spec if isinstance(spec, Scenario) else load_scenario(spec)
+    scenario = spec if isinstance(spec, Scenario) else load_scenario(spec, model=model)
     changed = {k: v for k, v in values.items() if v != scenario.parameters[k]}
-    return scenario.with_parameters(changed, where) if changed else scenario
+    scenario = scenario.with_parameters(changed, where) if changed else scenario
+    return scenario.with_model(model or scenario.model, "model")
 
 
 @dataclass(frozen=True)
@@ -354,7 +394,15 @@ def resolve(layers: list[Layer], top: Path) -> Scenario:
         skipped=skipped,
         files=file_hashes(layers, top),
         parameters_from=fitted_path(scalars.get("parameters_from")),
+        model=model_of(scalars.get("model")),
     )
+
+
+def model_of(given: tuple[str, Layer] | None) -> str:
+    """The variant a file names (checked), or ``full``."""
+    if given is None:
+        return "full"
+    return variant(given[0], given[1].place("model")).name
 
 
 def fitted_path(fitted: tuple[str, Layer] | None) -> Path | None:
@@ -381,6 +429,8 @@ def merged_scalars(layers: list[Layer]) -> dict[str, tuple[Any, Layer]]:
         for field in SCALARS:
             if layer.given(field) and getattr(layer.spec, field) is not None:
                 found[field] = (getattr(layer.spec, field), layer)
+            elif field == "model" and layer.given(field):
+                found[field] = ("null", layer)  # YAML reads `model: null` as no value
     return found
 
 

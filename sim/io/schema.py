@@ -109,6 +109,11 @@ class ScenarioFile(Strict):
     )
     symmetric: bool = Field(True, description="One value sets both directions unless false")
     parameters_from: str | None = Field(None, description="Fitted parameters file (YAML)")
+    model: str | None = Field(
+        None,
+        description="Model variant: full, no-balance, no-hedging, no-jealousy, "
+        "no-spillover, no-agents or null (`alignsim params --model NAME`)",
+    )
     events: tuple[EventEntry, ...] = ()
     remove_events: tuple[str, ...] = ()
     parameters: dict[str, float] = Field(default_factory=dict)
