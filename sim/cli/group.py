@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from sim import __version__
-from sim.cli import calibration, inputs, page, runs, sweeps, whatif
+from sim.cli import calibration, evidence, inputs, page, runs, sweeps, whatif
 from sim.core.errors import InputError
 
 
@@ -51,7 +51,7 @@ def cli() -> None:
     """
 
 
-for module in (inputs, runs, calibration, sweeps, whatif, page):
+for module in (inputs, runs, calibration, evidence, sweeps, whatif, page):
     for command in module.COMMANDS:
         cli.add_command(command)
 
