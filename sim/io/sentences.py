@@ -18,7 +18,8 @@ from pathlib import Path
 from sim.io.files import read_text
 
 ABBREVIATIONS = frozenset(
-    "Jan Feb Mar Apr Aug Sept Sep Oct Nov Dec Mr Mrs Ms Dr Prof Gen Lt Col Sen Rep St No vs".split()
+    ("Jan", "Feb", "Mar", "Apr", "Aug", "Sept", "Sep", "Oct", "Nov", "Dec")
+    + ("Mr", "Mrs", "Ms", "Dr", "Prof", "Gen", "Lt", "Col", "Sen", "Rep", "St", "No", "vs")
 )
 BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
 
