@@ -17,10 +17,9 @@ from pathlib import Path
 
 from sim.io.files import read_text
 
-ABBREVIATIONS = frozenset(
-    ("Jan", "Feb", "Mar", "Apr", "Aug", "Sept", "Sep", "Oct", "Nov", "Dec")
-    + ("Mr", "Mrs", "Ms", "Dr", "Prof", "Gen", "Lt", "Col", "Sen", "Rep", "St", "No", "vs")
-)
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "Aug", "Sept", "Sep", "Oct", "Nov", "Dec")
+TITLES = ("Mr", "Mrs", "Ms", "Dr", "Prof", "Gen", "Lt", "Col", "Sen", "Rep", "St", "No", "vs")
+ABBREVIATIONS = frozenset(MONTHS + TITLES)
 BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
 
 
