@@ -18,12 +18,7 @@ if TYPE_CHECKING:
 
 @click.command()
 @options.scenario_argument()
-@click.option(
-    "--targets",
-    "targets_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Targets file [default: targets.yaml beside the scenario's `parameters_from`].",
-)
+@options.targets
 @options.params
 @options.count("--budget", 1, None, 20000, "Most model runs to spend.")
 @options.replicates(4, high=100)

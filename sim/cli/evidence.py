@@ -22,12 +22,7 @@ def evidence() -> None:
 
 @evidence.command()
 @options.scenario_argument()
-@click.option(
-    "--targets",
-    "targets_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Targets file [default: targets.yaml beside the scenario's `parameters_from`].",
-)
+@options.targets
 @options.count("--draws", 1, 100_000, 200, "Parameter vectors drawn from the priors, per variant.")
 @options.replicates(4)
 @options.seed

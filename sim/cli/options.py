@@ -223,6 +223,13 @@ metric = compose(
 
 quiet = click.option("--quiet", is_flag=True, help="No progress bar.")
 
+targets = click.option(
+    "--targets",
+    "targets_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Targets file [default: targets.yaml beside the scenario's `parameters_from`].",
+)
+
 model = click.option(
     "--model",
     metavar="NAME",
