@@ -201,3 +201,19 @@ def test_quotes_are_placed_where_they_start(tmp_path: Path) -> None:
         "04",
     ]
     assert table.loc["3", ["rows", "target", "cameo_root"]].tolist() == ["b", "PRK", "03"]
+
+
+def test_the_agreement_command_prints_the_stored_alphas(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from sim.cli import cli
+
+    first = ROOT / "calibration" / "events_first_coder_units.csv"
+    second = ROOT / "calibration" / "events_second_coder.csv"
+    result = CliRunner().invoke(cli, ["evidence", "agreement", str(first), str(second)])
+    assert result.exit_code == 0, result.output
+    assert "event       alpha 0.545" in result.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("doc,unit\n000,x\n")
+    refused = CliRunner().invoke(cli, ["evidence", "agreement", str(bad), str(second)])
+    assert refused.exit_code == 2 and "missing columns" in refused.stderr

@@ -78,4 +78,24 @@ def audit(
     click.echo(f"outputs: {folder}/")
 
 
+@evidence.command()
+@click.argument("first", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("second", type=click.Path(dir_okay=False, path_type=Path))
+def agreement(first: Path, second: Path) -> None:
+    """Krippendorff's alpha between two codings of the same units, per field.
+
+    \b
+    Example:
+      alignsim evidence agreement calibration/events_first_coder_units.csv \\
+          calibration/events_second_coder.csv
+    """
+    from sim.experiments.agreement import alpha_table
+
+    for row in alpha_table(first, second).to_dict("records"):
+        click.echo(
+            f"  {row['field']:11s} alpha {row['alpha']:.3f}  agreement "
+            f"{row['percent_agreement']:5.1f}% of {row['pairable']} units ({row['scope']})"
+        )
+
+
 COMMANDS = (evidence,)

@@ -17,6 +17,7 @@ repository without the copyrighted documents.
 from __future__ import annotations
 
 import csv
+import io
 from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
@@ -184,10 +185,18 @@ def read_units(path: Path) -> pd.DataFrame:
         InputError: a column of `UNIT_COLUMNS` is missing, a unit is listed twice, or
             ``event`` is not 0 or 1.
     """
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    text = read_text(path, "coding")
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"{path}: not a CSV table ({' '.join(str(exc).split())})") from None
     missing = [c for c in UNIT_COLUMNS if c not in frame.columns]
     if missing:
         raise InputError(f"{path}: missing columns {', '.join(missing)}")
+    if not frame["unit"].str.fullmatch(r"\d{1,6}").all():
+        raise InputError(f"{path}: every unit must be a whole number")
+    if not frame["direction"].isin(["", "+1", "-1", "1"]).all():
+        raise InputError(f"{path}: direction must be +1, -1 or empty")
     frame["unit"] = frame["unit"].astype(int)
     if frame.duplicated(["doc", "unit"]).any():
         raise InputError(f"{path}: a unit is listed more than once")
