@@ -62,10 +62,7 @@ def target_actors(target: Target) -> set[str]:
     """The actors a target reads."""
     sides = [target.spec.lhs] + ([] if isinstance(target.spec.rhs, float) else [target.spec.rhs])
     return {
-        a
-        for point in sides
-        for a in (point.source, point.target, point.actor, point.partner)
-        if a
+        a for point in sides for a in (point.source, point.target, point.actor, point.partner) if a
     }
 
 
