@@ -230,3 +230,30 @@ def test_pair_year_alignment_averages_each_year() -> None:
     np.testing.assert_allclose(vm.pair_year_alignment(history, dates, (2018, 2019)), [[0.15, 0.45]])
     with pytest.raises(ValueError, match="no date in 2020"):
         vm.pair_year_alignment(history, dates, (2020,))
+
+
+def test_the_votes_command_reports_fit_implied_alignments_and_check(tmp_path) -> None:
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from sim.cli import cli
+
+    root = Path(__file__).resolve().parents[1]
+    result = CliRunner().invoke(
+        cli, ["evidence", "votes", str(root / "scenarios" / "baseline.yaml")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "beta-binomial" in result.output and "PRK-CHN  +0.40" in result.output
+    assert "log score of a run" in result.output
+    missing = CliRunner().invoke(
+        cli,
+        [
+            "evidence",
+            "votes",
+            str(root / "scenarios" / "baseline.yaml"),
+            "--counts",
+            str(tmp_path / "no.csv"),
+        ],
+    )
+    assert missing.exit_code == 2 and "no.csv: cannot read the vote counts table" in missing.stderr

@@ -98,4 +98,70 @@ def agreement(first: Path, second: Path) -> None:
         )
 
 
+@evidence.command()
+@options.scenario_argument()
+@click.option(
+    "--counts",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="UN General Assembly vote counts [default: unga_counts.csv beside the scenario's "
+    "`parameters_from`].",
+)
+def votes(scenario: Path, counts: Path | None) -> None:
+    """How the scenario's alignments relate to UN General Assembly votes: the measurement
+    model fitted to the hand-set starting alignments and 2015–2017 votes, the alignments
+    the votes imply, and whether a run's alignments predict the 2018–2019 votes better than
+    persistence of 2015–2017 agreement.
+
+    \b
+    Example:
+      alignsim evidence votes scenarios/baseline.yaml
+    """
+    from sim.engine.ensemble import Ensemble
+    from sim.experiments import votes as model
+    from sim.experiments.calibration import beside_fit
+    from sim.io.scenario import load_scenario
+    from sim.io.votes import count_arrays, read_vote_counts
+
+    loaded = load_scenario(scenario)
+    path = counts or beside_fit(loaded, "unga_counts.csv")
+    if path is None:
+        raise InputError(f"{scenario}: has no `parameters_from`; give --counts")
+    table = read_vote_counts(path)
+    basis = count_arrays(table, loaded.actor_ids, model.BASIS_YEARS)
+    hand_set = model.pair_alignment(loaded.alignment)[:, None].repeat(len(model.BASIS_YEARS), 1)
+    dispersion = model.dispersion_table(basis, hand_set)
+    fit = model.fit_votes(basis, hand_set, dispersion=True)
+    click.echo(
+        f"measurement model on {len(basis.pairs)} pairs, {model.BASIS_YEARS[0]}-"
+        f"{model.BASIS_YEARS[-1]}, at the hand-set starting alignments:"
+    )
+    for row in dispersion.to_dict("records"):
+        kind = "beta-binomial" if row["beta_binomial"] else "binomial"
+        click.echo(
+            f"  {row['model']:18s} {kind:13s} loglik {row['loglik']:8.1f}  "
+            f"AIC {row['aic']:7.1f}  (+{row['delta_aic']:.1f})"
+        )
+    click.echo(
+        "  "
+        + ", ".join(
+            f"{n} = {v:.3g} ± {e:.2g}"
+            for n, v, e in zip(fit.names, fit.estimate, fit.se, strict=True)
+        )
+    )
+    implied = model.implied_alignment(table, loaded, model.VoteParams(*fit.estimate[:3]))
+    click.echo("symmetric starting alignment, hand-set against implied by the votes (± SE):")
+    for row in implied.to_dict("records"):
+        bound = " (at a bound)" if row["at_bound"] else ""
+        click.echo(
+            f"  {row['pair']:8s} {row['hand_set']:+.2f}  {row['implied']:+.2f} ± "
+            f"{row['se']:.2f}{bound}  agreement {row['agreement']:.3f}"
+        )
+    engine = Ensemble(loaded, [loaded.seed], record_actions=False)
+    check = model.vote_check(table, engine.run()[0], loaded.dates, loaded.actor_ids, fit.params)
+    click.echo(
+        f"{model.CHECK_YEARS[0]}-{model.CHECK_YEARS[-1]} votes, log score of a run (seed "
+        f"{loaded.seed}) minus persistence: {check.difference:+.1f} ± {check.se:.1f}"
+    )
+
+
 COMMANDS = (evidence,)

@@ -292,11 +292,17 @@ class Calibration:
         }
 
 
+def beside_fit(scenario: Scenario, name: str) -> Path | None:
+    """A file of the scenario's evidence: `name` beside its `parameters_from` file (None
+    when it has none)."""
+    beside = scenario.parameters_from
+    return None if beside is None else beside.parent / name
+
+
 def targets_beside(scenario: Scenario) -> Path | None:
     """The targets file a scenario's calibration reads by default: ``targets.yaml`` beside
     its `parameters_from` file (None when it has none)."""
-    beside = scenario.parameters_from
-    return None if beside is None else beside.parent / "targets.yaml"
+    return beside_fit(scenario, "targets.yaml")
 
 
 def calibration(
