@@ -20,8 +20,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from sim.core.errors import InputError
-from sim.core.params import CALIBRATED
-from sim.experiments.calibration import Calibration, calibration, targets_beside
+from sim.experiments.calibration import Calibration, calibration, free_names, targets_beside
 from sim.experiments.compare import Comparison, Metric
 from sim.experiments.compare import compare as compare_scenarios
 from sim.experiments.design import parse_vary
@@ -139,7 +138,7 @@ def calibrate(
     scenario: ScenarioLike,
     targets: str | os.PathLike[str] | None = None,
     *,
-    params: Sequence[str] = CALIBRATED,
+    params: Sequence[str] | None = None,
     budget: int = 20000,
     replicates: int = 4,
     seed: int | None = None,
@@ -153,7 +152,8 @@ def calibrate(
     Args:
         targets: the targets file (``targets.yaml`` beside the scenario's
             `parameters_from` file when None).
-        params: the parameters to fit, within their registry ranges.
+        params: the parameters to fit, within their registry ranges (the calibrated ones
+            the scenario's model variant leaves free when None).
         budget: the most model runs to spend; replicates: runs per candidate.
         seed: seeds the replicates and the optimiser (the scenario's `seed` when None).
         holdout: fit with what precedes this date (``YYYY-MM-DD``), forecast the rest.
@@ -168,10 +168,11 @@ def calibrate(
     if path is None:
         raise InputError(f"{loaded.path}: has no `parameters_from`; give the targets file")
     found = load_targets(Path(path), loaded.actor_ids, loaded.start, loaded.end)
+    names = free_names(loaded, params)
     root = loaded.seed if seed is None else seed
     day = None if holdout is None else date_of(holdout)
     return calibration(
-        loaded, found, params, budget, replicates, root, epsilon, holdout=day, progress=progress
+        loaded, found, names, budget, replicates, root, epsilon, holdout=day, progress=progress
     )
 
 

@@ -52,3 +52,15 @@ def test_bad_input_raises_one_clear_error(tiny: Path) -> None:
         alignsim.run(tiny, decai=1.0)
     with pytest.raises(alignsim.InputError, match="not a date"):
         alignsim.compare(tiny, tiny, at="soon")
+
+
+def test_saving_over_a_users_folder_needs_force(tiny: Path, tmp_path: Path) -> None:
+    run = alignsim.run(tiny, seed=1)
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me")
+    with pytest.raises(alignsim.InputError, match="force=True"):
+        run.save(folder)
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]
+    run.save(folder, force=True)
+    assert (folder / "manifest.json").is_file() and not (folder / "notes.txt").exists()

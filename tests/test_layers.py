@@ -34,7 +34,12 @@ def imports_of(path: Path) -> list[tuple[int, str]]:
     """(line, module) of every import of a `sim` module in a file."""
     found = []
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+        if isinstance(node, ast.ImportFrom) and node.level > 0:
+            found.append((node.lineno, "sim.<relative import>"))
+        elif isinstance(node, ast.ImportFrom) and node.module == "sim":
+            # the package root re-exports the API: importing from it is importing the API
+            found += [(node.lineno, "sim.api") for a in node.names if a.name != "__version__"]
+        elif isinstance(node, ast.ImportFrom) and node.module:
             names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
             module = next((n for n in reversed(names) if floor_of(n) not in (None, -1)), "")
             found.append((node.lineno, module or node.module))
@@ -82,10 +87,18 @@ def test_imports_run_only_downward() -> None:
 
 
 def test_the_rule_catches_an_upward_import(tmp_path: Path) -> None:
-    """The check itself can fail: a core module importing the figures is reported."""
+    """The check itself can fail: a core module importing the figures is reported, and so
+    are a relative import and an import of the API through the package root."""
     bad = tmp_path / "bad.py"
-    bad.write_text("def f():\n    from sim.figures.runs import RunView\n")
-    assert imports_of(bad) == [(2, "sim.figures.runs.RunView")]
+    bad.write_text(
+        "def f():\n    from sim.figures.runs import RunView\n"
+        "from . import x\nfrom sim import run, __version__\n"
+    )
+    assert sorted(imports_of(bad)) == [
+        (2, "sim.figures.runs.RunView"),
+        (3, "sim.<relative import>"),
+        (4, "sim.api"),
+    ]
     assert floor_of("sim.figures.runs.RunView") > floor_of("sim.core.metrics")  # type: ignore[operator]
 
 

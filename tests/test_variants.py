@@ -112,3 +112,20 @@ def test_params_lists_a_variants_free_parameters(runner: CliRunner) -> None:
     assert "balance" not in listed and "impulse" in listed
     free = variant("null").free(CALIBRATED)
     assert f"fitted by `calibrate`: {', '.join(free)}" in result.output
+
+
+def test_the_library_refuses_to_switch_a_mechanism_back_on(tmp_path: Path) -> None:
+    """Not only the command line: a sweep, a fit or any batch through the kernels."""
+    import sim as alignsim
+
+    overlay = tmp_path / "nj.yaml"
+    overlay.write_text(f"extends: {ROOT / 'scenarios' / 'baseline.yaml'}\nmodel: no-jealousy\n")
+    with pytest.raises(InputError, match="fixes jealousy at 0"):
+        alignsim.sweep(overlay, {"jealousy": [0.0, 0.4]}, tmp_path / "s", replicates=1)
+    assert not (tmp_path / "s").exists()
+    with pytest.raises(InputError, match="fixes jealousy at 0"):
+        alignsim.calibrate(overlay, params=["impulse", "jealousy"], budget=100)
+    with pytest.raises(InputError, match="fixes jealousy at 0"):
+        Ensemble(load_scenario(overlay), [1], [{"jealousy": 0.3}])
+    fit = alignsim.calibrate(overlay, budget=96, replicates=1, seed=1)
+    assert "jealousy" not in fit.fit.best

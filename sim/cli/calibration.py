@@ -62,16 +62,13 @@ def calibrate(
       alignsim calibrate scenarios/baseline.yaml --seed 1
       alignsim calibrate scenarios/baseline.yaml --seed 1 --holdout 2025-09-01
     """
-    from sim.core.params import CALIBRATED
-    from sim.core.variants import variant
-    from sim.experiments.calibration import calibration, targets_beside
+    from sim.experiments.calibration import calibration, free_names, targets_beside
     from sim.experiments.targets import load_targets
     from sim.io.files import output_folder
     from sim.io.scenario import load_scenario
 
     loaded = load_scenario(scenario, model=model)
-    free = variant(loaded.model)
-    fitted_names = free.check_free(names, "--params") if names else free.free(CALIBRATED)
+    fitted_names = free_names(loaded, names)
     targets_path, fitted = fit_files(
         loaded, targets_path or targets_beside(loaded), fitted, holdout
     )
@@ -91,7 +88,7 @@ def calibrate(
         holdout=holdout,
         progress=not quiet,
     )
-    result.save(folder)
+    result.save(folder, force=True)  # output_folder has refused a user's folder
     lines = summary(result)
     if fitted is not None:
         result.write_fitted(fitted, provenance(targets_path))

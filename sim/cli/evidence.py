@@ -57,7 +57,7 @@ def audit(
     targets = load_targets(path, loaded.actor_ids, loaded.start, loaded.end)
     folder = output_folder(out, Path("outputs") / "evidence" / slug(loaded.name), force)
     found = run_audit(loaded, targets, draws, replicates, loaded.seed if seed is None else seed)
-    found.save(folder)
+    found.save(folder, force=True)  # output_folder has refused a user's folder
     table = found.table
     shares = [c for c in table.columns if c.startswith("share_")]
     click.echo(
@@ -89,8 +89,13 @@ def agreement(first: Path, second: Path) -> None:
       alignsim evidence agreement calibration/events_first_coder_units.csv \\
           calibration/events_second_coder.csv
     """
-    from sim.experiments.agreement import alpha_table
+    from sim.experiments.agreement import alpha_table, coding_counts
 
+    counts = coding_counts(first, second).iloc[0]
+    click.echo(
+        f"{counts['units']} units: {counts['first_events']} coded as events by the first "
+        f"coder, {counts['second_events']} by the second, {counts['both_events']} by both"
+    )
     for row in alpha_table(first, second).to_dict("records"):
         click.echo(
             f"  {row['field']:11s} alpha {row['alpha']:.3f}  agreement "

@@ -49,7 +49,7 @@ def run(
     loaded = load_scenario(scenario, sets, model)
     target = output_folder(out, Path("outputs") / slug(loaded.name), force)
     result = simulate(loaded, seed, command=options.command_line())
-    result.save(target, csv, formats)
+    result.save(target, csv, formats, force=True)  # output_folder has refused a user's
     options.echo_lines([*run_summary(result), f"outputs: {target}/"])
 
 
@@ -100,7 +100,7 @@ def plot(
     variable: str,
     formats: tuple[str, ...],
 ) -> None:
-    """Redraw the figures of any output folder (run, sweep, comparison, calibration).
+    """Redraw the figures of an output folder: run, sweep, comparison, calibration, sensitivity.
 
     \b
     Examples:

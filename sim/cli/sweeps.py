@@ -75,7 +75,6 @@ def sweep(
       alignsim sweep scenarios/baseline.yaml --vary impulse=0.1:1.5 --sampler sobol \\
           --samples 64 --dask-local 2 --out runs/sweep
     """
-    from sim.core.variants import variant
     from sim.experiments.design import parse_vary
     from sim.experiments.sweepfolder import SweepSpec, execute
     from sim.io.files import slug
@@ -85,7 +84,6 @@ def sweep(
         raise InputError("--resume and --force exclude each other")
     parsed = tuple(parse_vary(v) for v in varies)
     loaded = load_scenario(scenario, model=model)
-    variant(loaded.model).check_free([v.name for v in parsed], "--vary")
     spec = SweepSpec(
         parsed,
         sampler,

@@ -51,7 +51,7 @@ def compare(
     folder = output_folder(out, Path("outputs") / "compare" / slug(loaded.name), force)
     root = loaded.seed if seed is None else seed
     result = run_all(loaded, others, chosen, replicates, root, at)
-    result.save(folder, formats)
+    result.save(folder, formats, force=True)  # output_folder has refused a user's
     summary = result.summary
     click.echo(
         f"{chosen.label} on {summary['date'].iloc[0]}, {replicates} replicates with "

@@ -29,6 +29,7 @@ from sim.core.dynamics import (
 )
 from sim.core.policy import NONE, apply_actions
 from sim.core.streams import Streams
+from sim.core.variants import variant
 from sim.io.scenario import Scenario
 
 #: How the agents decide, given the step's length in days and its uniforms [R, 2, N]:
@@ -39,9 +40,16 @@ Decide = Callable[[float, np.ndarray], tuple[np.ndarray, np.ndarray]]
 def parameter_arrays(
     scenario: Scenario, runs: int, varied: Sequence[Mapping[str, float]] | None = None
 ) -> dict[str, np.ndarray]:
-    """Parameter arrays [R]: the scenario's values, with per-run values where given."""
+    """Parameter arrays [R]: the scenario's values, with per-run values where given.
+
+    Raises:
+        InputError: a per-run value for a parameter the scenario's variant fixes at 0, so
+            that no sweep, fit or adapter can switch a mechanism back on (ODD.md §7.14).
+    """
     arrays = {name: np.full(runs, value) for name, value in scenario.parameters.items()}
+    free = variant(scenario.model)
     for r, values in enumerate(varied or ()):
+        free.check_free([n for n, v in values.items() if v != 0], "parameter")
         for name, value in values.items():
             arrays[name][r] = value
     return arrays

@@ -318,8 +318,3 @@ def disagreements(first: Path, second: Path) -> pd.DataFrame:
                     }
                 )
     return pd.DataFrame(found, columns=["doc", "unit", "sha256", "field", "first", "second"])
-
-
-def write_units(table: pd.DataFrame, path: Path) -> None:
-    """Write a unit-level coding as CSV (text as it is, no index)."""
-    table.to_csv(path, index=False, lineterminator="\n")

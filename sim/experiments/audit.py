@@ -95,10 +95,11 @@ class Audit:
     table: pd.DataFrame
     manifest: dict[str, Any]
 
-    def save(self, folder: str | Path) -> Path:
-        """Write ``audit.parquet``, ``audit.csv`` and ``manifest.json``, whole or not at all."""
+    def save(self, folder: str | Path, force: bool = False) -> Path:
+        """Write ``audit.parquet``, ``audit.csv`` and ``manifest.json``, whole or not at all.
+        A non-empty folder is refused unless `force` (then it is replaced)."""
         target = Path(folder)
-        with atomic_folder(target) as work:
+        with atomic_folder(target, replace=force) as work:
             write_table(self.table, work, "audit", csv=True)
             write_json(work / "manifest.json", self.manifest)
         return target

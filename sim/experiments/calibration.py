@@ -40,6 +40,8 @@ from sim import __version__
 from sim.core import metrics
 from sim.core.dynamics import partner_shares
 from sim.core.errors import InputError
+from sim.core.params import CALIBRATED
+from sim.core.variants import variant
 from sim.engine.ensemble import Ensemble
 from sim.experiments.calibrate import Fit, calibrate, evaluate
 from sim.experiments.targets import Target, metric_value, violations
@@ -222,11 +224,13 @@ class Calibration:
             self.targets_table, self.series_table, self.plateau_table, self.manifest
         )
 
-    def save(self, folder: str | Path, formats: tuple[str, ...] = ("png",)) -> Path:
-        """Write tables (Parquet and CSV), figures and manifest; the folder appears whole,
-        replacing any earlier one (refusing a user's folder is the caller's choice)."""
+    def save(
+        self, folder: str | Path, formats: tuple[str, ...] = ("png",), force: bool = False
+    ) -> Path:
+        """Write tables (Parquet and CSV), figures and manifest; the folder appears whole.
+        A non-empty folder is refused unless `force` (then it is replaced)."""
         target = Path(folder)
-        with atomic_folder(target) as work:
+        with atomic_folder(target, replace=force) as work:
             for name, table in self.tables.items():
                 write_table(table, work, name, csv=True)
             save_figures(self.figures(), work, formats)
@@ -297,6 +301,17 @@ def beside_fit(scenario: Scenario, name: str) -> Path | None:
     when it has none)."""
     beside = scenario.parameters_from
     return None if beside is None else beside.parent / name
+
+
+def free_names(scenario: Scenario, names: Sequence[str] | None) -> tuple[str, ...]:
+    """The parameters a calibration fits: `names`, each free in the scenario's variant, or
+    by default the calibrated ones the variant leaves free (ODD.md §7.14).
+
+    Raises:
+        InputError: a name the variant fixes at 0.
+    """
+    free = variant(scenario.model)
+    return free.check_free(names, "--params") if names else free.free(CALIBRATED)
 
 
 def targets_beside(scenario: Scenario) -> Path | None:

@@ -114,10 +114,13 @@ class Comparison:
         """The bands over time and the differences, by file stem."""
         return comparison_figures(self.bands, self.differences, self.summary, self.manifest)
 
-    def save(self, folder: str | Path, formats: tuple[str, ...] = ("png",)) -> Path:
-        """Write tables (Parquet and CSV), figures and manifest; the folder appears whole."""
+    def save(
+        self, folder: str | Path, formats: tuple[str, ...] = ("png",), force: bool = False
+    ) -> Path:
+        """Write tables (Parquet and CSV), figures and manifest; the folder appears whole.
+        A non-empty folder is refused unless `force` (then it is replaced)."""
         target = Path(folder)
-        with atomic_folder(target) as work:
+        with atomic_folder(target, replace=force) as work:
             for name in ("bands", "differences", "summary"):
                 write_table(getattr(self, name), work, name, csv=True)
             save_figures(self.figures(), work, formats)

@@ -2,7 +2,7 @@
 
 A run folder holds ``manifest.json`` (what was run, how, from which files, how long),
 ``alignment.parquet``, ``metrics.parquet`` and ``events.parquet`` (CSV copies on request)
-and the figures (README, "Run folders"). `simulate` makes a `Run`; `Run.save` writes its
+and the figures (README, "Data dictionary"). `simulate` makes a `Run`; `Run.save` writes its
 folder atomically; `Run.load` reads one back; `Run.figures` draws it.
 """
 
@@ -74,16 +74,18 @@ class Run:
         return run_figures(self.view, actor, date)
 
     def save(
-        self, folder: str | Path, csv: bool = False, formats: tuple[str, ...] = ("png",)
+        self,
+        folder: str | Path,
+        csv: bool = False,
+        formats: tuple[str, ...] = ("png",),
+        force: bool = False,
     ) -> Path:
-        """Write the run folder; it appears only when complete, replacing any earlier one.
-
-        Refusing to replace a user's folder is the caller's choice (the command line's
-        ``--force``, `sim.io.files.output_folder`).
-        """
+        """Write the run folder; it appears only when complete. A non-empty folder is
+        refused unless `force` (then it is replaced); the command line decides `force`
+        with `sim.io.files.output_folder`."""
         target = Path(folder)
         manifest = dict(self.manifest)
-        with atomic_folder(target) as work:
+        with atomic_folder(target, replace=force) as work:
             written = [p for n, t in self.tables.items() for p in write_table(t, work, n, csv)]
             written += save_figures(self.figures(), work, formats)
             manifest["outputs"] = {p.name: sha256(p) for p in written}

@@ -28,6 +28,7 @@ from tqdm import tqdm
 
 from sim import __version__
 from sim.core.errors import InputError
+from sim.core.variants import variant
 from sim.experiments.design import Vary, design_points
 from sim.experiments.sweep import (
     Chunk,
@@ -240,6 +241,7 @@ def execute(
         design: the design points, when another tool made them (SALib's samplers); by
             default the spec's sampler makes them.
     """
+    variant(scenario.model).check_free([v.name for v in spec.varies], "--vary")
     if design is None:
         design = design_points(list(spec.varies), spec.sampler, spec.samples, spec.seed)
     chunks = plan_chunks(scenario, design, spec.replicates, spec.seed, spec.chunk_runs)

@@ -59,8 +59,17 @@ def output_folder(out: Path | None, default: Path, force: bool) -> Path:
 
 
 @contextmanager
-def atomic_folder(target: Path) -> Iterator[Path]:
-    """Yield a temporary folder that replaces `target` only if the block completes."""
+def atomic_folder(target: Path, replace: bool = True) -> Iterator[Path]:
+    """Yield a temporary folder that replaces `target` only if the block completes.
+
+    Raises:
+        InputError: `target` is a file, or a non-empty folder and `replace` is False
+            (before anything is written).
+    """
+    if target.exists() and (not target.is_dir() or (not replace and any(target.iterdir()))):
+        raise InputError(
+            f"{target}: exists and is not an empty folder; save(..., force=True) replaces it"
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     try:
