@@ -121,6 +121,8 @@ def votes(scenario: Path, counts: Path | None) -> None:
     Example:
       alignsim evidence votes scenarios/baseline.yaml
     """
+    import numpy as np
+
     from sim.engine.ensemble import Ensemble
     from sim.experiments import votes as model
     from sim.experiments.calibration import beside_fit
@@ -161,12 +163,15 @@ def votes(scenario: Path, counts: Path | None) -> None:
             f"  {row['pair']:8s} {row['hand_set']:+.2f}  {row['implied']:+.2f} ± "
             f"{row['se']:.2f}{bound}  agreement {row['agreement']:.3f}"
         )
-    engine = Ensemble(loaded, [loaded.seed], record_actions=False)
-    check = model.vote_check(table, engine.run()[0], loaded.dates, loaded.actor_ids, fit.params)
-    click.echo(
-        f"{model.CHECK_YEARS[0]}-{model.CHECK_YEARS[-1]} votes, log score of a run (seed "
-        f"{loaded.seed}) minus persistence: {check.difference:+.1f} ± {check.se:.1f}"
-    )
+    run = Ensemble(loaded, [loaded.seed], record_actions=False).run()[0]
+    constant = np.repeat(loaded.alignment[None], len(loaded.dates), axis=0)
+    years = f"{model.CHECK_YEARS[0]}-{model.CHECK_YEARS[-1]}"
+    for what, history in ((f"a run (seed {loaded.seed})", run), ("the hand-set values", constant)):
+        check = model.vote_check(table, history, loaded.dates, loaded.actor_ids, fit.params)
+        click.echo(
+            f"{years} votes, log score of {what} minus persistence of 2015-2017 agreement: "
+            f"{check.difference:+.1f} ± {check.se:.1f}"
+        )
 
 
 COMMANDS = (evidence,)
