@@ -2,7 +2,7 @@
 
 Each function takes a scenario file's path (or a loaded `Scenario`) and keyword options
 named as the command line's, and returns an object: a `Run`, a `Sweep`, a `Calibration`, a
-`Comparison`, a `Landscape`. Objects hold pandas tables whose dates are datetime64, and
+`Comparison`, a `Landscape`. Objects hold pandas tables (a run's with datetime64 dates), and
 have methods to draw (``figures()``, a dict of matplotlib Figures) and to save
 (``save(folder)``, written whole or not at all, as the command line writes it).
 
