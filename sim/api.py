@@ -89,6 +89,7 @@ def sweep(
     samples: int | None = None,
     replicates: int = 10,
     seed: int | None = None,
+    model: str | None = None,
     workers: int = 1,
     scheduler: str | None = None,
     resume: bool = False,
@@ -104,6 +105,7 @@ def sweep(
         out: the sweep folder; an existing one is refused unless `resume` or `force`.
         sampler: ``grid``, ``lhs`` or ``sobol``; samples: points for lhs and sobol.
         seed: the root of every run's seed (the scenario's `seed` when None).
+        model: the model variant (the scenario's when None).
         workers, scheduler: local processes, or the address of a Dask scheduler.
 
     >>> import tempfile
@@ -113,7 +115,7 @@ def sweep(
     >>> done.results.groupby("jealousy").size().to_dict()
     {0.0: 2, 0.4: 2}
     """
-    loaded = scenario_of(scenario)
+    loaded = scenario_of(scenario, model=model)
     varies = tuple(parse_vary(f"{name}={spec_text(spec)}") for name, spec in vary.items())
     spec = SweepSpec(
         varies,
@@ -144,6 +146,7 @@ def calibrate(
     seed: int | None = None,
     epsilon: float = 0.001,
     holdout: str | None = None,
+    model: str | None = None,
     progress: bool = False,
 ) -> Calibration:
     """Fit parameters to documented targets by differential evolution (as `alignsim
@@ -157,13 +160,14 @@ def calibrate(
         budget: the most model runs to spend; replicates: runs per candidate.
         seed: seeds the replicates and the optimiser (the scenario's `seed` when None).
         holdout: fit with what precedes this date (``YYYY-MM-DD``), forecast the rest.
+        model: the model variant (the scenario's when None).
 
     >>> fit = calibrate("scenarios/baseline.yaml", params=["impulse", "decay"],
     ...                 budget=240, replicates=2, seed=1)
     >>> fit.fit.runs <= 240, sorted(fit.fit.best), len(fit.targets_table)
     (True, ['decay', 'impulse'], 27)
     """
-    loaded = scenario_of(scenario)
+    loaded = scenario_of(scenario, model=model)
     path = targets or targets_beside(loaded)
     if path is None:
         raise InputError(f"{loaded.path}: has no `parameters_from`; give the targets file")
@@ -184,6 +188,7 @@ def compare(
     replicates: int = 100,
     seed: int | None = None,
     at: str | None = None,
+    model: str | None = None,
 ) -> Comparison:
     """Compare what-if scenarios with a base on common random numbers (as `alignsim
     compare`).
@@ -193,6 +198,7 @@ def compare(
         actor: whose metric (the base's focal actor when None).
         seed: the root of the replicates' seeds (the base's `seed` when None).
         at: the date of the comparison, ``YYYY-MM-DD`` (the end of the horizon when None).
+        model: the model variant of every scenario compared (each one's own when None).
 
     >>> result = compare("scenarios/baseline.yaml", "scenarios/whatif/us-summit-2026.yaml",
     ...                  metric="alignment_USA", at="2026-07-06", replicates=20, seed=1)
@@ -200,8 +206,8 @@ def compare(
     >>> row["whatif"], round(float(row["difference_mean"]), 2), bool(row["t_low"] > 0)
     ('What if a US-DPRK summit in 2026', 0.69, True)
     """
-    loaded = scenario_of(base)
-    others = [scenario_of(w) for w in whatifs]
+    loaded = scenario_of(base, model=model)
+    others = [scenario_of(w, model=model) for w in whatifs]
     if not others:
         raise InputError("compare: give at least one what-if scenario")
     day = None if at is None else date_of(at)

@@ -129,3 +129,5 @@ def test_the_library_refuses_to_switch_a_mechanism_back_on(tmp_path: Path) -> No
         Ensemble(load_scenario(overlay), [1], [{"jealousy": 0.3}])
     fit = alignsim.calibrate(overlay, budget=96, replicates=1, seed=1)
     assert "jealousy" not in fit.fit.best
+    null = alignsim.compare(overlay, overlay, replicates=2, seed=1, model="null")
+    assert null.manifest["base"]["model"] == "null"
