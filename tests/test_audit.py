@@ -91,3 +91,16 @@ def test_the_audit_command_writes_its_table(runner: CliRunner, tmp_path: Path) -
     table = pd.read_csv(out / "audit.csv")
     assert len(table) == 27 and {"share_full", "share_null", "circular"} <= set(table.columns)
     assert "uninformative (>= 95% under every variant)" in result.output
+
+
+def test_the_shares_do_not_depend_on_the_batch_size(tiny: Path, monkeypatch) -> None:
+    from sim.experiments import audit as module
+
+    root = Path(__file__).resolve().parents[1]
+    scenario = load_scenario(root / "scenarios" / "baseline.yaml")
+    targets = load_targets(
+        root / "calibration" / "targets.yaml", scenario.actor_ids, scenario.start, scenario.end
+    )
+    whole = module.satisfied_shares(scenario, targets, 10, [1, 2], seed=3)
+    monkeypatch.setattr(module, "BATCH_RUNS", 6)  # 3 draws a batch, the last one short
+    np.testing.assert_array_equal(module.satisfied_shares(scenario, targets, 10, [1, 2], 3), whole)

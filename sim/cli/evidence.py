@@ -23,8 +23,8 @@ def evidence() -> None:
 @evidence.command()
 @options.scenario_argument()
 @options.targets
-@options.count("--draws", 1, 100_000, 200, "Parameter vectors drawn from the priors, per variant.")
-@options.replicates(4)
+@options.count("--draws", 1, 20_000, 200, "Parameter vectors drawn from the priors, per variant.")
+@options.replicates(4, high=100)
 @options.seed
 @options.out_folder("outputs/evidence/<scenario-name>/")
 def audit(

@@ -34,6 +34,8 @@ from sim.io.scenario import Scenario
 
 #: Share of runs above which a target counts as satisfied whatever the parameters.
 UNINFORMATIVE = 0.95
+#: Most runs evaluated in one ensemble batch.
+BATCH_RUNS = 4000
 #: How long before a target's first date an event still falls inside its window.
 WINDOW_BEFORE = dt.timedelta(days=31)
 
@@ -51,10 +53,19 @@ def prior_draws(names: Sequence[str], draws: int, seed: int) -> list[dict[str, f
 def satisfied_shares(
     scenario: Scenario, targets: Sequence[Target], draws: int, seeds: Sequence[int], seed: int
 ) -> np.ndarray:
-    """Per target, the share of prior-predictive runs (draws × seeds) that satisfy it."""
+    """Per target, the share of prior-predictive runs (draws × seeds) that satisfy it.
+
+    The draws run in batches of at most `BATCH_RUNS` runs, so memory stays bounded however
+    many are asked for.
+    """
     names = variant(scenario.model).free(CALIBRATED)
-    _, violation = evaluate(scenario, targets, prior_draws(names, draws, seed), seeds)
-    share: np.ndarray = (violation == 0).mean(axis=(0, 1))
+    candidates = prior_draws(names, draws, seed)
+    step = max(1, BATCH_RUNS // len(seeds))
+    satisfied = np.zeros(len(targets))
+    for i in range(0, draws, step):
+        _, violation = evaluate(scenario, targets, candidates[i : i + step], seeds)
+        satisfied += (violation == 0).sum(axis=(0, 1))
+    share: np.ndarray = satisfied / (draws * len(seeds))
     return share
 
 
