@@ -93,7 +93,7 @@ def test_the_audit_command_writes_its_table(runner: CliRunner, tmp_path: Path) -
     assert "uninformative (>= 95% under every variant)" in result.output
 
 
-def test_the_shares_do_not_depend_on_the_batch_size(tiny: Path, monkeypatch) -> None:
+def test_the_shares_do_not_depend_on_the_batch_size(monkeypatch) -> None:
     from sim.experiments import audit as module
 
     root = Path(__file__).resolve().parents[1]

@@ -29,7 +29,7 @@ from sim.core.streams import spawn_seeds
 from sim.core.variants import VARIANTS, variant
 from sim.experiments.calibrate import evaluate
 from sim.experiments.targets import Target
-from sim.io.files import atomic_folder, write_json, write_table
+from sim.figures.folders import save_output
 from sim.io.scenario import Scenario
 
 #: Share of runs above which a target counts as satisfied whatever the parameters.
@@ -109,11 +109,7 @@ class Audit:
     def save(self, folder: str | Path, force: bool = False) -> Path:
         """Write ``audit.parquet``, ``audit.csv`` and ``manifest.json``, whole or not at all.
         A non-empty folder is refused unless `force` (then it is replaced)."""
-        target = Path(folder)
-        with atomic_folder(target, replace=force) as work:
-            write_table(self.table, work, "audit", csv=True)
-            write_json(work / "manifest.json", self.manifest)
-        return target
+        return save_output(folder, {"audit": self.table}, {}, self.manifest, force=force)
 
 
 def audit(

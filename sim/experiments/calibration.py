@@ -46,8 +46,8 @@ from sim.engine.ensemble import Ensemble
 from sim.experiments.calibrate import Fit, calibrate, evaluate
 from sim.experiments.targets import Target, metric_value, violations
 from sim.figures.calibration import calibration_figures
-from sim.figures.runs import save_figures
-from sim.io.files import atomic_file, atomic_folder, write_json, write_table
+from sim.figures.folders import save_output
+from sim.io.files import atomic_file
 from sim.io.scenario import Scenario
 
 #: Most plateau members run forward for the projection spread.
@@ -229,13 +229,7 @@ class Calibration:
     ) -> Path:
         """Write tables (Parquet and CSV), figures and manifest; the folder appears whole.
         A non-empty folder is refused unless `force` (then it is replaced)."""
-        target = Path(folder)
-        with atomic_folder(target, replace=force) as work:
-            for name, table in self.tables.items():
-                write_table(table, work, name, csv=True)
-            save_figures(self.figures(), work, formats)
-            write_json(work / "manifest.json", self.manifest)
-        return target
+        return save_output(folder, self.tables, self.figures(), self.manifest, formats, force)
 
     def write_fitted(self, path: str | Path, provenance: Mapping[str, Any]) -> Path:
         """Write ``fitted.yaml`` (whole or not at all), keeping the previous one beside it as

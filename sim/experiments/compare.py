@@ -30,8 +30,7 @@ from sim.engine.ensemble import Ensemble
 from sim.experiments.sweep import envelope_steps
 from sim.experiments.targets import step_index
 from sim.figures.comparison import comparison_figures
-from sim.figures.runs import save_figures
-from sim.io.files import atomic_folder, write_json, write_table
+from sim.figures.folders import save_output
 from sim.io.scenario import Scenario
 
 
@@ -119,13 +118,8 @@ class Comparison:
     ) -> Path:
         """Write tables (Parquet and CSV), figures and manifest; the folder appears whole.
         A non-empty folder is refused unless `force` (then it is replaced)."""
-        target = Path(folder)
-        with atomic_folder(target, replace=force) as work:
-            for name in ("bands", "differences", "summary"):
-                write_table(getattr(self, name), work, name, csv=True)
-            save_figures(self.figures(), work, formats)
-            write_json(work / "manifest.json", self.manifest)
-        return target
+        tables = {name: getattr(self, name) for name in ("bands", "differences", "summary")}
+        return save_output(folder, tables, self.figures(), self.manifest, formats, force)
 
 
 def compare(

@@ -25,8 +25,9 @@ from sim import __version__
 from sim.engine.model import run_model
 from sim.engine.results import alignment_table, events_table, metrics_table
 from sim.engine.trajectory import Trajectory
-from sim.figures.runs import RunView, run_figures, save_figures
-from sim.io.files import atomic_folder, read_manifest, sha256, write_json, write_table
+from sim.figures.folders import save_output
+from sim.figures.runs import RunView, run_figures
+from sim.io.files import read_manifest
 from sim.io.scenario import Scenario, load_scenario
 
 TABLES = ("alignment", "metrics", "events")
@@ -83,14 +84,10 @@ class Run:
         """Write the run folder; it appears only when complete. A non-empty folder is
         refused unless `force` (then it is replaced); the command line decides `force`
         with `sim.io.files.output_folder`."""
-        target = Path(folder)
-        manifest = dict(self.manifest)
-        with atomic_folder(target, replace=force) as work:
-            written = [p for n, t in self.tables.items() for p in write_table(t, work, n, csv)]
-            written += save_figures(self.figures(), work, formats)
-            manifest["outputs"] = {p.name: sha256(p) for p in written}
-            write_json(work / "manifest.json", manifest)
-        return target
+        figures = self.figures()
+        return save_output(
+            folder, self.tables, figures, self.manifest, formats, force, csv, hashes=True
+        )
 
     @classmethod
     def load(cls, folder: str | Path) -> Run:

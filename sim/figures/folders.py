@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
 
 from sim.core.errors import InputError
 from sim.figures.calibration import calibration_figures
@@ -17,10 +22,32 @@ from sim.figures.comparison import comparison_figures
 from sim.figures.runs import RunView, run_figures, save_figures
 from sim.figures.sensitivity import sensitivity_figures
 from sim.figures.sweeps import render_sweep
-from sim.io.files import read_manifest, read_table
+from sim.io.files import atomic_folder, read_manifest, read_table, sha256, write_json, write_table
 
 #: The tables a calibration report's figures are drawn from (`sim.experiments.calibration`).
 CALIBRATION_TABLES = ("targets", "series", "plateau")
+
+
+def save_output(
+    folder: str | Path,
+    tables: Mapping[str, pd.DataFrame],
+    figures: Mapping[str, Figure],
+    manifest: dict[str, Any],
+    formats: tuple[str, ...] = ("png",),
+    force: bool = False,
+    csv: bool = True,
+    hashes: bool = False,
+) -> Path:
+    """Write an output folder: tables (Parquet, and CSV when `csv`), figures and
+    ``manifest.json`` (with each written file's SHA-256 under ``outputs`` when `hashes`).
+    The folder appears whole or not at all; a non-empty one is refused unless `force`."""
+    target = Path(folder)
+    with atomic_folder(target, replace=force) as work:
+        written = [p for name, t in tables.items() for p in write_table(t, work, name, csv)]
+        written += save_figures(dict(figures), work, formats)
+        outputs = {"outputs": {p.name: sha256(p) for p in written}} if hashes else {}
+        write_json(work / "manifest.json", {**manifest, **outputs})
+    return target
 
 
 def kind_of(folder: Path) -> str:
