@@ -8,7 +8,6 @@ again (after a change of actor, date, outcome or format) without running anythin
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -103,7 +102,7 @@ def redraw(
         return render_sweep(folder, outcome, variable, formats)
     if kind == "comparison":
         tables = {n: read_table(folder, n) for n in ("bands", "differences", "summary")}
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        manifest = read_manifest(folder)
         figures = comparison_figures(**tables, manifest=manifest)
         return save_figures(figures, folder, formats)
     if kind == "sensitivity":

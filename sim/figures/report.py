@@ -43,7 +43,7 @@ def table(frame: pd.DataFrame, rows: int = 200) -> str:
 
 def run_sections(folder: Path) -> list[str]:
     """A run: its manifest summary, the events with sources, and the final metrics."""
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest = read_manifest(folder)
     events = pd.read_parquet(folder / "events.parquet")
     scripted = events[events["origin"] == "scripted"][
         ["date", "id", "source", "target", "type", "goldstein", "magnitude", "doc", "quote"]
@@ -76,7 +76,7 @@ def run_sections(folder: Path) -> list[str]:
 
 def comparison_sections(folder: Path) -> list[str]:
     """A comparison: the summary with intervals."""
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest = read_manifest(folder)
     return [
         f"<h1>What-if comparison: {html.escape(manifest['metric'])} of "
         f"{html.escape(manifest['actor'])}</h1>",
@@ -160,7 +160,7 @@ def fitted_parameters(manifest: dict[str, Any], plateau: pd.DataFrame) -> pd.Dat
 
 def sensitivity_sections(folder: Path) -> list[str]:
     """A sensitivity analysis: what was varied, and the indices."""
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest = read_manifest(folder)
     return [
         f"<h1>{html.escape(manifest['method'].capitalize())} sensitivity of "
         f"{html.escape(manifest['outcome'])}</h1>",
