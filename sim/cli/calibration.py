@@ -13,6 +13,9 @@ from sim.core.errors import InputError
 
 if TYPE_CHECKING:
     from sim.experiments.calibration import Calibration, Forecast
+    from sim.experiments.modelchoice import ModelChoice
+    from sim.experiments.posterior import Posterior
+    from sim.experiments.votes import VoteEvidence
     from sim.io.scenario import Scenario
 
 
@@ -20,30 +23,45 @@ if TYPE_CHECKING:
 @options.scenario_argument()
 @options.targets
 @options.params
-@options.count("--budget", 1, None, 20000, "Most model runs to spend.")
+@options.choice("--method", ("abc", "optimize"), "abc: a posterior by ABC; optimize: a point fit.")
+@options.choice("--evidence", ("documents", "unga", "all"), "What the fit uses (abc only; README).")
+@options.count("--draws", 100, 2_000_000, 100_000, "abc: prior runs in the bank.")
+@options.amount("--ess", 10, 1e6, 1000, "abc: effective sample size the tolerance is set for.")
+@options.count("--budget", 1, None, 20000, "optimize: most model runs to spend.")
 @options.replicates(4, high=100)
 @options.seed
 @options.model
-@options.date("--holdout", "Fit with events and targets before DATE only, then forecast the rest.")
+@options.date("--holdout", "optimize: fit with events and targets before DATE only, then forecast.")
 @click.option(
     "--epsilon",
     type=click.FloatRange(0, 1),
     default=0.001,
     show_default=True,
-    help="Plateau: evaluated vectors within this loss of the best.",
+    help="optimize: plateau: evaluated vectors within this loss of the best.",
 )
 @options.out_folder("outputs/calibration/")
 @click.option(
     "--fitted",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the fitted parameters (not with --holdout) [default: the "
-    "scenario's `parameters_from` file].",
+    help="Where to write the fitted point (not with --holdout) [default: the scenario's "
+    "`parameters_from` file; with --out, none].",
 )
+@click.option(
+    "--compare-models",
+    is_flag=True,
+    help="Compare every model variant on the evidence instead (Bayes factors under three "
+    "prior widths, out-of-sample score, recovery; --draws runs per bank).",
+)
+@options.count("--datasets", 2, 1000, 20, "--compare-models: synthetic datasets per variant.")
 @options.quiet
 def calibrate(
     scenario: Path,
     targets_path: Path | None,
     names: tuple[str, ...],
+    method: str,
+    evidence: str,
+    draws: int,
+    ess: float,
     budget: int,
     replicates: int,
     seed: int | None,
@@ -53,21 +71,250 @@ def calibrate(
     out: Path | None,
     force: bool,
     fitted: Path | None,
+    compare_models: bool,
+    datasets: int,
     quiet: bool,
 ) -> None:
-    """Fit parameters to the documents' targets (differential evolution).
+    """Infer the parameters from the evidence: a posterior by ABC (default), or a point fit
+    by differential evolution (--method optimize).
 
     \b
     Examples:
       alignsim calibrate scenarios/baseline.yaml --seed 1
-      alignsim calibrate scenarios/baseline.yaml --seed 1 --holdout 2025-09-01
+      alignsim calibrate scenarios/baseline.yaml --seed 1 --method optimize --holdout 2025-09-01
+      alignsim calibrate scenarios/baseline.yaml --seed 1 --compare-models
     """
-    from sim.experiments.calibration import calibration, free_names, targets_beside
-    from sim.experiments.targets import load_targets
-    from sim.io.files import output_folder
     from sim.io.scenario import load_scenario
 
     loaded = load_scenario(scenario, model=model)
+    chosen = loaded.seed if seed is None else seed
+    if compare_models:
+        if method != "abc" or holdout is not None or model not in (None, "full"):
+            raise InputError(
+                "--compare-models: compares every variant by ABC; drop --method, --holdout "
+                "and --model"
+            )
+        compare(loaded, targets_path, evidence, draws, ess, datasets, chosen, out, force, quiet)
+    elif method == "abc":
+        if holdout is not None:
+            raise InputError("--holdout: only with --method optimize (abc: see --compare-models)")
+        infer(loaded, targets_path, names, evidence, draws, ess, chosen, out, force, fitted, quiet)
+    else:
+        if evidence != "documents":
+            raise InputError(f"--evidence {evidence}: --method optimize fits the documents only")
+        optimize(
+            loaded,
+            targets_path,
+            names,
+            budget,
+            replicates,
+            chosen,
+            holdout,
+            epsilon,
+            out,
+            force,
+            fitted,
+            quiet,
+        )
+
+
+def infer(
+    loaded: Scenario,
+    targets_path: Path | None,
+    names: tuple[str, ...],
+    evidence: str,
+    draws: int,
+    ess: float,
+    seed: int,
+    out: Path | None,
+    force: bool,
+    fitted: Path | None,
+    quiet: bool,
+) -> None:
+    """The ABC posterior: its files beside the fitted point (or in --out) and its report."""
+    from sim.experiments.bench import batch_seconds
+    from sim.experiments.calibration import free_names, targets_beside
+    from sim.experiments.posterior import posterior
+    from sim.experiments.targets import load_targets
+    from sim.io.files import output_folder
+
+    fitted_names = free_names(loaded, names)
+    targets_path, point = fit_files(loaded, targets_path or targets_beside(loaded), fitted, None)
+    if out is not None and fitted is None:
+        point = None
+    targets = load_targets(targets_path, loaded.actor_ids, loaded.start, loaded.end)
+    votes, counts_path = vote_evidence(loaded, evidence)
+    folder = output_folder(out, Path("outputs") / "calibration", force)
+    home = out if out is not None else (point or targets_path).parent
+    hashes = evidence_files(loaded, targets_path, counts_path, home)
+    rate = 1 / batch_seconds(loaded, 2000)
+    with options.progress_bar(draws, quiet, "prior runs") as advance:
+        result = posterior(
+            loaded,
+            targets,
+            fitted_names,
+            draws,
+            seed,
+            evidence=evidence,
+            votes=votes,
+            ess=ess,
+            hashes=hashes,
+            batch_rate=rate,
+            progress=advance,
+        )
+    result.save(folder, force=True)  # output_folder has refused a user's folder
+    written = result.write(home)
+    lines = posterior_summary(result)
+    lines.append(f"wrote {written[0]} and {written[1]} (previous kept as posterior.previous.*)")
+    if point is not None:
+        result.write_point(point, provenance(targets_path))
+        lines.append(f"wrote {point}: the posterior median (previous kept as fitted.previous.yaml)")
+    options.echo_lines([*lines, f"report: {folder}/"])
+
+
+def compare(
+    loaded: Scenario,
+    targets_path: Path | None,
+    evidence: str,
+    draws: int,
+    ess: float,
+    datasets: int,
+    seed: int,
+    out: Path | None,
+    force: bool,
+    quiet: bool,
+) -> None:
+    """The model comparison: its tables in the output folder, its verdicts on the terminal."""
+    from sim.core.variants import VARIANTS
+    from sim.experiments.calibration import targets_beside
+    from sim.experiments.modelchoice import WIDTHS, model_choice
+    from sim.experiments.targets import load_targets
+    from sim.io.files import output_folder
+
+    path = targets_path or targets_beside(loaded)
+    if path is None:
+        raise InputError(f"{loaded.path}: has no `parameters_from`; give --targets")
+    targets = load_targets(path, loaded.actor_ids, loaded.start, loaded.end)
+    votes, _ = vote_evidence(loaded, evidence)
+    if evidence == "unga":
+        raise InputError("--compare-models --evidence unga: compares on documents or all")
+    folder = output_folder(out, Path("outputs") / "model-comparison", force)
+    total = draws * len(VARIANTS) * len(WIDTHS)
+    with options.progress_bar(total, quiet, "prior runs, every variant") as advance:
+        result = model_choice(
+            loaded, targets, draws, seed, ess=ess, datasets=datasets, votes=votes, progress=advance
+        )
+    result.save(folder, force=True)  # output_folder has refused a user's folder
+    options.echo_lines([*comparison_lines(result), f"tables: {folder}/"])
+
+
+def comparison_lines(result: ModelChoice) -> list[str]:
+    """Lines on a model comparison: Bayes factors, out-of-sample scores, recovery, verdicts."""
+    lines = [
+        f"model comparison ({result.manifest['draws_per_bank']} prior runs per bank, "
+        f"{result.manifest['seconds']:.0f} s of runs): log Bayes factor against the null"
+    ]
+    for name, rows in result.evidence.groupby("model", sort=False):
+        cells = "  ".join(
+            f"width {r['prior_width']:g}: {r['log_bf_vs_null']:+.2f} ± {r['log_bf_se']:.2f}"
+            for r in rows.to_dict("records")
+        )
+        lines.append(f"  {name:13s} {cells}")
+    lines.append("out-of-sample log score of the later targets (minus the null's):")
+    for r in result.out_of_sample.to_dict("records"):
+        lines.append(
+            f"  {r['model']:13s} {r['log_score']:+.2f} ± {r['log_score_se']:.2f}  "
+            f"({r['minus_null']:+.2f} ± {r['minus_null_se']:.2f})"
+        )
+    lines.append("recovery: share of synthetic datasets whose generating variant is picked:")
+    lines += [
+        f"  {r['generated_by']:13s} {r['recovered']:.0%}"
+        for r in result.recovery.to_dict("records")
+    ]
+    lines.append(f"verdicts ({result.manifest['rule']}):")
+    for r in result.verdicts.to_dict("records"):
+        factors = ", ".join(
+            f"{v:.3g}" for k, v in r.items() if str(k).startswith("bf_") and "_se" not in str(k)
+        )
+        lines.append(
+            f"  {r['mechanism']:10s} {'supported' if r['supported'] else 'not supported'}: "
+            f"Bayes factors {factors}; out-of-sample {r['oos_full_minus_ablation']:+.2f} "
+            f"± {r['oos_se']:.2f}"
+        )
+    return lines
+
+
+def vote_evidence(loaded: Scenario, evidence: str) -> tuple[VoteEvidence | None, Path | None]:
+    """The vote counts and measurement model when the evidence includes them."""
+    if evidence == "documents":
+        return None, None
+    from sim.experiments.calibration import beside_fit
+    from sim.experiments.votes import vote_evidence as fit_measurement
+    from sim.io.votes import read_vote_counts
+
+    path = beside_fit(loaded, "unga_counts.csv")
+    if path is None or not path.is_file():
+        raise InputError(
+            f"--evidence {evidence}: no UN vote counts (unga_counts.csv) beside the "
+            f"scenario's `parameters_from`"
+        )
+    return fit_measurement(read_vote_counts(path), loaded), path
+
+
+def evidence_files(
+    loaded: Scenario, targets: Path, counts: Path | None, home: Path
+) -> dict[str, str]:
+    """SHA-256 of the base scenario and every evidence file, relative to `home`."""
+    from sim.io.posteriorfile import evidence_hashes
+
+    top = loaded.path.parent
+    files = {"scenario": loaded.path, "targets": targets}
+    files |= {name: top / name for name in loaded.files if name.endswith(".csv")}
+    if counts is not None:
+        files["votes"] = counts
+    return evidence_hashes(files, home)
+
+
+def posterior_summary(result: Posterior) -> list[str]:
+    """Lines on a posterior: its runs and speed, its precision, each parameter."""
+    record = result.record
+    speed = f"{record['runs_per_second']:.0f} runs/s"
+    if result.batch_rate is not None:
+        speed += f" (bench batch: {result.batch_rate:.0f} runs/s in this process)"
+    lines = [
+        f"posterior ({record['model']}, evidence: {result.evidence}): {record['runs']} prior "
+        f"runs in {record['seconds']:.1f} s, {speed}",
+        f"effective sample size {record['effective_sample_size']:.0f} (asked "
+        f"{result.weights.asked:.0f}) at tolerance {record['tolerance']:.3g}",
+    ]
+    for name, p in record["parameters"].items():
+        low, high = p["interval_90"]
+        lines.append(
+            f"  {name:15s} median {p['median']:.4g}  90% [{low:.4g}, {high:.4g}]  prior "
+            f"[{p['prior'][0]:.4g}, {p['prior'][1]:.4g}]  shrinkage {p['shrinkage']:+.2f}"
+        )
+    return lines
+
+
+def optimize(
+    loaded: Scenario,
+    targets_path: Path | None,
+    names: tuple[str, ...],
+    budget: int,
+    replicates: int,
+    seed: int,
+    holdout: dt.date | None,
+    epsilon: float,
+    out: Path | None,
+    force: bool,
+    fitted: Path | None,
+    quiet: bool,
+) -> None:
+    """A point fit by differential evolution, its report and (not a holdout) its point."""
+    from sim.experiments.calibration import calibration, free_names, targets_beside
+    from sim.experiments.targets import load_targets
+    from sim.io.files import output_folder
+
     fitted_names = free_names(loaded, names)
     targets_path, fitted = fit_files(
         loaded, targets_path or targets_beside(loaded), fitted, holdout
@@ -83,7 +330,7 @@ def calibrate(
         fitted_names,
         budget,
         replicates,
-        loaded.seed if seed is None else seed,
+        seed,
         epsilon,
         holdout=holdout,
         progress=not quiet,

@@ -64,16 +64,19 @@ def audit(
         f"{len(table)} targets, {draws} prior draws x {replicates} seeds per variant; share of "
         f"runs satisfying each target:"
     )
-    click.echo(f"  {'target':38s} " + " ".join(f"{c[6:]:>12s}" for c in shares) + "  flags")
+    click.echo(
+        f"  {'target':38s} {'weight':>6s} " + " ".join(f"{c[6:]:>12s}" for c in shares) + "  flags"
+    )
     for row in table.to_dict("records"):
         flags = ("uninformative " if row["uninformative"] else "") + (
             f"circular ({row['restates']})" if row["circular"] else ""
         )
         values = " ".join(f"{row[c]:12.2f}" for c in shares)
-        click.echo(f"  {row['id']:38s} {values}  {flags}")
+        click.echo(f"  {row['id']:38s} {row['weight']:6.2g} {values}  {flags}")
     click.echo(
         f"uninformative (>= {UNINFORMATIVE:.0%} under every variant): "
-        f"{int(table['uninformative'].sum())}; circular: {int(table['circular'].sum())}"
+        f"{int(table['uninformative'].sum())}; circular: {int(table['circular'].sum())}; "
+        f"weight 0 (reported, not in the loss): {int((table['weight'] == 0).sum())}"
     )
     click.echo(f"outputs: {folder}/")
 
@@ -172,6 +175,75 @@ def votes(scenario: Path, counts: Path | None) -> None:
             f"{years} votes, log score of {what} minus persistence of 2015-2017 agreement: "
             f"{check.difference:+.1f} ± {check.se:.1f}"
         )
+
+
+@evidence.command()
+@options.scenario_argument()
+@options.targets
+@options.model
+@options.count("--draws", 100, 2_000_000, 100_000, "Prior runs in the bank (as calibrate's).")
+@options.count("--datasets", 10, 10_000, 200, "Synthetic datasets, each fitted.")
+@options.amount("--ess", 10, 1e6, 1000, "Effective sample size of each posterior.")
+@options.seed
+@options.out_folder("outputs/sbc/")
+@options.quiet
+def sbc(
+    scenario: Path,
+    targets_path: Path | None,
+    model: str | None,
+    draws: int,
+    datasets: int,
+    ess: float,
+    seed: int | None,
+    out: Path | None,
+    force: bool,
+    quiet: bool,
+) -> None:
+    """Simulation-based calibration of calibrate's ABC: the rank of each true parameter in
+    its posterior over synthetic datasets, against a simultaneous 95% band.
+
+    \b
+    Example:
+      alignsim evidence sbc scenarios/baseline.yaml --seed 1
+    """
+    from sim.core.params import CALIBRATED
+    from sim.core.variants import variant
+    from sim.experiments.bank import Prior, simulate_bank
+    from sim.experiments.calibration import targets_beside
+    from sim.experiments.sbc import sbc as calibrate_inference
+    from sim.experiments.targets import load_targets
+    from sim.io.files import output_folder
+    from sim.io.scenario import load_scenario
+
+    loaded = load_scenario(scenario, model=model)
+    path = targets_path or targets_beside(loaded)
+    if path is None:
+        raise InputError(f"{scenario}: has no `parameters_from`; give --targets")
+    if datasets > draws:
+        raise InputError(f"--datasets {datasets}: more than the bank's {draws} draws")
+    targets = load_targets(path, loaded.actor_ids, loaded.start, loaded.end)
+    folder = output_folder(out, Path("outputs") / "sbc", force)
+    chosen = loaded.seed if seed is None else seed
+    prior = Prior.about_defaults(variant(loaded.model).free(CALIBRATED))
+    with options.progress_bar(draws, quiet, "prior runs") as advance:
+        bank = simulate_bank(loaded, targets, prior, draws, chosen, progress=advance)
+    result = calibrate_inference(bank, datasets, chosen, ess)
+    result.manifest["model"] = loaded.model
+    result.save(folder, force=True)  # output_folder has refused a user's folder
+    lines = [
+        f"simulation-based calibration ({loaded.model}): {datasets} synthetic datasets from "
+        f"{draws} prior runs; each posterior's effective sample size {result.ess.min():.0f}"
+        f" to {result.ess.max():.0f}",
+    ]
+    for row in result.table.to_dict("records"):
+        verdict = "inside" if row["inside_band"] else "OUTSIDE"
+        lines.append(
+            f"  {row['parameter']:15s} {verdict} the 95% band (largest ECDF deviation "
+            f"{row['largest_ecdf_deviation']:.3f}); mean shrinkage {row['mean_shrinkage']:+.2f}"
+        )
+    passed = "passes" if result.passed.all() else "FAILS"
+    lines.append(f"the inference {passed} (family-wise 95% over {len(result.names)} parameters)")
+    options.echo_lines([*lines, f"report: {folder}/"])
 
 
 COMMANDS = (evidence,)

@@ -9,7 +9,8 @@ import datetime as dt
 import functools
 import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -281,3 +282,13 @@ def echo_lines(lines: list[str]) -> None:
     """Print lines of a result."""
     for line in lines:
         click.echo(line)
+
+
+@contextmanager
+def progress_bar(total: int, quiet: bool, what: str) -> Iterator[Callable[[int], None]]:
+    """A tqdm bar (with its ETA) of `total` units of `what`, advanced by the callable it
+    yields; hidden with --quiet and where standard error is not a terminal."""
+    from tqdm import tqdm
+
+    with tqdm(total=total, unit="run", desc=what, disable=True if quiet else None) as bar:
+        yield bar.update

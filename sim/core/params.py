@@ -30,6 +30,10 @@ class Parameter:
         default: value used unless a fitted file, a scenario or `--set` gives another.
         low: smallest allowed value (also the calibration's lower bound).
         high: largest allowed value (also the calibration's upper bound).
+        domain: where the model is defined, beyond the range: widened priors in the model
+            comparison stop there (ODD.md §7.16); None when it is the range itself.
+
+    The prior of a calibrated parameter is uniform over [low, high] (ODD.md §7.16).
     """
 
     name: str
@@ -38,6 +42,12 @@ class Parameter:
     default: float
     low: float
     high: float
+    domain: tuple[float, float] | None = None
+
+    @property
+    def limits(self) -> tuple[float, float]:
+        """The widest values the model takes: `domain`, or the range."""
+        return self.domain or (self.low, self.high)
 
 
 PARAMETERS: tuple[Parameter, ...] = (
@@ -48,6 +58,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.4,
         0.05,
         1.5,
+        domain=(0.01, 3.0),
     ),
     Parameter(
         "reciprocity",
@@ -64,6 +75,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.1,
         0.0,
         0.5,
+        domain=(0.0, 1.0),
     ),
     Parameter(
         "jealousy",
@@ -73,6 +85,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.15,
         0.0,
         0.6,
+        domain=(0.0, 1.0),
     ),
     Parameter(
         "baseline_shift",
@@ -89,6 +102,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.003,
         0.0,
         0.02,
+        domain=(0.0, 0.05),
     ),
     Parameter(
         "balance",
@@ -97,6 +111,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.002,
         0.0,
         0.02,
+        domain=(0.0, 0.05),
     ),
     Parameter(
         "hedging_rate",
@@ -105,6 +120,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.003,
         0.0,
         0.02,
+        domain=(0.0, 0.05),
     ),
     Parameter(
         "share_exponent",
@@ -113,6 +129,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.5,
         0.0,
         1.0,
+        domain=(0.0, 2.0),
     ),
     Parameter(
         "noise",

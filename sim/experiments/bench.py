@@ -104,13 +104,20 @@ class Benchmark:
     peak_mb: float
 
 
+def batch_seconds(scenario: Scenario, runs: int) -> float:
+    """Seconds per run of one ensemble batch of `runs` runs to the scenario's end: the
+    figure `alignsim bench` reports as the batch."""
+    last = [len(scenario.dates) - 1]
+    seeds = list(range(runs))
+    return timed(lambda: Ensemble(scenario, seeds, record_actions=False).run(last)) / runs
+
+
 def bench(scenario: Scenario, runs: int, mesa_runs: int) -> Benchmark:
     """Time the drivers on the scenario, and the ensemble on 6, 50 and 200 generated actors."""
     last = [len(scenario.dates) - 1]
     mesa = timed(lambda: [run_model(scenario, s) for s in range(mesa_runs)]) / mesa_runs
     single = timed(lambda: Ensemble(scenario, [0], record_actions=False).run(last))
-    seeds = list(range(runs))
-    batch = timed(lambda: Ensemble(scenario, seeds, record_actions=False).run(last)) / runs
+    batch = batch_seconds(scenario, runs)
     synthetic = tuple(
         (n, r, synthetic_seconds(n, r)) for n, r in ((6, runs), (50, max(1, runs // 20)), (200, 1))
     )

@@ -439,3 +439,58 @@ def vote_check(
         }
     )
     return VoteCheck(rows, float(model.sum()), float(persistence.sum()))
+
+
+@dataclass(frozen=True)
+class VoteEvidence:
+    """The vote counts an inference scores runs against, with the measurement model's
+    parameters (ODD.md §7.15).
+
+    Attributes:
+        counts: the counts of `CHECK_YEARS` among the scenario's actors.
+        params: a, b, c, φ: the maximum-likelihood fit of the `BASIS_YEARS` counts at the
+            scenario's hand-set starting alignments (`fit_votes`), held fixed (plug-in).
+        starting: the symmetric starting alignment per pair the basis counts imply
+            (`implied_alignment`), [pairs].
+    """
+
+    counts: VoteCounts
+    params: VoteParams
+    starting: np.ndarray
+
+    def steps(self, dates: np.ndarray) -> list[int]:
+        """The grid steps inside the counted years."""
+        year_of = np.asarray(dates, dtype="datetime64[Y]").astype(int) + 1970
+        return [int(k) for k in np.flatnonzero(np.isin(year_of, self.counts.years))]
+
+    def loglik(self, history: np.ndarray, dates: np.ndarray) -> np.ndarray:
+        """Each run's log-likelihood of the counts, [R], from its alignment at the grid
+        dates `dates` of the counted years, [R, len(dates), N, N] (a year's alignment is
+        the mean over its dates, as in `pair_year_alignment`)."""
+        year_of = np.asarray(dates, dtype="datetime64[Y]").astype(int) + 1970
+        pairs = pair_alignment(history)
+        aligned = np.stack([pairs[:, year_of == y].mean(axis=1) for y in self.counts.years], -1)
+        p = self.params
+        return vote_loglik(self.counts, aligned, np.full(len(aligned), p.a), p.b, p.c, p.phi)
+
+    def start(self, alignment: np.ndarray) -> np.ndarray:
+        """Starting alignments [N, N] with each pair's symmetric part set to the votes'
+        and the antisymmetric part (A[i,j] − A[j,i]) / 2 kept."""
+        n = len(alignment)
+        i, j = np.triu_indices(n, 1)
+        symmetric = np.zeros((n, n))
+        symmetric[i, j] = symmetric[j, i] = self.starting
+        started: np.ndarray = (alignment - alignment.T) / 2 + symmetric
+        np.fill_diagonal(started, 0.0)
+        return np.clip(started, -1.0, 1.0)
+
+
+def vote_evidence(table: pd.DataFrame, scenario: Scenario) -> VoteEvidence:
+    """The measurement model fitted at the scenario's hand-set starting alignments on the
+    basis years, the starting alignments it implies, and the check years' counts."""
+    basis = count_arrays(table, scenario.actor_ids, BASIS_YEARS)
+    hand_set = pair_alignment(scenario.alignment)[:, None].repeat(len(BASIS_YEARS), 1)
+    fit = fit_votes(basis, hand_set, dispersion=True)
+    implied = implied_alignment(table, scenario, VoteParams(*fit.estimate[:3]))
+    counts = count_arrays(table, scenario.actor_ids, CHECK_YEARS)
+    return VoteEvidence(counts, fit.params, implied["implied"].to_numpy())

@@ -41,6 +41,7 @@ from sim.core.events import (
 )
 from sim.core.variants import variant
 from sim.io.eventtable import Row, read_event_table
+from sim.io.posteriorfile import check_hashes
 from sim.io.schema import (
     ActorSpec,
     EventSpec,
@@ -501,6 +502,8 @@ def merged_parameters(
         if not path.is_file():
             raise InputError(f"{fitted[1].place('parameters_from')}: file not found: {path}")
         data, _ = read_yaml(path)
+        if isinstance(data, dict) and "evidence_sha256" in data:
+            check_hashes(data["evidence_sha256"], path.parent, str(path))
         table = data.get("parameters") if isinstance(data, dict) else None
         if not isinstance(table, dict):
             raise InputError(f"{path}: expected a mapping 'parameters: {{name: value}}'")

@@ -1,0 +1,270 @@
+"""Which mechanisms the evidence supports: every variant compared on the same evidence.
+
+ODD.md §7.16 states the rule before any comparison is run. For the full model, each
+ablation and the null (`sim.core.variants`), each with a bank of prior runs
+(`sim.experiments.bank`) under three prior widths (the registry's ranges, and each side of
+the default halved and doubled, `Prior.about_defaults`):
+
+- **Bayes factors against the null**: the ABC evidence of each variant at one tolerance
+  common to all (the full model's at the registry's ranges for the asked-for effective
+  sample size), with Monte Carlo standard errors (`sim.experiments.abc.log_evidence`).
+- **Out-of-sample score**: each variant's posterior from the targets before the cutoff
+  (every event kept as an input), then the log score of the later targets holding,
+  log p̂ with p̂ = (ESS·p + ½) / (ESS + 1) the smoothed posterior predictive probability;
+  standard errors over the later targets, and of each difference, paired by target.
+- **Recovery**: synthetic evidence (a bank member's own claim directions) from every
+  variant, each scored by every variant's evidence at a common tolerance; the share of
+  datasets where the generating variant has the largest evidence (ABC model choice is only
+  as good as its summaries: Robert, Cornuet, Marin & Pillai 2011).
+
+A mechanism is *supported* when its Bayes factor (full over the full model without it)
+exceeds `SUPPORT_FACTOR` under every prior width and the full model's out-of-sample score
+is not worse than the ablation's by more than `SUPPORT_SE` standard errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim import __version__
+from sim.core.params import CALIBRATED
+from sim.core.streams import spawn_seeds
+from sim.core.variants import MECHANISMS, VARIANTS, variant
+from sim.experiments.abc import abc_weights, log_evidence
+from sim.experiments.bank import Bank, Prior, simulate_bank
+from sim.experiments.targets import Target
+from sim.experiments.votes import VoteEvidence
+from sim.figures.folders import save_output
+from sim.io.scenario import Scenario
+
+WIDTHS = (1.0, 0.5, 2.0)
+CUTOFF = dt.date(2025, 9, 1)
+#: A mechanism is supported when its Bayes factor exceeds this under every prior width …
+SUPPORT_FACTOR = 3.0
+#: … and the full model's out-of-sample score is not worse by more than this many SEs.
+SUPPORT_SE = 2.0
+
+
+def early_mask(targets: Sequence[Target], cutoff: dt.date) -> np.ndarray:
+    """Whether each target reads only dates before the cutoff."""
+    return np.array([max(t.dates) < cutoff for t in targets])
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """The comparison's tables (module docstring) and its record."""
+
+    evidence: pd.DataFrame
+    out_of_sample: pd.DataFrame
+    recovery: pd.DataFrame
+    verdicts: pd.DataFrame
+    manifest: dict[str, Any]
+
+    def save(self, folder: str | Path, force: bool = False) -> Path:
+        """Write the four tables and the manifest, whole or not at all; a non-empty folder
+        is refused unless `force`."""
+        tables = {
+            "evidence": self.evidence,
+            "out_of_sample": self.out_of_sample,
+            "recovery": self.recovery,
+            "verdicts": self.verdicts,
+        }
+        return save_output(folder, tables, {}, self.manifest, force=force)
+
+
+def variant_banks(
+    scenario: Scenario,
+    targets: Sequence[Target],
+    variants: Sequence[str],
+    widths: Sequence[float],
+    draws: int,
+    seed: int,
+    votes: VoteEvidence | None,
+    progress: Callable[[int], None] | None,
+) -> dict[tuple[str, float], Bank]:
+    """One bank per variant and prior width, each from its own spawned seed."""
+    seeds = spawn_seeds(seed, len(variants) * len(widths))
+    banks = {}
+    for i, (name, width) in enumerate((v, w) for v in variants for w in widths):
+        prior = Prior.about_defaults(variant(name).free(CALIBRATED), width)
+        banks[name, width] = simulate_bank(
+            scenario.with_model(name), targets, prior, draws, seeds[i], votes, progress
+        )
+    return banks
+
+
+def evidence_table(
+    banks: dict[tuple[str, float], Bank], bandwidth: float, ess: float
+) -> pd.DataFrame:
+    """Per variant and width: log evidence at the common tolerance and log Bayes factor
+    against the null at the same width, each with its standard error."""
+    rows = []
+    for (name, width), bank in banks.items():
+        log_z, se = log_evidence(bank.distance(), bank.votes, bandwidth)
+        null = banks["null", width]
+        null_z, null_se = log_evidence(null.distance(), null.votes, bandwidth)
+        weights = abc_weights(bank.distance(), bank.votes, ess)
+        rows.append(
+            {
+                "model": name,
+                "prior_width": width,
+                "parameters": len(bank.prior.names),
+                "log_evidence": log_z,
+                "log_evidence_se": se,
+                "log_bf_vs_null": log_z - null_z,
+                "log_bf_se": float(np.hypot(se, null_se)) if name != "null" else 0.0,
+                "own_tolerance": weights.bandwidth,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def predictive_log_scores(
+    bank: Bank, early: np.ndarray, later: np.ndarray, ess: float
+) -> tuple[np.ndarray, float]:
+    """Each later target's smoothed log predictive probability of holding, from the
+    posterior on the early targets, and that posterior's effective sample size."""
+    weights = abc_weights(bank.distance(mask=early), bank.votes, ess)
+    holds = bank.violation()[:, later] == 0
+    p = weights.weights @ holds
+    smoothed = (weights.ess * p + 0.5) / (weights.ess + 1)
+    return np.log(smoothed), weights.ess
+
+
+def out_of_sample_table(
+    banks: dict[tuple[str, float], Bank], targets: Sequence[Target], cutoff: dt.date, ess: float
+) -> pd.DataFrame:
+    """Per variant (registry widths): the later targets' summed log score, its standard
+    error, and its difference from the null's and the full model's, paired by target."""
+    early = early_mask(targets, cutoff)
+    later = ~early & np.array([t.spec.weight > 0 for t in targets])
+    scores = {
+        name: predictive_log_scores(bank, early, later, ess)
+        for (name, width), bank in banks.items()
+        if width == 1.0
+    }
+    rows = []
+    for name, (score, size) in scores.items():
+        row = {"model": name, "later_targets": int(later.sum()), "posterior_ess": size}
+        row["log_score"], row["log_score_se"] = paired(score, np.zeros_like(score))
+        for other in ("null", "full"):
+            row[f"minus_{other}"], row[f"minus_{other}_se"] = paired(score, scores[other][0])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def paired(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """Σ(a − b) and its standard error √n · sd(a − b) over paired terms."""
+    d = a - b
+    return float(d.sum()), float(np.sqrt(len(d)) * d.std(ddof=1)) if len(d) > 1 else 0.0
+
+
+def recovery_table(
+    banks: dict[tuple[str, float], Bank], ess: float, datasets: int, seed: int
+) -> pd.DataFrame:
+    """Per generating variant: how often each variant has the largest evidence on the
+    synthetic evidence of `datasets` of its members (registry widths)."""
+    names = [name for name, width in banks if width == 1.0]
+    rng = np.random.default_rng(seed)
+    rows = []
+    for truth in names:
+        bank = banks[truth, 1.0]
+        picked = {name: 0 for name in names}
+        for member in rng.choice(bank.size, datasets, replace=False):
+            direction = bank.directions(member)
+            distances = {name: banks[name, 1.0].distance(direction) for name in names}
+            distances[truth][member] = np.inf  # the truth is not evidence for itself
+            tolerance = abc_weights(distances["full"], None, ess).bandwidth
+            scores = {name: log_evidence(d, None, tolerance)[0] for name, d in distances.items()}
+            picked[max(scores, key=lambda n: scores[n])] += 1
+        rows.append(
+            {
+                "generated_by": truth,
+                "datasets": datasets,
+                "recovered": picked[truth] / datasets,
+                **{f"picked_{name}": count / datasets for name, count in picked.items()},
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def verdict_table(evidence: pd.DataFrame, out_of_sample: pd.DataFrame) -> pd.DataFrame:
+    """Per mechanism: its Bayes factor (full over the ablation) under each width, the
+    out-of-sample difference, and whether the rule of ODD.md §7.16 supports it."""
+    log_z = evidence.set_index(["model", "prior_width"])
+    oos = {row["model"]: row for row in out_of_sample.to_dict("records")}
+    rows = []
+    for mechanism in MECHANISMS:
+        ablation = f"no-{mechanism}"
+        if ablation not in oos or "full" not in oos:
+            continue
+        row: dict[str, Any] = {"mechanism": mechanism}
+        factors = []
+        for width in sorted(evidence["prior_width"].unique()):
+            full, off = log_z.loc[("full", width)], log_z.loc[(ablation, width)]
+            factor = float(np.exp(full["log_evidence"] - off["log_evidence"]))
+            row[f"bf_width_{width:g}"] = factor
+            row[f"bf_width_{width:g}_log_se"] = float(
+                np.hypot(full["log_evidence_se"], off["log_evidence_se"])
+            )
+            factors.append(factor)
+        difference, se = -float(oos[ablation]["minus_full"]), float(oos[ablation]["minus_full_se"])
+        row["oos_full_minus_ablation"], row["oos_se"] = difference, se
+        row["supported"] = bool(min(factors) > SUPPORT_FACTOR and difference > -SUPPORT_SE * se)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def model_choice(
+    scenario: Scenario,
+    targets: Sequence[Target],
+    draws: int,
+    seed: int,
+    *,
+    ess: float = 1000.0,
+    variants: Sequence[str] = tuple(VARIANTS),
+    widths: Sequence[float] = WIDTHS,
+    cutoff: dt.date = CUTOFF,
+    datasets: int = 20,
+    votes: VoteEvidence | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ModelChoice:
+    """Compare the variants on the same evidence (module docstring).
+
+    Args:
+        scenario: the scenario (each variant derived from it).
+        draws: prior runs per bank (one bank per variant and width).
+        ess: the effective sample size the common tolerance is set for.
+        datasets: synthetic datasets per generating variant in the recovery check.
+        votes: the vote evidence, when the comparison uses it.
+    """
+    banks = variant_banks(scenario, targets, variants, widths, draws, seed, votes, progress)
+    full = banks["full", 1.0]
+    bandwidth = abc_weights(full.distance(), full.votes, ess).bandwidth
+    evidence = evidence_table(banks, bandwidth, ess)
+    oos = out_of_sample_table(banks, targets, cutoff, ess)
+    recovery = recovery_table(banks, ess, datasets, seed)
+    manifest = {
+        "alignsim_version": __version__,
+        "kind": "model-comparison",
+        "scenario": {"name": scenario.name, "file": str(scenario.path), "hash": scenario.hash},
+        "draws_per_bank": draws,
+        "banks": len(banks),
+        "seed": seed,
+        "ess": ess,
+        "common_tolerance": bandwidth,
+        "cutoff": str(cutoff),
+        "widths": list(widths),
+        "evidence": "documents" if votes is None else "all",
+        "rule": f"supported: Bayes factor > {SUPPORT_FACTOR:g} under every width and "
+        f"out-of-sample score not worse by more than {SUPPORT_SE:g} SE",
+        "seconds": round(sum(b.seconds for b in banks.values()), 1),
+    }
+    return ModelChoice(evidence, oos, recovery, verdict_table(evidence, oos), manifest)

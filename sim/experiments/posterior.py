@@ -1,0 +1,322 @@
+"""A posterior: ABC on a bank of prior simulations, with its files and report.
+
+README, "Calibration: a posterior". `posterior` draws a bank of prior runs of the
+scenario's variant (`sim.experiments.bank`), weights them by ABC against the evidence
+(`sim.experiments.abc`) and returns a `Posterior`. Its files:
+
+- ``posterior.parquet``: every run with positive weight: its parameters, ``weight``
+  (normalised), ``distance`` and ``seed`` (and ``vote_loglik`` with the votes);
+- ``posterior.yaml``: per parameter the prior interval, the posterior median and 90%
+  interval and the shrinkage 1 − posterior width / prior width; Kish's effective sample
+  size; runs, seconds, runs per second beside the batch benchmark's, seed; the SHA-256 of
+  the base scenario and of every file of evidence (`evidence_sha256`), which loading the
+  posterior checks (`sim.experiments.posteriorfile`).
+
+The report folder (`Posterior.save`) holds the tables ``parameters`` (the summary),
+``predictive`` (per target, its prior and posterior predictive probability of holding)
+and ``draws``, the figures ``posterior`` and ``predictive``, and ``manifest.json``.
+
+Evidence: ``documents`` (the targets), ``unga`` (the UN vote counts through the
+measurement model, ODD.md §7.15, which also set the symmetric part of the starting
+alignments) or ``all`` (both).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+from matplotlib.figure import Figure
+
+from sim import __version__
+from sim.core.errors import InputError
+from sim.experiments.abc import Weights, abc_weights, weighted_quantiles
+from sim.experiments.bank import Bank, Prior, simulate_bank
+from sim.experiments.targets import Target
+from sim.experiments.votes import VoteEvidence, pair_alignment
+from sim.figures.folders import save_output
+from sim.figures.posterior import posterior_figures
+from sim.io.files import atomic_file
+from sim.io.scenario import Scenario
+
+EVIDENCE = ("documents", "unga", "all")
+#: The posterior interval reported: 90%.
+INTERVAL = (0.05, 0.95)
+
+
+@dataclass(frozen=True)
+class Posterior:
+    """ABC weights on a bank of prior runs, and what they say.
+
+    Attributes:
+        scenario: the scenario fitted (with the votes' starting alignments under ``unga``
+            or ``all``).
+        targets: the targets; evidence: ``documents``, ``unga`` or ``all``.
+        bank: the prior runs; weights: their ABC weights.
+        seed: the seed of the prior design and the runs.
+        hashes: SHA-256 of the base scenario (``scenario``) and of each evidence file, by
+            path relative to the posterior's folder.
+        batch_rate: the batch benchmark's runs per second, measured in the same process
+            (None when not measured).
+    """
+
+    scenario: Scenario
+    targets: tuple[Target, ...]
+    evidence: str
+    bank: Bank
+    weights: Weights
+    seed: int
+    hashes: Mapping[str, str]
+    batch_rate: float | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The parameters inferred."""
+        return self.bank.prior.names
+
+    @property
+    def draws_table(self) -> pd.DataFrame:
+        """Every run with positive weight: its parameters, weight, distance and seed."""
+        keep = self.weights.weights > 0
+        table = pd.DataFrame(self.bank.theta[keep], columns=list(self.names))
+        table["weight"] = self.weights.weights[keep]
+        table["distance"] = self.bank.distance()[keep] if self.uses_documents else np.nan
+        table["seed"] = self.bank.seeds[keep]
+        if self.bank.votes is not None:
+            table["vote_loglik"] = self.bank.votes[keep]
+        return table
+
+    @property
+    def uses_documents(self) -> bool:
+        """Whether the targets are part of the evidence."""
+        return self.evidence != "unga"
+
+    @property
+    def parameters_table(self) -> pd.DataFrame:
+        """Per parameter: prior interval, posterior median and 90% interval, shrinkage."""
+        prior, w = self.bank.prior, self.weights.weights
+        rows = []
+        for i, name in enumerate(self.names):
+            low, median, high = weighted_quantiles(
+                self.bank.theta[:, i], w, [INTERVAL[0], 0.5, INTERVAL[1]]
+            )
+            prior_width = (INTERVAL[1] - INTERVAL[0]) * prior.span[i]
+            rows.append(
+                {
+                    "parameter": name,
+                    "prior_low": float(prior.low[i]),
+                    "prior_high": float(prior.high[i]),
+                    "median": float(median),
+                    "q05": float(low),
+                    "q95": float(high),
+                    "shrinkage": float(1 - (high - low) / prior_width),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    @property
+    def predictive_table(self) -> pd.DataFrame:
+        """Per target: its prior and posterior predictive probability of holding."""
+        holds = self.bank.violation() == 0
+        return pd.DataFrame(
+            {
+                "id": [t.spec.id for t in self.targets],
+                "claim": [t.spec.claim for t in self.targets],
+                "weight": [t.spec.weight for t in self.targets],
+                "prior": holds.mean(axis=0),
+                "posterior": self.weights.weights @ holds,
+                "doc": [t.spec.doc for t in self.targets],
+            }
+        )
+
+    @property
+    def median(self) -> dict[str, float]:
+        """The posterior median of every parameter (6 decimals): the stated point that runs
+        use unless asked for a draw."""
+        table = self.parameters_table
+        return {
+            p: round(float(m), 6) for p, m in zip(table["parameter"], table["median"], strict=True)
+        }
+
+    @property
+    def record(self) -> dict[str, Any]:
+        """The content of ``posterior.yaml``."""
+        b, w = self.bank, self.weights
+        record: dict[str, Any] = {
+            "method": "ABC: Epanechnikov kernel weights on a bank of prior runs (ODD.md §7.16)",
+            "model": self.scenario.model,
+            "evidence": self.evidence,
+            "parameters": {
+                row["parameter"]: {
+                    "prior": [round(row["prior_low"], 6), round(row["prior_high"], 6)],
+                    "median": round(row["median"], 6),
+                    "interval_90": [round(row["q05"], 6), round(row["q95"], 6)],
+                    "shrinkage": round(row["shrinkage"], 3),
+                }
+                for row in self.parameters_table.to_dict("records")
+            },
+            "effective_sample_size": round(w.ess, 1),
+            "tolerance": float(f"{w.bandwidth:.6g}"),
+            "runs": b.size,
+            "seconds": round(b.seconds, 1),
+            "runs_per_second": round(b.size / b.seconds, 1),
+            "bench_batch_runs_per_second": (
+                None if self.batch_rate is None else round(self.batch_rate, 1)
+            ),
+            "seed": self.seed,
+            "scenario_file": str(self.scenario.path),
+            "evidence_sha256": dict(self.hashes),
+        }
+        if self.evidence != "documents":
+            pairs = ["-".join(p) for p in zip(*_pair_names(self.scenario), strict=True)]
+            start = pair_alignment(self.scenario.alignment)
+            record["starting_alignment"] = {
+                p: round(float(v), 6) for p, v in zip(pairs, start, strict=True)
+            }
+        return record
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        """The report's manifest: the record, with the version and scenario."""
+        return {
+            "alignsim_version": __version__,
+            "kind": "posterior",
+            "scenario": {"name": self.scenario.name, "file": str(self.scenario.path)},
+            **self.record,
+        }
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The report's tables by file stem."""
+        return {
+            "parameters": self.parameters_table,
+            "predictive": self.predictive_table,
+            "draws": self.draws_table,
+        }
+
+    def figures(self) -> dict[str, Figure]:
+        """Prior against posterior per parameter, and the predictive check per target."""
+        return posterior_figures(self.tables, self.manifest)
+
+    def save(
+        self, folder: str | Path, formats: tuple[str, ...] = ("png",), force: bool = False
+    ) -> Path:
+        """Write the report (tables, figures, manifest); the folder appears whole. A
+        non-empty folder is refused unless `force` (then it is replaced)."""
+        return save_output(folder, self.tables, self.figures(), self.manifest, formats, force)
+
+    def write(self, folder: str | Path) -> tuple[Path, Path]:
+        """Write ``posterior.parquet`` and ``posterior.yaml`` into `folder`, each whole or
+        not at all, keeping the previous pair as ``posterior.previous.*``."""
+        target = Path(folder)
+        draws, record = target / "posterior.parquet", target / "posterior.yaml"
+        for path in (draws, record):
+            if path.exists():
+                shutil.copyfile(path, path.with_name(f"posterior.previous{path.suffix}"))
+        with atomic_file(draws) as work:
+            self.draws_table.to_parquet(work, index=False)
+        header = "# Written by `alignsim calibrate`; rerun it rather than editing by hand.\n"
+        with atomic_file(record) as work:
+            text = header + yaml.safe_dump(self.record, sort_keys=False, allow_unicode=True)
+            work.write_text(text, encoding="utf-8")
+        return draws, record
+
+    def write_point(self, path: str | Path, provenance: Mapping[str, Any]) -> Path:
+        """Write ``fitted.yaml``: the posterior median as the point runs use, with the
+        posterior's evidence hashes (checked on loading) and `provenance`, keeping the
+        previous file as ``fitted.previous.yaml``."""
+        target = Path(path)
+        record = self.record
+        content = {
+            "parameters": self.median,
+            "point": "posterior median (posterior.yaml, posterior.parquet beside this file)",
+            "model": record["model"],
+            "evidence": record["evidence"],
+            "effective_sample_size": record["effective_sample_size"],
+            "evidence_sha256": record["evidence_sha256"],
+            **(
+                {"starting_alignment": record["starting_alignment"]}
+                if "starting_alignment" in record
+                else {}
+            ),
+            **provenance,
+        }
+        if target.exists():
+            shutil.copyfile(target, target.with_name("fitted.previous.yaml"))
+        header = "# Written by `alignsim calibrate`; rerun it rather than editing by hand.\n"
+        with atomic_file(target) as work:
+            text = header + yaml.safe_dump(content, sort_keys=False, allow_unicode=True)
+            work.write_text(text, encoding="utf-8")
+        return target
+
+
+def _pair_names(scenario: Scenario) -> tuple[list[str], list[str]]:
+    """The actors of each pair i < j, in `np.triu_indices` order."""
+    rows, cols = np.triu_indices(len(scenario.actor_ids), 1)
+    ids = scenario.actor_ids
+    return [ids[i] for i in rows], [ids[j] for j in cols]
+
+
+def check_evidence(evidence: str) -> str:
+    """The evidence name, checked.
+
+    Raises:
+        InputError: an unknown name.
+    """
+    if evidence not in EVIDENCE:
+        raise InputError(f"--evidence {evidence!r}: unknown; choose from {', '.join(EVIDENCE)}")
+    return evidence
+
+
+def fitted_scenario(scenario: Scenario, votes: VoteEvidence | None) -> Scenario:
+    """The scenario a fit runs: with the votes' starting alignments when they are evidence."""
+    if votes is None:
+        return scenario
+    return dataclasses.replace(scenario, alignment=votes.start(scenario.alignment))
+
+
+def posterior(
+    scenario: Scenario,
+    targets: Sequence[Target],
+    names: Sequence[str],
+    draws: int,
+    seed: int,
+    *,
+    evidence: str = "documents",
+    votes: VoteEvidence | None = None,
+    ess: float = 1000.0,
+    hashes: Mapping[str, str] | None = None,
+    batch_rate: float | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Posterior:
+    """ABC posterior of `names` (module docstring).
+
+    Args:
+        scenario: the scenario, with its variant.
+        targets: the documents' targets (scored in every run whatever the evidence).
+        names: the free parameters inferred, each with a uniform prior over its range.
+        draws: prior runs in the bank.
+        evidence: ``documents``, ``unga`` or ``all``; votes: the counts for the last two.
+        ess: the effective sample size the tolerance is chosen for.
+
+    Raises:
+        InputError: the votes are evidence but none are given.
+    """
+    check_evidence(evidence)
+    if evidence != "documents" and votes is None:
+        raise InputError(f"--evidence {evidence}: needs the UN vote counts (unga_counts.csv)")
+    used = votes if evidence != "documents" else None
+    fitted = fitted_scenario(scenario, used)
+    bank = simulate_bank(fitted, targets, Prior.about_defaults(names), draws, seed, used, progress)
+    distance = bank.distance() if evidence != "unga" else np.zeros(bank.size)
+    weights = abc_weights(distance, bank.votes, ess)
+    return Posterior(
+        fitted, tuple(targets), evidence, bank, weights, seed, dict(hashes or {}), batch_rate
+    )

@@ -1,0 +1,79 @@
+"""Reading a posterior's files: its evidence hashes and its draws.
+
+A posterior (``posterior.yaml`` and ``posterior.parquet``, written by `alignsim calibrate`;
+`sim.experiments.posterior`) belongs to the base scenario and the evidence it was fitted
+to. Both record ``evidence_sha256``: the SHA-256 of the base scenario file and of every
+evidence file, by path relative to the posterior's folder. Anything that uses the posterior
+checks them first (`check_hashes`), so a posterior of other evidence is refused rather than
+silently used; ``fitted.yaml``, the posterior's median, carries the same record.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from sim.core.errors import InputError
+from sim.io.files import sha256
+from sim.io.schema import read_yaml
+
+
+def evidence_hashes(files: Mapping[str, Path], folder: Path) -> dict[str, str]:
+    """SHA-256 of each file, by its path relative to `folder` (POSIX separators)."""
+    return {
+        Path(os.path.relpath(path.resolve(), folder.resolve())).as_posix(): sha256(path)
+        for path in files.values()
+    }
+
+
+def check_hashes(recorded: object, folder: Path, where: str) -> None:
+    """Refuse a posterior whose evidence is not the files beside it.
+
+    Raises:
+        InputError: a recorded file is missing or its SHA-256 differs, naming it.
+    """
+    if not isinstance(recorded, dict):
+        raise InputError(f"{where}: evidence_sha256 must map file paths to SHA-256 hashes")
+    for name, digest in recorded.items():
+        path = folder / str(name)
+        if not path.is_file():
+            raise InputError(f"{where}: evidence file {name} is missing; rerun alignsim calibrate")
+        if sha256(path) != digest:
+            raise InputError(
+                f"{where}: {name} has changed since this posterior was fitted (SHA-256 "
+                f"differs); rerun alignsim calibrate"
+            )
+
+
+def posterior_files(fitted: Path) -> tuple[Path, Path]:
+    """``posterior.yaml`` and ``posterior.parquet`` beside a fitted-parameters file."""
+    return fitted.with_name("posterior.yaml"), fitted.with_name("posterior.parquet")
+
+
+def posterior_draw(fitted: Path, k: int) -> tuple[dict[str, float], float]:
+    """Draw `k` (0-based row of ``posterior.parquet``) of the posterior beside `fitted`,
+    after checking its evidence; returns its parameters and its weight.
+
+    Raises:
+        InputError: no posterior there, hashes that do not match, or `k` out of range.
+    """
+    record_path, draws_path = posterior_files(fitted)
+    if not record_path.is_file() or not draws_path.is_file():
+        raise InputError(
+            f"--draw: no posterior beside {fitted} (posterior.yaml and posterior.parquet); "
+            f"run alignsim calibrate first"
+        )
+    record, _ = read_yaml(record_path)
+    if not isinstance(record, dict) or "parameters" not in record:
+        raise InputError(f"{record_path}: not a posterior record (no `parameters`)")
+    check_hashes(record.get("evidence_sha256"), record_path.parent, str(record_path))
+    import pandas as pd  # only here: loading a scenario does not need pandas
+
+    draws = pd.read_parquet(draws_path)
+    if not 0 <= k < len(draws):
+        raise InputError(
+            f"--draw {k}: out of range; {draws_path} holds draws 0 to {len(draws) - 1}"
+        )
+    row = draws.iloc[k]
+    return {name: float(row[name]) for name in record["parameters"]}, float(row["weight"])
