@@ -222,6 +222,14 @@ metric = compose(
     date("--at", "Date of the outcome [default: the end of the horizon]."),
 )
 
+draw = click.option(
+    "--draw",
+    type=click.IntRange(0, None),
+    metavar="K",
+    help="Run with draw K of the posterior (row K of posterior.parquet beside the "
+    "scenario's `parameters_from`) [default: the posterior median, fitted.yaml].",
+)
+
 quiet = click.option("--quiet", is_flag=True, help="No progress bar.")
 
 targets = click.option(

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 @options.seed
 @options.sets
 @options.model
+@options.draw
 @click.option("--csv", is_flag=True, help="Also write CSV copies of the tables.")
 @options.formats
 def run(
@@ -32,6 +33,7 @@ def run(
     seed: int | None,
     sets: dict[str, float],
     model: str | None,
+    draw: int | None,
     csv: bool,
     formats: tuple[str, ...],
 ) -> None:
@@ -47,6 +49,7 @@ def run(
     from sim.io.scenario import load_scenario
 
     loaded = load_scenario(scenario, sets, model)
+    loaded = loaded if draw is None else loaded.with_draw(draw)
     target = output_folder(out, Path("outputs") / slug(loaded.name), force)
     result = simulate(loaded, seed, command=options.command_line())
     result.save(target, csv, formats, force=True)  # output_folder has refused a user's

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 @options.replicates(10)
 @options.seed
 @options.model
+@options.draw
 @options.executors
 @options.count("--chunk-runs", 1, None, 500, "About how many runs each chunk (task) holds.")
 @options.choice(
@@ -58,6 +59,7 @@ def sweep(
     replicates: int,
     seed: int | None,
     model: str | None,
+    draw: int | None,
     dispatch: Dispatch,
     chunk_runs: int,
     envelope_step: str,
@@ -84,6 +86,7 @@ def sweep(
         raise InputError("--resume and --force exclude each other")
     parsed = tuple(parse_vary(v) for v in varies)
     loaded = load_scenario(scenario, model=model)
+    loaded = loaded if draw is None else loaded.with_draw(draw)
     spec = SweepSpec(
         parsed,
         sampler,
@@ -128,6 +131,7 @@ def sweep(
 )
 @options.seed
 @options.model
+@options.draw
 @options.executors
 @options.out_folder("outputs/sensitivity/<scenario-name>/")
 @options.formats
@@ -141,6 +145,7 @@ def sensitivity(
     outcome: str,
     seed: int | None,
     model: str | None,
+    draw: int | None,
     dispatch: Dispatch,
     out: Path | None,
     force: bool,
@@ -161,6 +166,7 @@ def sensitivity(
     from sim.io.scenario import load_scenario
 
     loaded = load_scenario(scenario, model=model)
+    loaded = loaded if draw is None else loaded.with_draw(draw)
     free = variant(loaded.model)
     chosen = free.check_free(names, "--params") if names else free.free(SENSITIVE)
     folder = output_folder(out, Path("outputs") / "sensitivity" / slug(loaded.name), force)

@@ -41,7 +41,7 @@ from sim.core.events import (
 )
 from sim.core.variants import variant
 from sim.io.eventtable import Row, read_event_table
-from sim.io.posteriorfile import check_hashes
+from sim.io.posteriorfile import check_hashes, posterior_draw
 from sim.io.schema import (
     ActorSpec,
     EventSpec,
@@ -238,6 +238,19 @@ class Scenario:
             **{k: self.parameter_sources[k] for k in above},
         }
         return dataclasses.replace(self, parameters=parameters, parameter_sources=sources)
+
+    def with_draw(self, k: int) -> Scenario:
+        """This scenario with draw `k` of the posterior beside its `parameters_from` file in
+        place of the posterior median (`sim.io.posteriorfile.posterior_draw`).
+
+        Raises:
+            InputError: no `parameters_from`, no posterior, hashes that do not match, or
+                `k` out of range.
+        """
+        if self.parameters_from is None:
+            raise InputError(f"--draw {k}: {self.path} has no `parameters_from` posterior")
+        values, _ = posterior_draw(self.parameters_from, k)
+        return self.with_fit(values, f"posterior.parquet, draw {k}")
 
     def with_model(self, name: str, where: str = "--model") -> Scenario:
         """This scenario as the variant `name` (its switched-off parameters fixed at 0).

@@ -1,0 +1,199 @@
+"""The posterior: ABC weights, recovery on synthetic votes, SBC, model choice, its files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from sim.cli import cli
+from sim.engine.ensemble import Ensemble
+from sim.experiments import sbc as sbc_module
+from sim.experiments.abc import abc_weights, kish_ess, log_evidence
+from sim.experiments.bank import Bank, Prior, simulate_bank
+from sim.experiments.modelchoice import model_choice
+from sim.experiments.posterior import posterior
+from sim.experiments.targets import load_targets
+from sim.experiments.votes import VoteEvidence, VoteParams, pair_alignment, simulate_counts
+from sim.io.scenario import load_scenario
+from sim.io.votes import VoteCounts
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def alignment_target(id: str, source: str, target: str, date: str, rhs: float) -> dict:
+    return {
+        "id": id,
+        "claim": id,
+        "metric": "alignment",
+        "lhs": {"source": source, "target": target, "date": date},
+        "comparison": ">",
+        "rhs": rhs,
+        "doc": "d.txt",
+        "quote": "said so",
+    }
+
+
+@pytest.fixture
+def fitted(tiny: Path, write):
+    """The tiny scenario and targets that depend on the impulse and the decay."""
+    targets = [
+        alignment_target("rus-warm", "PRK", "RUS", "2024-07-01", 0.55),
+        alignment_target("rus-stays", "PRK", "RUS", "2024-12-01", 0.5),
+        alignment_target("vnm-warm", "PRK", "VNM", "2024-10-20", 0.2),
+        alignment_target("chn-warm", "PRK", "CHN", "2024-11-20", 0.45),
+    ]
+    path = write("targets.yaml", yaml.safe_dump({"targets": targets}))
+    scenario = load_scenario(tiny)
+    return scenario, load_targets(path, scenario.actor_ids, scenario.start, scenario.end)
+
+
+def test_kish_ess_and_the_smallest_tolerance_that_reaches_it() -> None:
+    """Equal weights count fully; the tolerance is the smallest distance at which the
+    Epanechnikov weights reach the asked-for size."""
+    assert kish_ess(np.ones(50)) == pytest.approx(50)
+    assert kish_ess(np.array([1.0, 0, 0, 0])) == pytest.approx(1)
+    distance = np.linspace(0, 1, 1001)
+    found = abc_weights(distance, ess=100)
+    assert found.ess >= 100
+    smaller = abc_weights(distance[distance < found.bandwidth], ess=1e9)
+    assert smaller.ess < 100  # one candidate lower does not reach the size
+    assert found.weights.sum() == pytest.approx(1)
+    assert (found.weights[distance >= found.bandwidth] == 0).all()
+
+
+def test_the_evidence_is_the_mean_kernel_over_the_prior() -> None:
+    """Half the prior runs at distance 0 and half far away: evidence ½ at any tolerance."""
+    distance = np.r_[np.zeros(500), np.full(500, 10.0)]
+    log_z, se = log_evidence(distance, None, 1.0)
+    assert log_z == pytest.approx(np.log(0.5)) and se > 0
+
+
+def test_the_posterior_recovers_a_parameter_from_synthetic_votes(fitted) -> None:
+    """Counts drawn from a run at a known impulse, with many roll calls: the votes-only
+    posterior's 90% interval holds the truth and is less than half as wide as the prior's."""
+    scenario, targets = fitted
+    truth = 0.9
+    n = len(scenario.actor_ids)
+    pairs = tuple(
+        (scenario.actor_ids[i], scenario.actor_ids[j])
+        for i, j in zip(*np.triu_indices(n, 1), strict=True)
+    )
+    history = Ensemble(scenario, [11], [{"impulse": truth}], record_actions=False).run()
+    year = pair_alignment(history[0]).mean(axis=0)[:, None]
+    params = VoteParams(0.5, 2.0, 0.0, None)
+    shape = (len(pairs), 1)
+    roll_calls = VoteCounts(
+        scenario.actor_ids, pairs, (2024,), np.zeros(shape, int), np.full(shape, 20000)
+    )
+    counts = simulate_counts(roll_calls, year, params, np.random.default_rng(0))
+    votes = VoteEvidence(counts, params, pair_alignment(scenario.alignment))
+    result = posterior(
+        scenario, targets, ("impulse",), 3000, 2, evidence="unga", votes=votes, ess=100
+    )
+    row = result.parameters_table.iloc[0]
+    assert row["q05"] <= truth <= row["q95"]
+    assert row["shrinkage"] > 0.5
+
+
+def test_small_sbc_passes_and_a_broken_inference_fails(fitted, monkeypatch) -> None:
+    """Ranks of the true values in ABC posteriors are uniform within the band; posteriors
+    of the wrong datasets (another member's claims) put the truths in their tails."""
+    scenario, targets = fitted
+    bank = simulate_bank(scenario, targets, Prior.about_defaults(("impulse", "decay")), 4000, 3)
+    good = sbc_module.sbc(bank, 100, 4, ess=200)
+    assert good.passed.all(), good.table
+    assert (good.table["mean_shrinkage"] > 0.1).any()
+    shifted = np.roll(np.arange(bank.size), 1)
+    monkeypatch.setattr(
+        Bank, "directions", lambda self, m: np.where(self.gap[shifted[m]] >= 0, 1.0, -1.0)
+    )
+    bad = sbc_module.sbc(bank, 100, 4, ess=200)
+    assert not bad.passed.all()
+
+
+def test_the_band_rejects_skewed_ranks() -> None:
+    rng = np.random.default_rng(0)
+    uniform = rng.uniform(size=(200, 2))
+    assert sbc_module.inside_band(uniform).all()
+    assert not sbc_module.inside_band(uniform**2).any()
+
+
+def test_model_choice_picks_the_generating_variant(fitted) -> None:
+    """Synthetic evidence from the null and from the full model: each picked most often."""
+    scenario, targets = fitted
+    found = model_choice(
+        scenario, targets, 3000, 1, ess=100, variants=("full", "null"), widths=(1.0,), datasets=20
+    )
+    recovered = found.recovery.set_index("generated_by")["recovered"]
+    assert recovered["null"] > 0.5 and recovered["full"] > 0.5, found.recovery
+    assert set(found.evidence["model"]) == {"full", "null"}
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch) -> Path:
+    """A copy of the scenarios and calibration folders, the working folder."""
+    for name in ("scenarios", "calibration"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_calibrate_writes_a_posterior_runs_use_it_and_changed_evidence_is_refused(project) -> None:
+    runner = CliRunner()
+    baseline = "scenarios/baseline.yaml"
+    done = runner.invoke(
+        cli, ["calibrate", baseline, "--draws", "400", "--ess", "40", "--seed", "2", "--quiet"]
+    )
+    assert done.exit_code == 0, done.output
+    record = yaml.safe_load((project / "calibration" / "posterior.yaml").read_text())
+    assert record["runs"] == 400 and record["effective_sample_size"] >= 40
+    assert "events.csv" in record["evidence_sha256"] and record["bench_batch_runs_per_second"] > 0
+    draws = pd.read_parquet(project / "calibration" / "posterior.parquet")
+    assert draws["weight"].sum() == pytest.approx(1)
+    point = yaml.safe_load((project / "calibration" / "fitted.yaml").read_text())
+    assert point["parameters"]["impulse"] == record["parameters"]["impulse"]["median"]
+    assert (project / "outputs" / "calibration" / "posterior.png").is_file()
+
+    ran = runner.invoke(cli, ["run", baseline, "--draw", "3", "--out", "r3"])
+    assert ran.exit_code == 0, ran.output
+    manifest = json.loads((project / "r3" / "manifest.json").read_text())
+    assert manifest["parameter_sources"]["impulse"] == "fitted (posterior.parquet, draw 3)"
+    assert manifest["parameters"]["impulse"] == pytest.approx(draws["impulse"].iloc[3])
+
+    events = project / "calibration" / "events.csv"
+    events.write_text(events.read_text() + "\n")
+    refused = runner.invoke(cli, ["run", baseline, "--out", "changed"])
+    assert refused.exit_code == 2
+    assert "events.csv has changed since this posterior was fitted" in refused.output
+    assert len(refused.output.strip().splitlines()) == 1 and not (project / "changed").exists()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--model", "bogus"], "unknown model variant"),
+        (["--evidence", "bogus"], "'bogus' is not one of"),
+        (["--draws", "5"], "is not in the range"),
+        (["--method", "abc", "--holdout", "2025-09-01"], "only with --method optimize"),
+    ],
+)
+def test_calibrate_refuses_bad_input_in_one_line(project, arguments, message) -> None:
+    done = CliRunner().invoke(cli, ["calibrate", "scenarios/baseline.yaml", *arguments])
+    assert done.exit_code == 2 and message in done.output
+    assert not (project / "calibration" / "posterior.yaml").exists()
+
+
+def test_votes_as_evidence_need_the_counts(project) -> None:
+    (project / "calibration" / "unga_counts.csv").unlink()
+    done = CliRunner().invoke(
+        cli, ["calibrate", "scenarios/baseline.yaml", "--evidence", "all", "--draws", "200"]
+    )
+    assert done.exit_code == 2 and "no UN vote counts" in done.output
+    assert not (project / "calibration" / "posterior.yaml").exists()
