@@ -76,7 +76,17 @@ def synthetic(tiny: Path, write: Callable[[str, str], Path], tolerance: float) -
 def calibrate_cli(runner: CliRunner, scenario: Path, targets: Path, *args: str):
     """`alignsim calibrate SCENARIO --targets TARGETS --quiet ARGS...` through the real CLI."""
     return runner.invoke(
-        cli, ["calibrate", str(scenario), "--targets", str(targets), "--quiet", *args]
+        cli,
+        [
+            "calibrate",
+            str(scenario),
+            "--targets",
+            str(targets),
+            "--quiet",
+            "--method",
+            "optimize",
+            *args,
+        ],
     )
 
 

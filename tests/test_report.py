@@ -81,7 +81,7 @@ def test_calibration_report(runner: CliRunner, tiny: Path, write, tmp_path: Path
         [
             *("calibrate", str(tiny), "--targets", str(targets), "--params", "impulse,decay"),
             *("--budget", "120", "--replicates", "1", "--holdout", "2024-09-01"),
-            *("--out", str(out), "--quiet"),
+            *("--out", str(out), "--quiet", "--method", "optimize"),
         ],
     )
     assert made.exit_code == 0, made.output
