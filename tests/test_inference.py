@@ -197,3 +197,33 @@ def test_votes_as_evidence_need_the_counts(project) -> None:
     )
     assert done.exit_code == 2 and "no UN vote counts" in done.output
     assert not (project / "calibration" / "posterior.yaml").exists()
+
+
+def test_odd_lists_every_parameter_with_its_registry_values_and_prior() -> None:
+    """One place for meaning, unit, default, range, prior and domain: ODD.md's table is the
+    registry's."""
+    from sim.core.params import CALIBRATED, PARAMETERS
+
+    text = (ROOT / "ODD.md").read_text(encoding="utf-8")
+    for p in PARAMETERS:
+        prior = "uniform over the range" if p.name in CALIBRATED else "fixed"
+        row = next(line for line in text.splitlines() if line.startswith(f"| `{p.name}` |"))
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert cells[1:5] == [p.meaning, p.unit, str(p.default), f"{p.low} – {p.high}"], p.name
+        assert cells[5].startswith(prior) and cells[6] == f"{p.limits[0]} – {p.limits[1]}"
+
+
+def test_a_fitted_starting_alignment_sets_the_symmetric_part_only(tiny: Path, write) -> None:
+    """A fit on the votes records each pair's symmetric starting alignment; a scenario that
+    reads it starts there, each pair's antisymmetric part as it was."""
+    before = load_scenario(tiny)
+    write("fitted.yaml", "parameters: {impulse: 0.5}\nstarting_alignment: {PRK: {CHN: 0.1}}\n")
+    tiny.write_text(tiny.read_text() + "parameters_from: fitted.yaml\n")
+    after = load_scenario(tiny)
+    i, j = after.actor_ids.index("PRK"), after.actor_ids.index("CHN")
+    assert (after.alignment[i, j] + after.alignment[j, i]) / 2 == pytest.approx(0.1)
+    half = (before.alignment[i, j] - before.alignment[j, i]) / 2
+    assert (after.alignment[i, j] - after.alignment[j, i]) / 2 == pytest.approx(half)
+    others = np.ones_like(after.alignment, bool)
+    others[[i, j], [j, i]] = False
+    assert np.array_equal(after.alignment[others], before.alignment[others])

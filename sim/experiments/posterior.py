@@ -175,11 +175,11 @@ class Posterior:
             "evidence_sha256": dict(self.hashes),
         }
         if self.evidence != "documents":
-            pairs = ["-".join(p) for p in zip(*_pair_names(self.scenario), strict=True)]
             start = pair_alignment(self.scenario.alignment)
-            record["starting_alignment"] = {
-                p: round(float(v), 6) for p, v in zip(pairs, start, strict=True)
-            }
+            nested: dict[str, dict[str, float]] = {}
+            for one, other, value in zip(*_pair_names(self.scenario), start, strict=True):
+                nested.setdefault(one, {})[other] = round(float(value), 6)
+            record["starting_alignment"] = nested
         return record
 
     @property

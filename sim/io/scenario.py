@@ -388,7 +388,7 @@ def resolve(layers: list[Layer], top: Path) -> Scenario:
             f"{agents_from[1].place('agents_from')}: date {agents_from[0]} is "
             f"outside the scenario ({start} to {end})"
         )
-    parameters, sources = merged_parameters(layers, scalars.get("parameters_from"))
+    parameters, sources, starting = merged_parameters(layers, scalars.get("parameters_from"))
     events, skipped = resolve_events(merged_entries(layers), ids, start, end, top)
     return Scenario(
         name=scalars["name"][0],
@@ -401,7 +401,7 @@ def resolve(layers: list[Layer], top: Path) -> Scenario:
         focal=focal[0],
         agents_from=agents_from[0],
         actors=actors,
-        alignment=merged_alignment(layers, ids),
+        alignment=with_starting(merged_alignment(layers, ids), starting, ids),
         parameters=parameters,
         parameter_sources=sources,
         events=events,
@@ -506,10 +506,12 @@ def merged_alignment(layers: list[Layer], ids: tuple[str, ...]) -> np.ndarray:
 
 def merged_parameters(
     layers: list[Layer], fitted: tuple[str, Layer] | None
-) -> tuple[dict[str, float], dict[str, str]]:
-    """Parameters by precedence: defaults < parameters_from < each file's parameters."""
+) -> tuple[dict[str, float], dict[str, str], dict[tuple[str, str], float]]:
+    """Parameters by precedence: defaults < parameters_from < each file's parameters; and
+    the symmetric starting alignments the fitted file sets, if any (`with_starting`)."""
     values = registry.defaults()
     sources = dict.fromkeys(values, "default")
+    starting: dict[tuple[str, str], float] = {}
     path = fitted_path(fitted)
     if fitted is not None and path is not None:
         if not path.is_file():
@@ -522,11 +524,50 @@ def merged_parameters(
             raise InputError(f"{path}: expected a mapping 'parameters: {{name: value}}'")
         values.update(registry.check_all(table, f"{path}: parameters"))
         sources.update(dict.fromkeys(table, f"fitted ({fitted[0]})"))
+        starting = fitted_starting(data.get("starting_alignment"), path)
     for layer in layers:
         for name, value in layer.spec.parameters.items():
             values[name] = registry.check_value(name, value, layer.place("parameters", name))
             sources[name] = f"scenario ({layer.path.name})"
-    return values, sources
+    return values, sources, starting
+
+
+def fitted_starting(given: object, path: Path) -> dict[tuple[str, str], float]:
+    """A fitted file's ``starting_alignment: {A: {B: value}}``, checked (empty if absent).
+
+    Raises:
+        InputError: not a nested mapping of numbers in [−1, 1].
+    """
+    if given is None:
+        return {}
+    found: dict[tuple[str, str], float] = {}
+    rows = given if isinstance(given, dict) else None
+    for a, row in (rows or {}).items():
+        for b, value in (row if isinstance(row, dict) else {None: None}).items():
+            if b is None or not isinstance(value, (int, float)) or not -1 <= value <= 1:
+                raise InputError(
+                    f"{path}: starting_alignment.{a}: expected {{actor: number in [-1, 1]}}"
+                )
+            found[str(a), str(b)] = float(value)
+    if rows is None:
+        raise InputError(f"{path}: starting_alignment: expected {{actor: {{actor: number}}}}")
+    return found
+
+
+def with_starting(
+    alignment: np.ndarray, starting: Mapping[tuple[str, str], float], ids: tuple[str, ...]
+) -> np.ndarray:
+    """The alignments with each listed pair's symmetric part (A[i,j] + A[j,i]) / 2 set to
+    the fitted value and its antisymmetric part kept (ODD.md §7.15); pairs with an actor the
+    scenario lacks are ignored."""
+    index = {a: i for i, a in enumerate(ids)}
+    started = alignment.copy()
+    for (a, b), value in starting.items():
+        if a in index and b in index:
+            i, j = index[a], index[b]
+            half = (alignment[i, j] - alignment[j, i]) / 2
+            started[i, j], started[j, i] = np.clip([value + half, value - half], -1, 1)
+    return started
 
 
 def layer_entries(layer: Layer) -> list[Entry]:
