@@ -162,6 +162,7 @@ def infer(
             batch_rate=rate,
             progress=advance,
         )
+    result = checked_on_votes(result, loaded, votes)
     result.save(folder, force=True)  # output_folder has refused a user's folder
     written = result.write(home)
     lines = posterior_summary(result)
@@ -244,6 +245,20 @@ def comparison_lines(result: ModelChoice) -> list[str]:
     return lines
 
 
+def checked_on_votes(result: Posterior, loaded: Scenario, votes: VoteEvidence | None) -> Posterior:
+    """The posterior with its 2018–2019 vote check, when the counts are beside the fit."""
+    from sim.experiments.calibration import beside_fit
+    from sim.experiments.votes import vote_evidence as fit_measurement
+    from sim.io.votes import read_vote_counts
+
+    path = beside_fit(loaded, "unga_counts.csv")
+    if path is None or not path.is_file():
+        return result
+    table = read_vote_counts(path)
+    measurement = votes or fit_measurement(table, loaded)
+    return result.with_vote_check(table, measurement.params)
+
+
 def vote_evidence(loaded: Scenario, evidence: str) -> tuple[VoteEvidence | None, Path | None]:
     """The vote counts and measurement model when the evidence includes them."""
     if evidence == "documents":
@@ -287,6 +302,14 @@ def posterior_summary(result: Posterior) -> list[str]:
         f"effective sample size {record['effective_sample_size']:.0f} (asked "
         f"{result.weights.asked:.0f}) at tolerance {record['tolerance']:.3g}",
     ]
+    check = record.get("vote_check")
+    if check is not None:
+        kind = "out of sample" if check["out_of_sample"] else "in sample: the votes are evidence"
+        lines.append(
+            f"{check['years'][0]}-{check['years'][-1]} UN votes, log score of the median's "
+            f"runs minus persistence: {check['median_minus_persistence']:+.1f} ± {check['se']:.1f}"
+            f" ({kind})"
+        )
     for name, p in record["parameters"].items():
         low, high = p["interval_90"]
         lines.append(

@@ -37,10 +37,18 @@ from matplotlib.figure import Figure
 
 from sim import __version__
 from sim.core.errors import InputError
+from sim.core.streams import spawn_seeds
+from sim.engine.ensemble import Ensemble
 from sim.experiments.abc import Weights, abc_weights, weighted_quantiles
 from sim.experiments.bank import Bank, Prior, simulate_bank
 from sim.experiments.targets import Target
-from sim.experiments.votes import VoteEvidence, pair_alignment
+from sim.experiments.votes import (
+    CHECK_YEARS,
+    VoteEvidence,
+    VoteParams,
+    pair_alignment,
+    vote_check,
+)
 from sim.figures.folders import save_output
 from sim.figures.posterior import posterior_figures
 from sim.io.files import atomic_file
@@ -65,6 +73,7 @@ class Posterior:
             path relative to the posterior's folder.
         batch_rate: the batch benchmark's runs per second, measured in the same process
             (None when not measured).
+        vote_score: the 2018–2019 vote check of the median's runs (`with_vote_check`).
     """
 
     scenario: Scenario
@@ -75,6 +84,7 @@ class Posterior:
     seed: int
     hashes: Mapping[str, str]
     batch_rate: float | None = None
+    vote_score: Mapping[str, Any] | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -174,6 +184,8 @@ class Posterior:
             "scenario_file": str(self.scenario.path),
             "evidence_sha256": dict(self.hashes),
         }
+        if self.vote_score is not None:
+            record["vote_check"] = dict(self.vote_score)
         if self.evidence != "documents":
             start = pair_alignment(self.scenario.alignment)
             nested: dict[str, dict[str, float]] = {}
@@ -211,6 +223,25 @@ class Posterior:
         """Write the report (tables, figures, manifest); the folder appears whole. A
         non-empty folder is refused unless `force` (then it is replaced)."""
         return save_output(folder, self.tables, self.figures(), self.manifest, formats, force)
+
+    def with_vote_check(self, table: pd.DataFrame, params: VoteParams, runs: int = 10) -> Posterior:
+        """This posterior with the 2018–2019 vote check of its median (ODD.md §7.15): the
+        log predictive score of the counts under `runs` runs at the median, against
+        persistence of 2015–2017 agreement, averaged over the runs. Out of sample when the
+        votes are not evidence; a posterior predictive check when they are."""
+        seeds = spawn_seeds(self.seed, runs)
+        engine = Ensemble(self.scenario, seeds, [self.median] * runs, record_actions=False)
+        history = engine.run()
+        s = self.scenario
+        checks = [vote_check(table, h, s.dates, s.actor_ids, params) for h in history]
+        score = {
+            "years": list(CHECK_YEARS),
+            "out_of_sample": self.evidence == "documents",
+            "median_minus_persistence": round(float(np.mean([c.difference for c in checks])), 2),
+            "se": round(float(np.mean([c.se for c in checks])), 2),
+            "runs": runs,
+        }
+        return dataclasses.replace(self, vote_score=score)
 
     def write(self, folder: str | Path) -> tuple[Path, Path]:
         """Write ``posterior.parquet`` and ``posterior.yaml`` into `folder`, each whole or
