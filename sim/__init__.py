@@ -1,11 +1,11 @@
 """alignsim: an agent-based simulator of diplomatic alignment and hedging among states.
 
 Use it from Python as ``import sim as alignsim`` (README, "From Python"): `load_scenario`,
-`run`, `sweep`, `calibrate`, `compare` and `landscape` return objects with tables, figures
-and ``save``; `AlignmentModel` is the Mesa model itself. The package's floors, bottom to
-top (README, "Architecture"): `sim.core` (the model's rules), `sim.io` (files and tables),
-`sim.engine` (the two drivers), `sim.figures`, `sim.experiments`, then `sim.api`, the
-teaching page `sim.page` and the command line `sim.cli`.
+`run`, `sweep`, `calibrate`, `posterior`, `compare` and `landscape` return objects with
+tables, figures and ``save``; `AlignmentModel` is the Mesa model itself. The package's
+floors, bottom to top (README, "Architecture"): `sim.core` (the model's rules), `sim.io`
+(files and tables), `sim.engine` (the two drivers), `sim.figures`, `sim.experiments`, then
+`sim.api`, the teaching page `sim.page` and the command line `sim.cli`.
 
 The names are imported on first use, so ``import sim`` itself loads nothing heavy.
 """
@@ -23,6 +23,7 @@ API = {
     "run": "sim.api",
     "sweep": "sim.api",
     "calibrate": "sim.api",
+    "posterior": "sim.api",
     "compare": "sim.api",
     "landscape": "sim.api",
     "AlignmentModel": "sim.engine.model",

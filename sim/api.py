@@ -2,9 +2,9 @@
 
 Each function takes a scenario file's path (or a loaded `Scenario`) and keyword options
 named as the command line's, and returns an object: a `Run`, a `Sweep`, a `Calibration`, a
-`Comparison`, a `Landscape`. Objects hold pandas tables (a run's with datetime64 dates), and
-have methods to draw (``figures()``, a dict of matplotlib Figures) and to save
-(``save(folder)``, written whole or not at all, as the command line writes it).
+`Posterior`, a `Comparison`, a `Landscape`. Objects hold pandas tables (a run's with
+datetime64 dates), and have methods to draw (``figures()``, a dict of matplotlib Figures)
+and to save (``save(folder)``, written whole or not at all, as the command line writes it).
 
 >>> import sim as alignsim
 >>> run = alignsim.run("scenarios/two-patrons.yaml", seed=3, jealousy=0.4)
@@ -26,6 +26,8 @@ from sim.experiments.compare import compare as compare_scenarios
 from sim.experiments.design import parse_vary
 from sim.experiments.landscape import Landscape
 from sim.experiments.landscape import landscape as landscape_of
+from sim.experiments.posterior import Posterior, evidence_of, votes_beside
+from sim.experiments.posterior import posterior as posterior_of
 from sim.experiments.run import Run, simulate
 from sim.experiments.sweepfolder import Dispatch, Sweep, SweepSpec, execute
 from sim.experiments.targets import load_targets
@@ -150,7 +152,8 @@ def calibrate(
     progress: bool = False,
 ) -> Calibration:
     """Fit parameters to documented targets by differential evolution (as `alignsim
-    calibrate`), without writing the fitted file: call ``write_fitted`` for that.
+    calibrate --method optimize`), without writing the fitted file: call ``write_fitted``
+    for that. For the posterior that `alignsim calibrate` infers by default, `posterior`.
 
     Args:
         targets: the targets file (``targets.yaml`` beside the scenario's
@@ -165,7 +168,7 @@ def calibrate(
     >>> fit = calibrate("scenarios/baseline.yaml", params=["impulse", "decay"],
     ...                 budget=240, replicates=2, seed=1)
     >>> fit.fit.runs <= 240, sorted(fit.fit.best), len(fit.targets_table)
-    (True, ['decay', 'impulse'], 27)
+    (True, ['decay', 'impulse'], 29)
     """
     loaded = scenario_of(scenario, model=model)
     path = targets or targets_beside(loaded)
@@ -177,6 +180,50 @@ def calibrate(
     day = None if holdout is None else date_of(holdout)
     return calibration(
         loaded, found, names, budget, replicates, root, epsilon, holdout=day, progress=progress
+    )
+
+
+def posterior(
+    scenario: ScenarioLike,
+    targets: str | os.PathLike[str] | None = None,
+    *,
+    params: Sequence[str] | None = None,
+    draws: int = 100_000,
+    ess: float = 1000.0,
+    evidence: str = "documents",
+    seed: int | None = None,
+    model: str | None = None,
+) -> Posterior:
+    """Infer the posterior by ABC on a bank of prior runs (as `alignsim calibrate`), without
+    writing its files: call ``write(folder)`` and ``write_point(path, provenance)`` for that.
+
+    Args:
+        targets: the targets file (``targets.yaml`` beside the scenario's
+            `parameters_from` file when None).
+        params: the parameters inferred, each uniform over its registry range (the
+            calibrated ones the scenario's model variant leaves free when None).
+        draws: prior runs in the bank; ess: the effective sample size of the weights.
+        evidence: ``documents``, ``unga`` or ``all`` (README, "Calibration: a posterior").
+        seed: seeds the prior design and the runs (the scenario's `seed` when None).
+        model: the model variant (the scenario's when None).
+
+    >>> post = posterior("scenarios/baseline.yaml", params=["impulse", "decay"],
+    ...                  draws=400, ess=40, seed=1)
+    >>> post.bank.size, list(post.parameters_table["parameter"]), post.weights.ess >= 40
+    (400, ['impulse', 'decay'], True)
+    """
+    loaded = scenario_of(scenario, model=model)
+    path = targets or targets_beside(loaded)
+    if path is None:
+        raise InputError(f"{loaded.path}: has no `parameters_from`; give the targets file")
+    found = load_targets(Path(path), loaded.actor_ids, loaded.start, loaded.end)
+    votes, counts = votes_beside(loaded, evidence)
+    home = Path(path).parent if loaded.parameters_from is None else loaded.parameters_from.parent
+    hashes = evidence_of(loaded, Path(path), counts, home)
+    root = loaded.seed if seed is None else seed
+    names = free_names(loaded, params)
+    return posterior_of(
+        loaded, found, names, draws, root, evidence=evidence, votes=votes, ess=ess, hashes=hashes
     )
 
 

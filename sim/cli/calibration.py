@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from sim.experiments.calibration import Calibration, Forecast
     from sim.experiments.modelchoice import ModelChoice
     from sim.experiments.posterior import Posterior
-    from sim.experiments.votes import VoteEvidence
     from sim.io.scenario import Scenario
 
 
@@ -134,7 +133,7 @@ def infer(
     """The ABC posterior: its files beside the fitted point (or in --out) and its report."""
     from sim.experiments.bench import batch_seconds
     from sim.experiments.calibration import free_names, targets_beside
-    from sim.experiments.posterior import posterior
+    from sim.experiments.posterior import checked_on_votes, evidence_of, posterior, votes_beside
     from sim.experiments.targets import load_targets
     from sim.io.files import output_folder
 
@@ -143,10 +142,10 @@ def infer(
     if out is not None and fitted is None:
         point = None
     targets = load_targets(targets_path, loaded.actor_ids, loaded.start, loaded.end)
-    votes, counts_path = vote_evidence(loaded, evidence)
+    votes, counts_path = votes_beside(loaded, evidence)
     folder = output_folder(out, Path("outputs") / "calibration", force)
     home = out if out is not None else (point or targets_path).parent
-    hashes = evidence_files(loaded, targets_path, counts_path, home)
+    hashes = evidence_of(loaded, targets_path, counts_path, home)
     rate = 1 / batch_seconds(loaded, 2000)
     with options.progress_bar(draws, quiet, "prior runs") as advance:
         result = posterior(
@@ -162,7 +161,7 @@ def infer(
             batch_rate=rate,
             progress=advance,
         )
-    result = checked_on_votes(result, loaded, votes)
+    result = checked_on_votes(result, loaded, votes)  # out of sample under documents
     result.save(folder, force=True)  # output_folder has refused a user's folder
     written = result.write(home)
     lines = posterior_summary(result)
@@ -189,6 +188,7 @@ def compare(
     from sim.core.variants import VARIANTS
     from sim.experiments.calibration import targets_beside
     from sim.experiments.modelchoice import WIDTHS, model_choice
+    from sim.experiments.posterior import votes_beside
     from sim.experiments.targets import load_targets
     from sim.io.files import output_folder
 
@@ -196,7 +196,7 @@ def compare(
     if path is None:
         raise InputError(f"{loaded.path}: has no `parameters_from`; give --targets")
     targets = load_targets(path, loaded.actor_ids, loaded.start, loaded.end)
-    votes, _ = vote_evidence(loaded, evidence)
+    votes, _ = votes_beside(loaded, evidence)
     if evidence == "unga":
         raise InputError("--compare-models --evidence unga: compares on documents or all")
     folder = output_folder(out, Path("outputs") / "model-comparison", force)
@@ -243,51 +243,6 @@ def comparison_lines(result: ModelChoice) -> list[str]:
             f"± {r['oos_se']:.2f}"
         )
     return lines
-
-
-def checked_on_votes(result: Posterior, loaded: Scenario, votes: VoteEvidence | None) -> Posterior:
-    """The posterior with its 2018–2019 vote check, when the counts are beside the fit."""
-    from sim.experiments.calibration import beside_fit
-    from sim.experiments.votes import vote_evidence as fit_measurement
-    from sim.io.votes import read_vote_counts
-
-    path = beside_fit(loaded, "unga_counts.csv")
-    if path is None or not path.is_file():
-        return result
-    table = read_vote_counts(path)
-    measurement = votes or fit_measurement(table, loaded)
-    return result.with_vote_check(table, measurement.params)
-
-
-def vote_evidence(loaded: Scenario, evidence: str) -> tuple[VoteEvidence | None, Path | None]:
-    """The vote counts and measurement model when the evidence includes them."""
-    if evidence == "documents":
-        return None, None
-    from sim.experiments.calibration import beside_fit
-    from sim.experiments.votes import vote_evidence as fit_measurement
-    from sim.io.votes import read_vote_counts
-
-    path = beside_fit(loaded, "unga_counts.csv")
-    if path is None or not path.is_file():
-        raise InputError(
-            f"--evidence {evidence}: no UN vote counts (unga_counts.csv) beside the "
-            f"scenario's `parameters_from`"
-        )
-    return fit_measurement(read_vote_counts(path), loaded), path
-
-
-def evidence_files(
-    loaded: Scenario, targets: Path, counts: Path | None, home: Path
-) -> dict[str, str]:
-    """SHA-256 of the base scenario and every evidence file, relative to `home`."""
-    from sim.io.posteriorfile import evidence_hashes
-
-    top = loaded.path.parent
-    files = {"scenario": loaded.path, "targets": targets}
-    files |= {name: top / name for name in loaded.files if name.endswith(".csv")}
-    if counts is not None:
-        files["votes"] = counts
-    return evidence_hashes(files, home)
 
 
 def posterior_summary(result: Posterior) -> list[str]:

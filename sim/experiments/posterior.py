@@ -48,11 +48,14 @@ from sim.experiments.votes import (
     VoteParams,
     pair_alignment,
     vote_check,
+    vote_evidence,
 )
 from sim.figures.folders import save_output
 from sim.figures.posterior import posterior_figures
 from sim.io.files import atomic_file
+from sim.io.posteriorfile import evidence_hashes
 from sim.io.scenario import Scenario
+from sim.io.votes import read_vote_counts
 
 EVIDENCE = ("documents", "unga", "all")
 #: The posterior interval reported: 90%.
@@ -351,3 +354,50 @@ def posterior(
     return Posterior(
         fitted, tuple(targets), evidence, bank, weights, seed, dict(hashes or {}), batch_rate
     )
+
+
+def votes_beside(scenario: Scenario, evidence: str) -> tuple[VoteEvidence | None, Path | None]:
+    """The vote counts beside the scenario's fit (``unga_counts.csv``) and the measurement
+    model fitted to them, when `evidence` includes them (else None, None).
+
+    Raises:
+        InputError: the votes are evidence and there are no counts.
+    """
+    check_evidence(evidence)
+    if evidence == "documents":
+        return None, None
+    path = None if scenario.parameters_from is None else scenario.parameters_from.parent
+    counts = None if path is None else path / "unga_counts.csv"
+    if counts is None or not counts.is_file():
+        raise InputError(
+            f"--evidence {evidence}: no UN vote counts (unga_counts.csv) beside the "
+            f"scenario's `parameters_from`"
+        )
+    return vote_evidence(read_vote_counts(counts), scenario), counts
+
+
+def checked_on_votes(
+    result: Posterior, scenario: Scenario, votes: VoteEvidence | None
+) -> Posterior:
+    """The posterior with its 2018–2019 vote check, when the counts are beside the fit
+    (unchanged when they are not)."""
+    beside = scenario.parameters_from
+    counts = None if beside is None else beside.parent / "unga_counts.csv"
+    if counts is None or not counts.is_file():
+        return result
+    table = read_vote_counts(counts)
+    measurement = votes or vote_evidence(table, scenario)
+    return result.with_vote_check(table, measurement.params)
+
+
+def evidence_of(
+    scenario: Scenario, targets: Path, counts: Path | None, home: Path
+) -> dict[str, str]:
+    """SHA-256 of the base scenario and of every evidence file (its event tables, the
+    targets, the vote counts when used), by path relative to `home`."""
+    top = scenario.path.parent
+    files = {"scenario": scenario.path, "targets": targets}
+    files |= {name: top / name for name in scenario.files if name.endswith(".csv")}
+    if counts is not None:
+        files["votes"] = counts
+    return evidence_hashes(files, home)
