@@ -189,14 +189,8 @@ def oriented_gaps(
     engine: Ensemble,
 ) -> np.ndarray:
     """lhs − rhs of every target in every run, positive in the claim's direction, [R, T]."""
-    _, lhs, rhs = violations(
-        targets,
-        history,
-        steps,
-        scenario.dates,
-        scenario.capability,
-        engine.params["share_exponent"],
-    )
+    gamma = engine.params["share_exponent"]
+    _, lhs, rhs = violations(targets, history, steps, scenario.dates, scenario.capability, gamma)
     sign = np.array([1.0 if t.spec.comparison == ">" else -1.0 for t in targets])
     gap: np.ndarray = (lhs - rhs) * sign
     return gap
