@@ -89,8 +89,12 @@ def test_the_audit_command_writes_its_table(runner: CliRunner, tmp_path: Path) -
     )
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out / "audit.csv")
-    assert len(table) == 27 and {"share_full", "share_null", "circular"} <= set(table.columns)
+    written = yaml.safe_load((root / "calibration" / "targets.yaml").read_text())["targets"]
+    assert list(table["id"]) == [t["id"] for t in written]
+    assert {"share_full", "share_null", "circular", "weight"} <= set(table.columns)
     assert "uninformative (>= 95% under every variant)" in result.output
+    zero = sum(t["weight"] == 0 for t in written)
+    assert f"weight 0 (reported, not in the loss): {zero}" in result.output
 
 
 def test_the_shares_do_not_depend_on_the_batch_size(monkeypatch) -> None:

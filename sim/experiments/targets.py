@@ -5,6 +5,8 @@ metric point or a number: ``lhs > rhs + margin`` or ``lhs < rhs − margin``. Or
 date, rises and falls between dates, and signs are all of this form. Each cites its
 document and a verbatim quote. A target's violation is the hinge
 ``max(0, margin − (lhs − rhs))`` (for ">"; mirrored for "<"), in the metric's units.
+A target of weight 0 is kept for the record: it is scored and reported like the others but
+not counted in the loss; at least one target of a file must have a positive weight.
 
 A metric "at a date" is read from the first recorded state on or after that date, so it
 includes the events of that day.
@@ -49,7 +51,9 @@ class TargetSpec(Strict):
     comparison: Literal[">", "<"]
     rhs: Point | float
     margin: float = Field(0.0, ge=0.0)
-    weight: float = Field(1.0, gt=0.0)
+    weight: float = Field(
+        1.0, ge=0.0, description="relative weight in the loss; 0 keeps it reported, not counted"
+    )
     doc: str
     quote: str = Field(min_length=1)
 
@@ -107,6 +111,10 @@ def load_targets(path: Path, actors: Sequence[str], start: dt.date, end: dt.date
                 f"{where(path, line_of(node, ('targets', i, 'id')), 'id')}: "
                 f"duplicate target id '{target_id}'"
             )
+    if not any(t.weight > 0 for t in parsed.targets):
+        raise InputError(
+            f"{path}: every target has weight 0; at least one must have a positive weight"
+        )
     index = {a: i for i, a in enumerate(actors)}
     targets = []
     for i, spec in enumerate(parsed.targets):
@@ -218,6 +226,15 @@ def violations(
 
 
 def weights(targets: Sequence[Target]) -> np.ndarray:
-    """Target weights, normalised to sum to 1."""
-    w = np.array([t.spec.weight for t in targets])
-    return w / w.sum()
+    """Target weights, normalised to sum to 1 over the positive ones (weight-0 targets get 0).
+
+    Raises:
+        InputError: no target has a positive weight (e.g. a holdout's early targets).
+    """
+    w = np.array([t.spec.weight for t in targets], dtype=float)
+    total = w.sum()
+    if not total > 0:
+        raise InputError(
+            f"none of these {len(w)} targets has a positive weight; the loss needs at least one"
+        )
+    return w / total
