@@ -151,7 +151,10 @@ def test_calibrate_command_writes_fitted_and_report(
         "manifest.json",
     }
     lines = result.output.splitlines()
-    assert lines[0].startswith("fit: loss ") and "of 40 targets hold in most replicates" in lines[0]
+    assert (
+        lines[0].startswith("fit: loss ")
+        and "of the 40 counted targets hold in most replicates" in lines[0]
+    )
     assert lines[1].startswith("best: impulse=") and lines[2].startswith("plateau: ")
     assert lines[-2:] == [
         f"wrote {fitted} (previous kept as fitted.previous.yaml)",

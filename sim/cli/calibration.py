@@ -334,12 +334,16 @@ def fit_files(
 
 def summary(result: Calibration) -> list[str]:
     """Lines on a calibration: the fit, the holdout forecast if any, the plateau."""
+    import numpy as np
+
     fit = result.fit
-    met = int((fit.satisfaction >= 0.5).sum())
+    counted = np.array([t.spec.weight > 0 for t in result.targets])
+    met = int((fit.satisfaction[counted] >= 0.5).sum())
     values = ", ".join(f"{k}={v:.4g}" for k, v in fit.best.items())
     return [
         f"fit: loss {fit.loss:.4f} after {fit.runs} runs ({fit.generations} generations, "
-        f"{fit.seconds:.1f} s); {met} of {len(result.targets)} targets hold in most replicates",
+        f"{fit.seconds:.1f} s); {met} of the {counted.sum()} counted targets hold in most "
+        f"replicates ({len(result.targets) - counted.sum()} more kept at weight 0)",
         f"best: {values}",
         *([] if result.forecast is None else forecast_lines(result.forecast)),
         f"plateau: {len(result.plateau_table)} vectors within {result.epsilon:g} of the best",
