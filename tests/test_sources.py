@@ -34,8 +34,9 @@ def test_sources_match_the_documents() -> None:
 
 
 @needs_seeds
-def test_every_event_quote_is_verbatim_in_its_document() -> None:
-    events = rows("events.csv")
+@pytest.mark.parametrize("table", ["events.csv", "events_first_coder.csv"])
+def test_every_event_quote_is_verbatim_in_its_document(table: str) -> None:
+    events = rows(table)
     assert len(events) >= 20
     for event in events:
         assert event["doc"] and event["quote"], event["id"]

@@ -3,9 +3,10 @@
 The units are fixed by `sim.io.sentences` before anyone codes. A unit-level coding is a
 CSV with one row per unit and the columns of `UNIT_COLUMNS` (the second coder's file,
 ``calibration/events_second_coder.csv``, has these and a note). The first coder coded
-events, not units (``calibration/events.csv``, one row per event with a verbatim quote);
-`first_coder_units` turns that into a unit-level coding by placing each quote in the unit
-where it starts.
+events, not units (``calibration/events_first_coder.csv``, its table as coded: one row per
+event with a verbatim quote, before ``calibration/events.csv`` merged the rows that are one
+act); `first_coder_units` turns that into a unit-level coding by placing each quote in the
+unit where it starts.
 
 `alpha_table` computes Krippendorff's α (nominal) per field with the `krippendorff`
 package: ``event`` over all units, and ``source``, ``target``, ``direction`` and
