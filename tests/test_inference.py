@@ -145,6 +145,11 @@ def project(tmp_path: Path, monkeypatch) -> Path:
     return tmp_path
 
 
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under a folder, by relative path, with its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
 def test_calibrate_writes_a_posterior_runs_use_it_and_changed_evidence_is_refused(project) -> None:
     runner = CliRunner()
     baseline = "scenarios/baseline.yaml"
@@ -185,18 +190,20 @@ def test_calibrate_writes_a_posterior_runs_use_it_and_changed_evidence_is_refuse
     ],
 )
 def test_calibrate_refuses_bad_input_in_one_line(project, arguments, message) -> None:
+    before = snapshot(project)
     done = CliRunner().invoke(cli, ["calibrate", "scenarios/baseline.yaml", *arguments])
     assert done.exit_code == 2 and message in done.output
-    assert not (project / "calibration" / "posterior.yaml").exists()
+    assert len(done.output.strip().splitlines()) == 1 and snapshot(project) == before
 
 
 def test_votes_as_evidence_need_the_counts(project) -> None:
     (project / "calibration" / "unga_counts.csv").unlink()
+    before = snapshot(project)
     done = CliRunner().invoke(
         cli, ["calibrate", "scenarios/baseline.yaml", "--evidence", "all", "--draws", "200"]
     )
     assert done.exit_code == 2 and "no UN vote counts" in done.output
-    assert not (project / "calibration" / "posterior.yaml").exists()
+    assert snapshot(project) == before
 
 
 def test_odd_lists_every_parameter_with_its_registry_values_and_prior() -> None:

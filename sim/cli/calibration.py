@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -163,10 +164,11 @@ def infer(
         )
     result = checked_on_votes(result, loaded, votes)  # out of sample under documents
     result.save(folder, force=True)  # output_folder has refused a user's folder
-    written = result.write(home)
+    written = result.write(Path(os.path.normpath(home)))
     lines = posterior_summary(result)
     lines.append(f"wrote {written[0]} and {written[1]} (previous kept as posterior.previous.*)")
     if point is not None:
+        point = Path(os.path.normpath(point))
         result.write_point(point, provenance(targets_path))
         lines.append(f"wrote {point}: the posterior median (previous kept as fitted.previous.yaml)")
     options.echo_lines([*lines, f"report: {folder}/"])
@@ -294,9 +296,12 @@ def optimize(
     from sim.io.files import output_folder
 
     fitted_names = free_names(loaded, names)
+    given = fitted
     targets_path, fitted = fit_files(
         loaded, targets_path or targets_beside(loaded), fitted, holdout
     )
+    if out is not None and given is None:
+        fitted = None  # with --out, the fit goes to the report only unless --fitted says where
     targets = load_targets(targets_path, loaded.actor_ids, loaded.start, loaded.end)
     default = Path("outputs") / "calibration"
     folder = output_folder(
@@ -316,7 +321,10 @@ def optimize(
     result.save(folder, force=True)  # output_folder has refused a user's folder
     lines = summary(result)
     if fitted is not None:
-        result.write_fitted(fitted, provenance(targets_path))
+        from sim.experiments.posterior import evidence_of
+
+        hashes = evidence_of(loaded, targets_path, None, fitted.parent)
+        result.write_fitted(fitted, {**provenance(targets_path), "evidence_sha256": hashes})
         lines.append(f"wrote {fitted} (previous kept as fitted.previous.yaml)")
     options.echo_lines([*lines, f"report: {folder}/"])
 
@@ -365,7 +373,7 @@ def provenance(targets_path: Path) -> dict[str, str]:
     from sim.io.files import sha256
 
     return {
-        "targets": str(targets_path),
+        "targets": os.path.normpath(targets_path),
         "targets_sha256": sha256(targets_path),
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command": options.command_line(),
