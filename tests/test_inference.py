@@ -15,8 +15,8 @@ from click.testing import CliRunner
 from sim.cli import cli
 from sim.engine.ensemble import Ensemble
 from sim.experiments import sbc as sbc_module
-from sim.experiments.abc import abc_weights, kish_ess, log_evidence
-from sim.experiments.bank import Bank, Prior, simulate_bank
+from sim.experiments.abc import Claims, claims_of, kish_ess, log_evidence, weights_of
+from sim.experiments.bank import Prior, reference_claims, simulate_bank
 from sim.experiments.modelchoice import model_choice
 from sim.experiments.posterior import posterior
 from sim.experiments.targets import load_targets
@@ -54,25 +54,31 @@ def fitted(tiny: Path, write):
     return scenario, load_targets(path, scenario.actor_ids, scenario.start, scenario.end)
 
 
-def test_kish_ess_and_the_smallest_tolerance_that_reaches_it() -> None:
-    """Equal weights count fully; the tolerance is the smallest distance at which the
-    Epanechnikov weights reach the asked-for size."""
+def test_kish_ess_and_the_documents_measurement_model() -> None:
+    """Equal weights count fully; a claim at its margin is reported either way with
+    probability ½, a claim of weight 0 carries nothing, a hedged claim is read with twice
+    the error, and synthetic reports follow Φ(z)."""
     assert kish_ess(np.ones(50)) == pytest.approx(50)
     assert kish_ess(np.array([1.0, 0, 0, 0])) == pytest.approx(1)
-    distance = np.linspace(0, 1, 1001)
-    found = abc_weights(distance, ess=100)
-    assert found.ess >= 100
-    smaller = abc_weights(distance[distance < found.bandwidth], ess=1e9)
-    assert smaller.ess < 100  # one candidate lower does not reach the size
-    assert found.weights.sum() == pytest.approx(1)
-    assert (found.weights[distance >= found.bandwidth] == 0).all()
+    rng = np.random.default_rng(0)
+    reference = rng.normal(size=(4000, 3)) * [1.0, 2.0, 1.0]
+    claims = claims_of(reference, np.zeros(3), np.array([1.0, 0.5, 0.0]))
+    assert claims.counted.tolist() == [True, True, False]
+    assert claims.scale[1] / claims.scale[0] == pytest.approx(4.0, rel=0.05)  # 2x spread, 2x error
+    gap = np.array([[0.0, 0.0, 5.0]])
+    assert claims.loglik(gap)[0] == pytest.approx(2 * np.log(0.5))
+    row = np.array([claims.scale[0], 0.0, 0.0])  # z = 1 for the first claim
+    reports = np.array([claims.draw(row, rng)[0] for _ in range(4000)])
+    assert (reports == 1).mean() == pytest.approx(0.8413, abs=0.02)
 
 
-def test_the_evidence_is_the_mean_kernel_over_the_prior() -> None:
-    """Half the prior runs at distance 0 and half far away: evidence ½ at any tolerance."""
-    distance = np.r_[np.zeros(500), np.full(500, 10.0)]
-    log_z, se = log_evidence(distance, None, 1.0)
-    assert log_z == pytest.approx(np.log(0.5)) and se > 0
+def test_the_evidence_is_the_mean_likelihood_over_the_prior() -> None:
+    """Half the prior runs with likelihood 0.4, half with 0.1: evidence 0.25."""
+    loglik = np.log(np.r_[np.full(500, 0.4), np.full(500, 0.1)])
+    log_z, se = log_evidence(loglik)
+    assert log_z == pytest.approx(np.log(0.25)) and 0 < se < 0.05
+    weights = weights_of(loglik)
+    assert weights.weights[:500].sum() == pytest.approx(0.8) and weights.ess < 1000
 
 
 def test_the_posterior_recovers_a_parameter_from_synthetic_votes(fitted) -> None:
@@ -103,18 +109,23 @@ def test_the_posterior_recovers_a_parameter_from_synthetic_votes(fitted) -> None
 
 
 def test_small_sbc_passes_and_a_broken_inference_fails(fitted, monkeypatch) -> None:
-    """Ranks of the true values in ABC posteriors are uniform within the band; posteriors
-    of the wrong datasets (another member's claims) put the truths in their tails."""
+    """Ranks of the true values in the posteriors are uniform within the band; posteriors
+    of the wrong datasets (reports drawn from another member's run) put the truths in
+    their tails."""
     scenario, targets = fitted
     bank = simulate_bank(scenario, targets, Prior.about_defaults(("impulse", "decay")), 4000, 3)
-    good = sbc_module.sbc(bank, 100, 4, ess=200)
+    claims = reference_claims(scenario, targets, 3)
+    good = sbc_module.sbc(bank, claims, 100, 4)
     assert good.passed.all(), good.table
     assert (good.table["mean_shrinkage"] > 0.1).any()
-    shifted = np.roll(np.arange(bank.size), 1)
+    honest = Claims.draw
+    other = np.random.default_rng(9)
     monkeypatch.setattr(
-        Bank, "directions", lambda self, m: np.where(self.gap[shifted[m]] >= 0, 1.0, -1.0)
+        Claims,
+        "draw",
+        lambda self, gap, rng: honest(self, bank.gap[other.integers(bank.size)], rng),
     )
-    bad = sbc_module.sbc(bank, 100, 4, ess=200)
+    bad = sbc_module.sbc(bank, claims, 100, 4)
     assert not bad.passed.all()
 
 
@@ -129,7 +140,7 @@ def test_model_choice_picks_the_generating_variant(fitted) -> None:
     """Synthetic evidence from the null and from the full model: each picked most often."""
     scenario, targets = fitted
     found = model_choice(
-        scenario, targets, 3000, 1, ess=100, variants=("full", "null"), widths=(1.0,), datasets=20
+        scenario, targets, 3000, 1, variants=("full", "null"), widths=(1.0,), datasets=20
     )
     recovered = found.recovery.set_index("generated_by")["recovered"]
     assert recovered["null"] > 0.5 and recovered["full"] > 0.5, found.recovery
@@ -158,7 +169,7 @@ def test_calibrate_writes_a_posterior_runs_use_it_and_changed_evidence_is_refuse
     )
     assert done.exit_code == 0, done.output
     record = yaml.safe_load((project / "calibration" / "posterior.yaml").read_text())
-    assert record["runs"] == 400 and record["effective_sample_size"] >= 40
+    assert record["runs"] == 400 and 1 <= record["effective_sample_size"] <= 400
     assert "events.csv" in record["evidence_sha256"] and record["bench_batch_runs_per_second"] > 0
     draws = pd.read_parquet(project / "calibration" / "posterior.parquet")
     assert draws["weight"].sum() == pytest.approx(1)

@@ -25,8 +25,13 @@ if TYPE_CHECKING:
 @options.params
 @options.choice("--method", ("abc", "optimize"), "abc: a posterior by ABC; optimize: a point fit.")
 @options.choice("--evidence", ("documents", "unga", "all"), "What the fit uses (abc only; README).")
-@options.count("--draws", 100, 2_000_000, 100_000, "abc: prior runs in the bank.")
-@options.amount("--ess", 10, 1e6, 1000, "abc: effective sample size the tolerance is set for.")
+@click.option(
+    "--draws",
+    type=click.IntRange(100, 5_000_000),
+    help="abc: most prior runs, the bank growing until --ess [default: 1000000]; "
+    "--compare-models: prior runs per bank [default: 100000].",
+)
+@options.amount("--ess", 10, 1e6, 1000, "abc: effective sample size the bank grows to.")
 @options.count("--budget", 1, None, 20000, "optimize: most model runs to spend.")
 @options.replicates(4, high=100)
 @options.seed
@@ -60,7 +65,7 @@ def calibrate(
     names: tuple[str, ...],
     method: str,
     evidence: str,
-    draws: int,
+    draws: int | None,
     ess: float,
     budget: int,
     replicates: int,
@@ -94,11 +99,13 @@ def calibrate(
                 "--compare-models: compares every variant by ABC; drop --method, --holdout "
                 "and --model"
             )
-        compare(loaded, targets_path, evidence, draws, ess, datasets, chosen, out, force, quiet)
+        per_bank = 100_000 if draws is None else draws
+        compare(loaded, targets_path, evidence, per_bank, datasets, chosen, out, force, quiet)
     elif method == "abc":
         if holdout is not None:
             raise InputError("--holdout: only with --method optimize (abc: see --compare-models)")
-        infer(loaded, targets_path, names, evidence, draws, ess, chosen, out, force, fitted, quiet)
+        most = 1_000_000 if draws is None else draws
+        infer(loaded, targets_path, names, evidence, most, ess, chosen, out, force, fitted, quiet)
     else:
         if evidence != "documents":
             raise InputError(f"--evidence {evidence}: --method optimize fits the documents only")
@@ -179,7 +186,6 @@ def compare(
     targets_path: Path | None,
     evidence: str,
     draws: int,
-    ess: float,
     datasets: int,
     seed: int,
     out: Path | None,
@@ -205,7 +211,7 @@ def compare(
     total = draws * len(VARIANTS) * len(WIDTHS)
     with options.progress_bar(total, quiet, "prior runs, every variant") as advance:
         result = model_choice(
-            loaded, targets, draws, seed, ess=ess, datasets=datasets, votes=votes, progress=advance
+            loaded, targets, draws, seed, datasets=datasets, votes=votes, progress=advance
         )
     result.save(folder, force=True)  # output_folder has refused a user's folder
     options.echo_lines([*comparison_lines(result), f"tables: {folder}/"])
@@ -257,7 +263,8 @@ def posterior_summary(result: Posterior) -> list[str]:
         f"posterior ({record['model']}, evidence: {result.evidence}): {record['runs']} prior "
         f"runs in {record['seconds']:.1f} s, {speed}",
         f"effective sample size {record['effective_sample_size']:.0f} (asked "
-        f"{result.weights.asked:.0f}) at tolerance {record['tolerance']:.3g}",
+        f"{record['effective_sample_size_asked']:.0f}; documents' error scale kappa "
+        f"{record['kappa']:g}); {record['draws_kept']} draws kept",
     ]
     check = record.get("vote_check")
     if check is not None:

@@ -181,9 +181,8 @@ def votes(scenario: Path, counts: Path | None) -> None:
 @options.scenario_argument()
 @options.targets
 @options.model
-@options.count("--draws", 100, 2_000_000, 100_000, "Prior runs in the bank (as calibrate's).")
+@options.count("--draws", 100, 5_000_000, 100_000, "Prior runs in the bank.")
 @options.count("--datasets", 10, 10_000, 200, "Synthetic datasets, each fitted.")
-@options.amount("--ess", 10, 1e6, 1000, "Effective sample size of each posterior.")
 @options.seed
 @options.out_folder("outputs/sbc/")
 @options.quiet
@@ -193,7 +192,6 @@ def sbc(
     model: str | None,
     draws: int,
     datasets: int,
-    ess: float,
     seed: int | None,
     out: Path | None,
     force: bool,
@@ -208,7 +206,7 @@ def sbc(
     """
     from sim.core.params import CALIBRATED
     from sim.core.variants import variant
-    from sim.experiments.bank import Prior, simulate_bank
+    from sim.experiments.bank import Prior, reference_claims, simulate_bank
     from sim.experiments.calibration import targets_beside
     from sim.experiments.sbc import sbc as calibrate_inference
     from sim.experiments.targets import load_targets
@@ -227,7 +225,8 @@ def sbc(
     prior = Prior.about_defaults(variant(loaded.model).free(CALIBRATED))
     with options.progress_bar(draws, quiet, "prior runs") as advance:
         bank = simulate_bank(loaded, targets, prior, draws, chosen, progress=advance)
-    result = calibrate_inference(bank, datasets, chosen, ess)
+    claims = reference_claims(loaded, targets, chosen)
+    result = calibrate_inference(bank, claims, datasets, chosen)
     result.manifest["model"] = loaded.model
     result.save(folder, force=True)  # output_folder has refused a user's folder
     lines = [

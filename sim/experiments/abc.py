@@ -1,20 +1,26 @@
-"""Approximate Bayesian computation on a bank of prior simulations (ODD.md §7.16).
+"""ABC whose kernel is the documents' measurement model (ODD.md §7.16).
 
-Each prior run m gets the weight
+A target's claim reads the oriented gap g = lhs − rhs (positive in the claim's direction;
+`sim.experiments.bank`). A document is taken to report the direction of g − margin with
+Gaussian error of scale σ: it reports the claim's direction with probability
+Φ((g − margin) / σ), the opposite one with Φ(−(g − margin) / σ). So the kernel of a run,
 
-    w_m ∝ K(d_m / h) · L_m,        K(u) = max(0, 1 − u²)  (Epanechnikov),
+    K = Π_t Φ(s_t · (g_t − m_t) / σ_t),      s_t = +1 for a claim as written,
 
-where d_m is its distance to the evidence (the targets' weighted mean hinge violation,
-`sim.experiments.bank.Bank.distance`), h the tolerance and L_m the likelihood of the vote
-counts when the evidence includes them (1 otherwise). Because the runs are drawn from the
-prior, these are importance weights of the ABC posterior (Beaumont, Zhang & Balding 2002
-for kernel weights; Sisson, Fan & Beaumont 2018, ch. 1). The tolerance is the smallest one
-at which Kish's effective sample size (Σw)² / Σw² reaches the asked-for size, so the
-posterior is as close to the evidence as the bank allows at that precision.
+is a proper probability of the documents' claims given the run: ABC under an explicit model
+of the documents' error (Wilkinson 2013), which makes the weighted prior runs exact
+importance samples of that model's posterior (one run per vector gives an unbiased
+estimate of the likelihood: pseudo-marginal importance sampling), and the mean of K over
+the prior runs an unbiased estimate of the evidence, so ratios are Bayes factors. A hard
+tolerance on the hinge violations, tried first, fails simulation-based calibration on this
+model (README, "Calibration: a posterior").
 
-The mean of K(d/h)·L over the prior runs estimates the evidence (marginal likelihood) of
-the model at that tolerance; ratios of two models' estimates at a common tolerance are ABC
-Bayes factors (Didelot et al. 2011), whose standard errors follow from the delta method.
+σ_t = `KAPPA` × the claim's prior-predictive spread (the standard deviation of g_t over
+the full model's prior runs) / its weight relative to the largest, so that every claim is
+as clear as its own change is large, a hedged claim (weight 0.5) is read with twice the
+error and a claim of weight 0 carries no information. The spread comes from one reference
+bank (`sim.experiments.bank.reference_claims`), common to every variant and prior width,
+so every model is scored against the same measurement model.
 """
 
 from __future__ import annotations
@@ -22,6 +28,80 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import log_ndtr, ndtr
+
+#: The documents' error scale, in units of each claim's prior-predictive spread: a gap of a
+#: quarter of its spread is reported in its direction with probability Φ(1) ≈ 0.84.
+KAPPA = 0.25
+
+
+@dataclass(frozen=True)
+class Claims:
+    """The documents' measurement model of the targets' claims.
+
+    Attributes:
+        scale: each claim's error scale σ_t, [T] (infinite for a claim of weight 0).
+        margin: each claim's margin, [T].
+    """
+
+    scale: np.ndarray
+    margin: np.ndarray
+
+    @property
+    def counted(self) -> np.ndarray:
+        """Whether each claim carries information (finite scale), [T]."""
+        counted: np.ndarray = np.isfinite(self.scale)
+        return counted
+
+    def z(self, gap: np.ndarray) -> np.ndarray:
+        """(g − m) / σ of the counted claims, [..., counted]."""
+        c = self.counted
+        z: np.ndarray = (gap[..., c] - self.margin[c]) / self.scale[c]
+        return z
+
+    def loglik(
+        self, gap: np.ndarray, direction: np.ndarray | None = None, mask: np.ndarray | None = None
+    ) -> np.ndarray:
+        """log Π_t Φ(s_t z_t) of each run, [M], over the counted claims (and `mask`'s).
+
+        Args:
+            gap: oriented gaps, [M, T].
+            direction: the reported directions s_t (±1, [T]); all +1 (the claims as
+                written) when None.
+            mask: which claims to use, [T]; all when None.
+        """
+        z = self.z(gap)
+        if direction is not None:
+            z = z * direction[self.counted]
+        terms = log_ndtr(z)
+        if mask is not None:
+            terms = terms[..., mask[self.counted]]
+        total: np.ndarray = terms.sum(axis=-1)
+        return total
+
+    def reported(self, gap: np.ndarray) -> np.ndarray:
+        """The probability that each counted claim is reported as written, [M, counted]."""
+        p: np.ndarray = ndtr(self.z(gap))
+        return p
+
+    def draw(self, gap: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Directions a document would report from one run's gaps ([T] → [T] of ±1; +1
+        for the claims that carry no information): a synthetic observation."""
+        direction = np.ones(len(self.scale))
+        c = self.counted
+        direction[c] = np.where(rng.uniform(size=int(c.sum())) < self.reported(gap), 1.0, -1.0)
+        return direction
+
+
+def claims_of(reference_gap: np.ndarray, margin: np.ndarray, weight: np.ndarray) -> Claims:
+    """The measurement model with σ_t = KAPPA · sd(g_t) / (w_t / max w) from a reference
+    bank's gaps [M, T] (infinite where the weight is 0 or the gap never varies)."""
+    spread = reference_gap.std(axis=0)
+    relative = weight / weight.max()
+    informative = (relative > 0) & (spread > 0)
+    scale = np.full(len(weight), np.inf)
+    scale[informative] = KAPPA * spread[informative] / relative[informative]
+    return Claims(scale, np.asarray(margin, dtype=float))
 
 
 def kish_ess(weights: np.ndarray) -> float:
@@ -30,107 +110,45 @@ def kish_ess(weights: np.ndarray) -> float:
     return 0.0 if total <= 0 else total**2 / float((weights**2).sum())
 
 
-def kernel(distance: np.ndarray, bandwidth: float) -> np.ndarray:
-    """The Epanechnikov kernel K(d / h) = max(0, 1 − (d/h)²); 1 at d = 0 for any h."""
-    if bandwidth <= 0:
-        return (distance == 0).astype(float)
-    value: np.ndarray = np.maximum(0.0, 1.0 - (distance / bandwidth) ** 2)
-    return value
-
-
-def _scaled(distance: np.ndarray, votes: np.ndarray | None, bandwidth: float) -> np.ndarray:
-    """K(d/h)·L / max L over the runs the kernel keeps (all zeros when it keeps none)."""
-    k = kernel(distance, bandwidth)
-    if votes is None:
-        return k
-    kept = k > 0
-    if not kept.any():
-        return k
-    scaled: np.ndarray = k * np.exp(np.where(kept, votes - votes[kept].max(), -np.inf))
-    return scaled
-
-
 @dataclass(frozen=True)
 class Weights:
-    """ABC weights of a bank's runs.
-
-    Attributes:
-        weights: normalised weights, [M] (sum 1).
-        bandwidth: the tolerance h, in the distance's units.
-        ess: Kish's effective sample size of the weights.
-        asked: the effective sample size asked for.
-    """
+    """Normalised importance weights of a bank's runs ([M], sum 1) and their Kish ESS."""
 
     weights: np.ndarray
-    bandwidth: float
     ess: float
-    asked: float
 
 
-def weights_at(distance: np.ndarray, votes: np.ndarray | None, bandwidth: float) -> Weights:
-    """The weights at a given tolerance."""
-    raw = _scaled(distance, votes, bandwidth)
-    total = raw.sum()
-    normal = raw / total if total > 0 else raw
-    return Weights(normal, bandwidth, kish_ess(raw), float("nan"))
-
-
-def abc_weights(
-    distance: np.ndarray,
-    votes: np.ndarray | None = None,
-    ess: float = 1000.0,
-    leave_out: int | None = None,
-) -> Weights:
-    """Weights at the smallest tolerance whose effective sample size reaches `ess`.
-
-    The candidates are the runs' distinct distances (a run at exactly the tolerance gets
-    weight 0); when even the largest cannot reach `ess`, the tolerance is just above the
-    largest distance and the size reached is reported.
-
-    Args:
-        distance: each run's distance, [M].
-        votes: each run's vote log-likelihood, [M], or None.
-        ess: the effective sample size asked for.
-        leave_out: a run to leave out (its weight is 0): the synthetic truth in
-            simulation-based calibration.
-    """
-    d = distance.astype(float, copy=True)
+def _log_weights(loglik: np.ndarray, votes: np.ndarray | None, leave_out: int | None) -> np.ndarray:
+    """Each run's log weight: its claims' and votes' log-likelihood (−∞ if left out)."""
+    total = loglik if votes is None else loglik + votes
     if leave_out is not None:
-        d[leave_out] = np.inf
-    candidates = np.unique(d[np.isfinite(d)])
-    if candidates[0] == 0 and len(candidates) > 1:
-        candidates = candidates[1:]
-    low, high = 0, len(candidates) - 1
-    reached = kish_ess(_scaled(d, votes, float(candidates[high])))
-    if reached < ess:
-        top = float(candidates[high]) * (1 + 1e-9) + 1e-300
-        found = weights_at(d, votes, top)
-        return Weights(found.weights, top, found.ess, ess)
-    while low < high:
-        middle = (low + high) // 2
-        if kish_ess(_scaled(d, votes, float(candidates[middle]))) >= ess:
-            high = middle
-        else:
-            low = middle + 1
-    found = weights_at(d, votes, float(candidates[low]))
-    return Weights(found.weights, found.bandwidth, found.ess, ess)
+        total = total.copy()
+        total[leave_out] = -np.inf
+    return total
+
+
+def weights_of(
+    loglik: np.ndarray, votes: np.ndarray | None = None, leave_out: int | None = None
+) -> Weights:
+    """The posterior weights of prior runs from their log-likelihoods (claims and, when
+    given, votes); `leave_out` a run to give weight 0 (a synthetic truth)."""
+    total = _log_weights(loglik, votes, leave_out)
+    raw = np.exp(total - total.max())
+    return Weights(raw / raw.sum(), kish_ess(raw))
 
 
 def log_evidence(
-    distance: np.ndarray, votes: np.ndarray | None, bandwidth: float
+    loglik: np.ndarray, votes: np.ndarray | None = None, leave_out: int | None = None
 ) -> tuple[float, float]:
-    """The log of the ABC evidence at a tolerance, mean of K(d/h)·L over the prior runs,
-    and its Monte Carlo standard error by the delta method (sd / (√M · mean)).
-
-    Returns -inf (and an infinite error) when no run is within the tolerance.
-    """
-    raw = _scaled(distance, votes, bandwidth)
-    mean = float(raw.mean())
-    if mean <= 0:
-        return -np.inf, np.inf
-    offset = 0.0 if votes is None else float(votes[kernel(distance, bandwidth) > 0].max())
-    se = float(raw.std(ddof=1) / (np.sqrt(len(raw)) * mean))
-    return float(np.log(mean) + offset), se
+    """The log of the evidence, log mean exp(log-likelihood) over the prior runs, and its
+    Monte Carlo standard error by the delta method (sd / (√M · mean))."""
+    total = _log_weights(loglik, votes, leave_out)
+    top = float(total.max())
+    raw = np.exp(total - top)
+    kept = np.isfinite(total)
+    mean = float(raw[kept].mean())
+    se = float(raw[kept].std(ddof=1) / (np.sqrt(kept.sum()) * mean))
+    return float(np.log(mean) + top), se
 
 
 def weighted_quantiles(values: np.ndarray, weights: np.ndarray, q: list[float]) -> np.ndarray:

@@ -1,21 +1,24 @@
 """A bank of prior-predictive simulations: the one set of runs every inference reuses.
 
 Parameter vectors are drawn from the prior (uniform over each free parameter's interval, a
-Latin hypercube from `scipy.stats.qmc`), each run once with its own seed, and every target
-is scored in every run. The bank keeps each target's *gap* (lhs − rhs, oriented so that a
-positive gap is the claim's direction) rather than its violation, so the same runs serve the
-observed claims and any synthetic observation (a member's own claim directions), which
-simulation-based calibration and the model-choice check need (ODD.md §7.16). When the
-evidence includes the UN votes, each run's log-likelihood of the 2018–2019 counts under the
-measurement model (ODD.md §7.15) is kept too.
+scrambled Sobol' sequence from `scipy.stats.qmc`, whose every prefix of 2^k points is
+balanced, so a bank can grow batch by batch), each run once with its own seed, and every
+target is scored in every run. The bank keeps each target's *gap* (lhs − rhs, oriented so
+that a positive gap is the claim's direction), so the same runs serve the observed claims
+and any synthetic observation, which simulation-based calibration and the model-choice
+check need (ODD.md §7.16). When the evidence includes the UN votes, each run's
+log-likelihood of the 2018–2019 counts under the measurement model (ODD.md §7.15) is kept
+too.
 
-The runs go in batches of at most `BATCH_RUNS`, so memory stays bounded; a run depends only
-on its seed and parameters, so the bank does not depend on the batch size.
+The runs go in batches of `BATCH_RUNS`, so memory stays bounded; a run depends only on its
+seed and parameters, and both are fixed by the seed before any run, so a bank does not
+depend on how it is batched.
 """
 
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -23,15 +26,16 @@ import numpy as np
 from scipy.stats import qmc
 
 from sim.core.errors import InputError
-from sim.core.params import REGISTRY
+from sim.core.params import CALIBRATED, REGISTRY
 from sim.core.streams import spawn_seeds
 from sim.engine.ensemble import Ensemble
+from sim.experiments.abc import Claims, claims_of
 from sim.experiments.targets import Target, needed_steps, violations
 from sim.experiments.votes import VoteEvidence
 from sim.io.scenario import Scenario
 
-#: Most runs advanced in one ensemble batch.
-BATCH_RUNS = 4000
+#: Runs advanced in one ensemble batch (a power of 2, for the Sobol' design's balance).
+BATCH_RUNS = 4096
 
 
 @dataclass(frozen=True)
@@ -62,12 +66,19 @@ class Prior:
             high.append(min(p.limits[1], p.default + width * (p.high - p.default)))
         return cls(tuple(names), np.array(low), np.array(high), width)
 
-    def draw(self, count: int, seed: int) -> np.ndarray:
-        """`count` vectors [count, D], a Latin hypercube over the intervals."""
+    def design(self, seed: int) -> Callable[[int], np.ndarray]:
+        """A draw of the next `count` vectors [count, D] of one scrambled Sobol' sequence
+        over the intervals (each call continues the sequence)."""
         if not self.names:
-            return np.zeros((count, 0))
-        unit = qmc.LatinHypercube(d=len(self.names), rng=np.random.default_rng(seed)).random(count)
-        return np.asarray(qmc.scale(unit, self.low, self.high))
+            return lambda count: np.zeros((count, 0))
+        sobol = qmc.Sobol(d=len(self.names), scramble=True, rng=np.random.default_rng(seed))
+
+        def draw(count: int) -> np.ndarray:
+            with warnings.catch_warnings():  # a last, partial batch is not a power of 2
+                warnings.filterwarnings("ignore", "The balance properties", UserWarning)
+                return np.asarray(qmc.scale(sobol.random(count), self.low, self.high))
+
+        return draw
 
     @property
     def span(self) -> np.ndarray:
@@ -83,7 +94,7 @@ class Bank:
         prior: the prior drawn from.
         theta: the vectors, [M, D].
         gap: per run and target, lhs − rhs oriented to the claim (> 0 in its direction), [M, T].
-        margin: each target's margin, [T]; weight: its weight, normalised, [T].
+        margin: each target's margin, [T].
         votes: per run, the log-likelihood of the vote counts (None without them), [M].
         seeds: each run's seed, [M]; seconds: wall time of the runs.
     """
@@ -92,7 +103,6 @@ class Bank:
     theta: np.ndarray
     gap: np.ndarray
     margin: np.ndarray
-    weight: np.ndarray
     votes: np.ndarray | None
     seeds: np.ndarray
     seconds: float
@@ -102,27 +112,10 @@ class Bank:
         """The number of runs."""
         return len(self.theta)
 
-    def violation(self, direction: np.ndarray | None = None) -> np.ndarray:
-        """Each target's hinge violation in each run, [M, T], for the observed claims or
-        for `direction` (+1 the claim's direction, −1 the opposite, per target)."""
-        gap = self.gap if direction is None else self.gap * direction
-        violation: np.ndarray = np.maximum(0.0, self.margin - gap)
+    def violation(self) -> np.ndarray:
+        """Each target's hinge violation in each run, [M, T] (0 where the claim holds)."""
+        violation: np.ndarray = np.maximum(0.0, self.margin - self.gap)
         return violation
-
-    def distance(
-        self, direction: np.ndarray | None = None, mask: np.ndarray | None = None
-    ) -> np.ndarray:
-        """The weighted mean violation of each run, [M], over the targets in `mask` (all by
-        default), with their weights renormalised."""
-        weight = self.weight if mask is None else np.where(mask, self.weight, 0.0)
-        if weight.sum() <= 0:
-            return np.zeros(self.size)
-        distance: np.ndarray = self.violation(direction) @ (weight / weight.sum())
-        return distance
-
-    def directions(self, member: int) -> np.ndarray:
-        """A member's own claim directions, [T]: a synthetic observation."""
-        return np.where(self.gap[member] >= 0, 1.0, -1.0)
 
 
 def simulate_bank(
@@ -133,16 +126,19 @@ def simulate_bank(
     seed: int,
     votes: VoteEvidence | None = None,
     progress: Callable[[int], None] | None = None,
+    enough: Callable[[np.ndarray, np.ndarray | None], bool] | None = None,
 ) -> Bank:
-    """Run `draws` prior vectors once each and score every target (module docstring).
+    """Run up to `draws` prior vectors once each and score every target (module docstring).
 
     Args:
         scenario: the scenario, with its variant (`Scenario.with_model`).
         targets: the targets scored.
         prior: the free parameters' prior; each must be free in the scenario's variant.
-        seed: seeds the prior design and the runs.
+        draws: the most runs; seed: seeds the design and the runs.
         votes: the vote counts and measurement model, when the evidence includes them.
         progress: called after each batch with its number of runs.
+        enough: called after each batch with its gaps and vote log-likelihoods (None
+            without votes); the bank stops growing when it returns True.
 
     Raises:
         InputError: fewer than 2 draws.
@@ -150,35 +146,51 @@ def simulate_bank(
     if draws < 2:
         raise InputError(f"--draws {draws}: an inference needs at least 2 prior draws")
     began = time.perf_counter()
-    theta = prior.draw(draws, seed)
+    design = prior.design(seed)
     seeds = np.array(spawn_seeds(seed, draws, np.uint64), dtype=np.uint64)
     steps = needed_steps(targets, scenario.dates)
     vote_steps = [] if votes is None else votes.steps(scenario.dates)
     kept = sorted(set(steps) | set(vote_steps))
-    gaps, logliks = [], []
+    thetas, gaps, logliks = [], [], []
     for i in range(0, draws, BATCH_RUNS):
-        rows = slice(i, min(i + BATCH_RUNS, draws))
-        varied = [dict(zip(prior.names, map(float, v), strict=True)) for v in theta[rows]]
-        engine = Ensemble(scenario, [int(s) for s in seeds[rows]], varied, record_actions=False)
+        count = min(BATCH_RUNS, draws - i)
+        theta = design(count)
+        varied = [dict(zip(prior.names, map(float, v), strict=True)) for v in theta]
+        run_seeds = [int(s) for s in seeds[i : i + count]]
+        engine = Ensemble(scenario, run_seeds, varied, record_actions=False)
         history = engine.run(kept)
-        at = [kept.index(k) for k in steps]
-        gaps.append(oriented_gaps(targets, history[:, at], steps, scenario, engine))
+        thetas.append(theta)
+        gaps.append(
+            oriented_gaps(
+                targets, history[:, [kept.index(k) for k in steps]], steps, scenario, engine
+            )
+        )
         if votes is not None:
             at_votes = [kept.index(k) for k in vote_steps]
             logliks.append(votes.loglik(history[:, at_votes], scenario.dates[vote_steps]))
         if progress:
-            progress(rows.stop - rows.start)
-    weight = np.array([t.spec.weight for t in targets], dtype=float)
+            progress(count)
+        if enough is not None and enough(gaps[-1], logliks[-1] if votes is not None else None):
+            break
+    size = sum(len(t) for t in thetas)
     return Bank(
         prior=prior,
-        theta=theta,
+        theta=np.concatenate(thetas),
         gap=np.concatenate(gaps),
         margin=np.array([t.spec.margin for t in targets]),
-        weight=weight / weight.sum(),
         votes=None if votes is None else np.concatenate(logliks),
-        seeds=seeds,
+        seeds=seeds[:size],
         seconds=time.perf_counter() - began,
     )
+
+
+def reference_claims(scenario: Scenario, targets: Sequence[Target], seed: int) -> Claims:
+    """The documents' measurement model, its scales from one reference bank: `BATCH_RUNS`
+    runs of the full model over the registry's ranges (`sim.experiments.abc.claims_of`)."""
+    full = scenario.with_model("full")
+    bank = simulate_bank(full, targets, Prior.about_defaults(CALIBRATED), BATCH_RUNS, seed)
+    weight = np.array([t.spec.weight for t in targets], dtype=float)
+    return claims_of(bank.gap, bank.margin, weight)
 
 
 def oriented_gaps(

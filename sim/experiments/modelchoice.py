@@ -5,17 +5,17 @@ ablation and the null (`sim.core.variants`), each with a bank of prior runs
 (`sim.experiments.bank`) under three prior widths (the registry's ranges, and each side of
 the default halved and doubled, `Prior.about_defaults`):
 
-- **Bayes factors against the null**: the ABC evidence of each variant at one tolerance
-  common to all (the full model's at the registry's ranges for the asked-for effective
-  sample size), with Monte Carlo standard errors (`sim.experiments.abc.log_evidence`).
-- **Out-of-sample score**: each variant's posterior from the targets before the cutoff
-  (every event kept as an input), then the log score of the later targets holding,
-  log p̂ with p̂ = (ESS·p + ½) / (ESS + 1) the smoothed posterior predictive probability;
-  standard errors over the later targets, and of each difference, paired by target.
-- **Recovery**: synthetic evidence (a bank member's own claim directions) from every
-  variant, each scored by every variant's evidence at a common tolerance; the share of
-  datasets where the generating variant has the largest evidence (ABC model choice is only
-  as good as its summaries: Robert, Cornuet, Marin & Pillai 2011).
+- **Bayes factors against the null**: the evidence of each variant under one measurement
+  model of the documents common to all (`sim.experiments.abc`), with Monte Carlo standard
+  errors (`sim.experiments.abc.log_evidence`).
+- **Out-of-sample score**: each variant's posterior from the targets that read only dates
+  before the cutoff (every event kept as an input), then the log predictive probability
+  that each later claim is reported as written; standard errors over the later targets,
+  and of each difference, paired by target.
+- **Recovery**: synthetic evidence drawn from members of every variant's bank (the
+  directions a document would report of their runs), scored by every variant's evidence;
+  the share of datasets where the generating variant has the largest evidence (ABC model
+  choice is only as good as its summaries: Robert, Cornuet, Marin & Pillai 2011).
 
 A mechanism is *supported* when its Bayes factor (full over the full model without it)
 exceeds `SUPPORT_FACTOR` under every prior width and the full model's out-of-sample score
@@ -37,8 +37,8 @@ from sim import __version__
 from sim.core.params import CALIBRATED
 from sim.core.streams import spawn_seeds
 from sim.core.variants import MECHANISMS, VARIANTS, variant
-from sim.experiments.abc import abc_weights, log_evidence
-from sim.experiments.bank import Bank, Prior, simulate_bank
+from sim.experiments.abc import KAPPA, Claims, log_evidence, weights_of
+from sim.experiments.bank import Bank, Prior, reference_claims, simulate_bank
 from sim.experiments.targets import Target
 from sim.experiments.votes import VoteEvidence
 from sim.figures.folders import save_output
@@ -100,17 +100,15 @@ def variant_banks(
     return banks
 
 
-def evidence_table(
-    banks: dict[tuple[str, float], Bank], bandwidth: float, ess: float
-) -> pd.DataFrame:
-    """Per variant and width: log evidence at the common tolerance and log Bayes factor
-    against the null at the same width, each with its standard error."""
+def evidence_table(banks: dict[tuple[str, float], Bank], claims: Claims) -> pd.DataFrame:
+    """Per variant and width: log evidence and log Bayes factor against the null at the
+    same width, each with its standard error, and the posterior's effective sample size."""
+    scores = {key: claims.loglik(bank.gap) for key, bank in banks.items()}
     rows = []
     for (name, width), bank in banks.items():
-        log_z, se = log_evidence(bank.distance(), bank.votes, bandwidth)
+        log_z, se = log_evidence(scores[name, width], bank.votes)
         null = banks["null", width]
-        null_z, null_se = log_evidence(null.distance(), null.votes, bandwidth)
-        weights = abc_weights(bank.distance(), bank.votes, ess)
+        null_z, null_se = log_evidence(scores["null", width], null.votes)
         rows.append(
             {
                 "model": name,
@@ -120,33 +118,34 @@ def evidence_table(
                 "log_evidence_se": se,
                 "log_bf_vs_null": log_z - null_z,
                 "log_bf_se": float(np.hypot(se, null_se)) if name != "null" else 0.0,
-                "own_tolerance": weights.bandwidth,
+                "posterior_ess": weights_of(scores[name, width], bank.votes).ess,
             }
         )
     return pd.DataFrame(rows)
 
 
 def predictive_log_scores(
-    bank: Bank, early: np.ndarray, later: np.ndarray, ess: float
+    bank: Bank, claims: Claims, early: np.ndarray, later: np.ndarray
 ) -> tuple[np.ndarray, float]:
-    """Each later target's smoothed log predictive probability of holding, from the
-    posterior on the early targets, and that posterior's effective sample size."""
-    weights = abc_weights(bank.distance(mask=early), bank.votes, ess)
-    holds = bank.violation()[:, later] == 0
-    p = weights.weights @ holds
-    smoothed = (weights.ess * p + 0.5) / (weights.ess + 1)
-    return np.log(smoothed), weights.ess
+    """Each later claim's log posterior predictive probability of being reported as
+    written, from the posterior on the early claims, and that posterior's ESS."""
+    weights = weights_of(claims.loglik(bank.gap, mask=early), bank.votes)
+    reported = claims.reported(bank.gap)[:, later[claims.counted]]
+    return np.log(weights.weights @ reported), weights.ess
 
 
 def out_of_sample_table(
-    banks: dict[tuple[str, float], Bank], targets: Sequence[Target], cutoff: dt.date, ess: float
+    banks: dict[tuple[str, float], Bank],
+    claims: Claims,
+    targets: Sequence[Target],
+    cutoff: dt.date,
 ) -> pd.DataFrame:
-    """Per variant (registry widths): the later targets' summed log score, its standard
-    error, and its difference from the null's and the full model's, paired by target."""
+    """Per variant (registry widths): the later claims' summed log score, its standard
+    error, and its difference from the null's and the full model's, paired by claim."""
     early = early_mask(targets, cutoff)
-    later = ~early & np.array([t.spec.weight > 0 for t in targets])
+    later = ~early & claims.counted
     scores = {
-        name: predictive_log_scores(bank, early, later, ess)
+        name: predictive_log_scores(bank, claims, early, later)
         for (name, width), bank in banks.items()
         if width == 1.0
     }
@@ -167,7 +166,7 @@ def paired(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
 
 
 def recovery_table(
-    banks: dict[tuple[str, float], Bank], ess: float, datasets: int, seed: int
+    banks: dict[tuple[str, float], Bank], claims: Claims, datasets: int, seed: int
 ) -> pd.DataFrame:
     """Per generating variant: how often each variant has the largest evidence on the
     synthetic evidence of `datasets` of its members (registry widths)."""
@@ -176,13 +175,17 @@ def recovery_table(
     rows = []
     for truth in names:
         bank = banks[truth, 1.0]
-        picked = {name: 0 for name in names}
+        picked = dict.fromkeys(names, 0)
         for member in rng.choice(bank.size, datasets, replace=False):
-            direction = bank.directions(member)
-            distances = {name: banks[name, 1.0].distance(direction) for name in names}
-            distances[truth][member] = np.inf  # the truth is not evidence for itself
-            tolerance = abc_weights(distances["full"], None, ess).bandwidth
-            scores = {name: log_evidence(d, None, tolerance)[0] for name, d in distances.items()}
+            direction = claims.draw(bank.gap[member], rng)
+            scores = {
+                name: log_evidence(
+                    claims.loglik(banks[name, 1.0].gap, direction),
+                    None,
+                    member if name == truth else None,  # the truth is not evidence for itself
+                )[0]
+                for name in names
+            }
             picked[max(scores, key=lambda n: scores[n])] += 1
         rows.append(
             {
@@ -228,7 +231,6 @@ def model_choice(
     draws: int,
     seed: int,
     *,
-    ess: float = 1000.0,
     variants: Sequence[str] = tuple(VARIANTS),
     widths: Sequence[float] = WIDTHS,
     cutoff: dt.date = CUTOFF,
@@ -241,16 +243,14 @@ def model_choice(
     Args:
         scenario: the scenario (each variant derived from it).
         draws: prior runs per bank (one bank per variant and width).
-        ess: the effective sample size the common tolerance is set for.
         datasets: synthetic datasets per generating variant in the recovery check.
         votes: the vote evidence, when the comparison uses it.
     """
+    claims = reference_claims(scenario, targets, seed)
     banks = variant_banks(scenario, targets, variants, widths, draws, seed, votes, progress)
-    full = banks["full", 1.0]
-    bandwidth = abc_weights(full.distance(), full.votes, ess).bandwidth
-    evidence = evidence_table(banks, bandwidth, ess)
-    oos = out_of_sample_table(banks, targets, cutoff, ess)
-    recovery = recovery_table(banks, ess, datasets, seed)
+    evidence = evidence_table(banks, claims)
+    oos = out_of_sample_table(banks, claims, targets, cutoff)
+    recovery = recovery_table(banks, claims, datasets, seed)
     manifest = {
         "alignsim_version": __version__,
         "kind": "model-comparison",
@@ -258,8 +258,7 @@ def model_choice(
         "draws_per_bank": draws,
         "banks": len(banks),
         "seed": seed,
-        "ess": ess,
-        "common_tolerance": bandwidth,
+        "kappa": KAPPA,
         "cutoff": str(cutoff),
         "widths": list(widths),
         "evidence": "documents" if votes is None else "all",

@@ -1,11 +1,13 @@
 """A posterior: ABC on a bank of prior simulations, with its files and report.
 
-README, "Calibration: a posterior". `posterior` draws a bank of prior runs of the
-scenario's variant (`sim.experiments.bank`), weights them by ABC against the evidence
-(`sim.experiments.abc`) and returns a `Posterior`. Its files:
+README, "Calibration: a posterior". `posterior` grows a bank of prior runs of the
+scenario's variant (`sim.experiments.bank`) until the weights reach the asked-for
+effective sample size, weights them by the documents' measurement model and the votes'
+likelihood (`sim.experiments.abc`) and returns a `Posterior`. Its files:
 
-- ``posterior.parquet``: every run with positive weight: its parameters, ``weight``
-  (normalised), ``distance`` and ``seed`` (and ``vote_loglik`` with the votes);
+- ``posterior.parquet``: every run whose weight is at least `KEPT` of the largest: its
+  parameters, ``weight`` (renormalised over them), ``claims_loglik``, ``seed`` (and
+  ``vote_loglik`` with the votes); the mass left out is recorded;
 - ``posterior.yaml``: per parameter the prior interval, the posterior median and 90%
   interval and the shrinkage 1 − posterior width / prior width; Kish's effective sample
   size; runs, seconds, runs per second beside the batch benchmark's, seed; the SHA-256 of
@@ -39,8 +41,8 @@ from sim import __version__
 from sim.core.errors import InputError
 from sim.core.streams import spawn_seeds
 from sim.engine.ensemble import Ensemble
-from sim.experiments.abc import Weights, abc_weights, weighted_quantiles
-from sim.experiments.bank import Bank, Prior, simulate_bank
+from sim.experiments.abc import KAPPA, Claims, Weights, kish_ess, weighted_quantiles, weights_of
+from sim.experiments.bank import Bank, Prior, reference_claims, simulate_bank
 from sim.experiments.targets import Target
 from sim.experiments.votes import (
     CHECK_YEARS,
@@ -58,6 +60,8 @@ from sim.io.scenario import Scenario
 from sim.io.votes import read_vote_counts
 
 EVIDENCE = ("documents", "unga", "all")
+#: Runs whose weight is below this fraction of the largest are left out of the draws file.
+KEPT = 1e-6
 #: The posterior interval reported: 90%.
 INTERVAL = (0.05, 0.95)
 
@@ -70,12 +74,14 @@ class Posterior:
         scenario: the scenario fitted (with the votes' starting alignments under ``unga``
             or ``all``).
         targets: the targets; evidence: ``documents``, ``unga`` or ``all``.
-        bank: the prior runs; weights: their ABC weights.
+        bank: the prior runs; claims: the documents' measurement model; weights: the
+            runs' posterior weights.
         seed: the seed of the prior design and the runs.
         hashes: SHA-256 of the base scenario (``scenario``) and of each evidence file, by
             path relative to the posterior's folder.
         batch_rate: the batch benchmark's runs per second, measured in the same process
             (None when not measured).
+        asked: the effective sample size the bank was grown for.
         vote_score: the 2018–2019 vote check of the median's runs (`with_vote_check`).
     """
 
@@ -83,10 +89,12 @@ class Posterior:
     targets: tuple[Target, ...]
     evidence: str
     bank: Bank
+    claims: Claims
     weights: Weights
     seed: int
     hashes: Mapping[str, str]
     batch_rate: float | None = None
+    asked: float = float("nan")
     vote_score: Mapping[str, Any] | None = None
 
     @property
@@ -95,12 +103,19 @@ class Posterior:
         return self.bank.prior.names
 
     @property
+    def kept(self) -> np.ndarray:
+        """Which runs the draws file keeps: weight at least `KEPT` of the largest."""
+        w = self.weights.weights
+        kept: np.ndarray = w >= KEPT * w.max()
+        return kept
+
+    @property
     def draws_table(self) -> pd.DataFrame:
-        """Every run with positive weight: its parameters, weight, distance and seed."""
-        keep = self.weights.weights > 0
+        """The kept runs: parameters, weight (renormalised), claims' log-likelihood, seed."""
+        keep = self.kept
         table = pd.DataFrame(self.bank.theta[keep], columns=list(self.names))
-        table["weight"] = self.weights.weights[keep]
-        table["distance"] = self.bank.distance()[keep] if self.uses_documents else np.nan
+        table["weight"] = self.weights.weights[keep] / self.weights.weights[keep].sum()
+        table["claims_loglik"] = self.claims.loglik(self.bank.gap[keep])
         table["seed"] = self.bank.seeds[keep]
         if self.bank.votes is not None:
             table["vote_loglik"] = self.bank.votes[keep]
@@ -163,7 +178,8 @@ class Posterior:
         """The content of ``posterior.yaml``."""
         b, w = self.bank, self.weights
         record: dict[str, Any] = {
-            "method": "ABC: Epanechnikov kernel weights on a bank of prior runs (ODD.md §7.16)",
+            "method": "ABC with the documents' measurement model as kernel, on a bank of "
+            "prior runs grown to the asked-for effective sample size (ODD.md §7.16)",
             "model": self.scenario.model,
             "evidence": self.evidence,
             "parameters": {
@@ -176,7 +192,10 @@ class Posterior:
                 for row in self.parameters_table.to_dict("records")
             },
             "effective_sample_size": round(w.ess, 1),
-            "tolerance": float(f"{w.bandwidth:.6g}"),
+            "effective_sample_size_asked": self.asked,
+            "kappa": KAPPA,
+            "draws_kept": int(self.kept.sum()),
+            "mass_left_out": float(f"{1 - self.weights.weights[self.kept].sum():.3g}"),
             "runs": b.size,
             "seconds": round(b.seconds, 1),
             "runs_per_second": round(b.size / b.seconds, 1),
@@ -330,15 +349,15 @@ def posterior(
     batch_rate: float | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Posterior:
-    """ABC posterior of `names` (module docstring).
+    """The posterior of `names` (module docstring).
 
     Args:
         scenario: the scenario, with its variant.
         targets: the documents' targets (scored in every run whatever the evidence).
         names: the free parameters inferred, each with a uniform prior over its range.
-        draws: prior runs in the bank.
+        draws: the most prior runs; the bank stops growing once the weights' effective
+            sample size reaches `ess`.
         evidence: ``documents``, ``unga`` or ``all``; votes: the counts for the last two.
-        ess: the effective sample size the tolerance is chosen for.
 
     Raises:
         InputError: the votes are evidence but none are given.
@@ -348,12 +367,42 @@ def posterior(
         raise InputError(f"--evidence {evidence}: needs the UN vote counts (unga_counts.csv)")
     used = votes if evidence != "documents" else None
     fitted = fitted_scenario(scenario, used)
-    bank = simulate_bank(fitted, targets, Prior.about_defaults(names), draws, seed, used, progress)
-    distance = bank.distance() if evidence != "unga" else np.zeros(bank.size)
-    weights = abc_weights(distance, bank.votes, ess)
+    claims = reference_claims(fitted, targets, seed)
+    scored = evidence != "unga"
+    enough = GrowthRule(claims, scored, ess)
+    prior = Prior.about_defaults(names)
+    bank = simulate_bank(fitted, targets, prior, draws, seed, used, progress, enough)
+    loglik = claims.loglik(bank.gap) if scored else np.zeros(bank.size)
+    weights = weights_of(loglik, bank.votes)
     return Posterior(
-        fitted, tuple(targets), evidence, bank, weights, seed, dict(hashes or {}), batch_rate
+        fitted,
+        tuple(targets),
+        evidence,
+        bank,
+        claims,
+        weights,
+        seed,
+        dict(hashes or {}),
+        batch_rate,
+        asked=ess,
     )
+
+
+@dataclass
+class GrowthRule:
+    """Stops a bank once its weights' effective sample size reaches `ess` (keeps each
+    batch's log weights)."""
+
+    claims: Claims
+    scored: bool
+    ess: float
+    logs: list[np.ndarray] = dataclasses.field(default_factory=list)
+
+    def __call__(self, gap: np.ndarray, votes: np.ndarray | None) -> bool:
+        log = self.claims.loglik(gap) if self.scored else np.zeros(len(gap))
+        self.logs.append(log if votes is None else log + votes)
+        total = np.concatenate(self.logs)
+        return kish_ess(np.exp(total - total.max())) >= self.ess
 
 
 def votes_beside(scenario: Scenario, evidence: str) -> tuple[VoteEvidence | None, Path | None]:

@@ -4,10 +4,10 @@ Simulation-based calibration (Talts, Betancourt, Simpson, Vehtari & Gelman 2018)
 parameter vector from the prior, simulate evidence from it, infer the posterior from that
 evidence; over many repetitions the rank of each true value within its posterior is
 uniform exactly when the inference is calibrated. Here it reuses one bank of prior runs
-(amortised, as `alignsim calibrate` does): each synthetic dataset is one member's own claim
-directions (`sim.experiments.bank.Bank.directions`), its posterior the ABC weights of the
-other members (the truth left out) at the tolerance for the same effective sample size as
-calibrate's. A member's rank is the posterior weight below its true value (a fractional
+(amortised): each synthetic dataset is the claims' directions a document would report from
+one member's run under the measurement model (`sim.experiments.abc.Claims.draw`), its
+posterior the weights of the other members (the truth left out), as `alignsim calibrate`
+weights them. A member's rank is the posterior weight below its true value (a fractional
 rank in [0, 1]).
 
 Uniformity is judged by the rank ECDF's simultaneous band (Säilynoja, Bürkner & Vehtari
@@ -29,7 +29,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim import __version__
-from sim.experiments.abc import abc_weights, weighted_quantiles
+from sim.experiments.abc import Claims, weighted_quantiles, weights_of
 from sim.experiments.bank import Bank
 from sim.figures.folders import save_output
 from sim.figures.posterior import sbc_figure
@@ -128,22 +128,24 @@ class SBC:
         return save_output(folder, tables, self.figures(), manifest, force=force)
 
 
-def sbc(bank: Bank, datasets: int, seed: int, ess: float) -> SBC:
+def sbc(bank: Bank, claims: Claims, datasets: int, seed: int) -> SBC:
     """Simulation-based calibration on `datasets` members of the bank (module docstring).
 
     Args:
         bank: prior runs of the variant (`sim.experiments.bank.simulate_bank`).
+        claims: the documents' measurement model, as calibrate's.
         datasets: synthetic datasets (bank members drawn without replacement).
-        seed: chooses the members.
-        ess: the effective sample size each posterior's tolerance is set for.
+        seed: chooses the members and draws their reported directions.
     """
-    members = np.sort(np.random.default_rng(seed).choice(bank.size, datasets, replace=False))
+    rng = np.random.default_rng(seed)
+    members = np.sort(rng.choice(bank.size, datasets, replace=False))
     theta, prior_width = bank.theta, 0.9 * bank.prior.span
     ranks = np.empty((datasets, theta.shape[1]))
     shrinkage = np.empty_like(ranks)
     sizes = np.empty(datasets)
     for i, member in enumerate(members):
-        weights = abc_weights(bank.distance(bank.directions(member)), None, ess, member)
+        direction = claims.draw(bank.gap[member], rng)
+        weights = weights_of(claims.loglik(bank.gap, direction), None, member)
         w = weights.weights
         ranks[i] = w @ (theta < theta[member])
         for d in range(theta.shape[1]):
@@ -156,7 +158,6 @@ def sbc(bank: Bank, datasets: int, seed: int, ess: float) -> SBC:
         "bank_runs": bank.size,
         "datasets": datasets,
         "seed": seed,
-        "ess_asked": ess,
         "level": LEVEL,
         "per_parameter_level": 1 - (1 - LEVEL) / max(len(bank.prior.names), 1),
     }
