@@ -175,7 +175,11 @@ def test_calibrate_writes_a_posterior_runs_use_it_and_changed_evidence_is_refuse
     assert draws["weight"].sum() == pytest.approx(1)
     point = yaml.safe_load((project / "calibration" / "fitted.yaml").read_text())
     assert point["parameters"]["impulse"] == record["parameters"]["impulse"]["median"]
-    assert (project / "outputs" / "calibration" / "posterior.png").is_file()
+    report = project / "outputs" / "calibration"
+    drawn = {p.name: p.read_bytes() for p in report.glob("*.png")}
+    assert set(drawn) == {"posterior.png", "predictive.png"}
+    assert runner.invoke(cli, ["plot", str(report)]).exit_code == 0
+    assert {p.name: p.read_bytes() for p in report.glob("*.png")} == drawn  # from the tables
 
     ran = runner.invoke(cli, ["run", baseline, "--draw", "3", "--out", "r3"])
     assert ran.exit_code == 0, ran.output

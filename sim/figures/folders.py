@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from sim.core.errors import InputError
 from sim.figures.calibration import calibration_figures
 from sim.figures.comparison import comparison_figures
+from sim.figures.posterior import posterior_figures, sbc_figure
 from sim.figures.runs import RunView, run_figures, save_figures
 from sim.figures.sensitivity import sensitivity_figures
 from sim.figures.sweeps import render_sweep
@@ -49,9 +50,16 @@ def save_output(
     return target
 
 
+#: The tables a posterior report and an SBC folder hold, by kind.
+REPORT_TABLES = {
+    "posterior": ("parameters", "predictive", "draws"),
+    "sbc": ("sbc", "ranks", "band"),
+}
+
+
 def kind_of(folder: Path) -> str:
-    """'run', 'comparison', 'calibration', 'sensitivity' or 'sweep', from the files a
-    folder holds."""
+    """'run', 'comparison', 'calibration', 'sensitivity', 'posterior', 'sbc' or 'sweep',
+    from the files a folder holds."""
     if not folder.is_dir():
         raise InputError(f"{folder}: no such output folder")
     if (folder / "alignment.parquet").is_file() and (folder / "manifest.json").is_file():
@@ -69,6 +77,11 @@ def kind_of(folder: Path) -> str:
         )
     if (folder / "indices.parquet").is_file() and (folder / "manifest.json").is_file():
         return "sensitivity"
+    for kind, names in REPORT_TABLES.items():
+        if (folder / "manifest.json").is_file() and all(
+            (folder / f"{name}.parquet").is_file() for name in names
+        ):
+            return kind
     if (folder / "sweep.json").is_file() and (folder / "results.parquet").is_file():
         return "sweep"
     if (folder / "sweep.json").is_file():
@@ -78,7 +91,7 @@ def kind_of(folder: Path) -> str:
         )
     raise InputError(
         f"{folder}: not an alignsim output folder (a run, comparison, finished sweep, "
-        f"sensitivity analysis or calibration report)"
+        f"sensitivity analysis, calibration or posterior report, or SBC)"
     )
 
 
@@ -110,6 +123,14 @@ def redraw(
         return save_figures(
             sensitivity_figures(read_table(folder, "indices"), manifest), folder, formats
         )
+    if kind in REPORT_TABLES:
+        tables = {n: read_table(folder, n) for n in REPORT_TABLES[kind]}
+        manifest = read_manifest(folder)
+        if kind == "posterior":
+            return save_figures(posterior_figures(tables, manifest), folder, formats)
+        band = tables["band"].to_dict("list")
+        figure = sbc_figure(tables["ranks"], tables["sbc"], {**manifest, "band": band})
+        return save_figures({"sbc": figure}, folder, formats)
     if kind == "calibration":
         tables = {n: read_table(folder, n) for n in CALIBRATION_TABLES}
         figures = calibration_figures(**tables, manifest=read_manifest(folder))
