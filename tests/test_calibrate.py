@@ -234,7 +234,10 @@ def test_holdout_fits_early_targets_and_forecasts_the_rest(
         str(out),
     )
     assert result.exit_code == 0, result.output
-    assert "holdout forecast:" in result.output and "of 24 later targets hold" in result.output
+    assert (
+        "holdout forecast:" in result.output
+        and "of the 24 counted later targets hold" in result.output
+    )
     assert "16 counted targets" in result.output.splitlines()[0]  # the 2 early dates x 4 pairs x 2
     forecast = (out / "forecast.csv").read_text().splitlines()
     assert len(forecast) == 25 and not fitted.exists()

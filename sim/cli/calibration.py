@@ -368,9 +368,12 @@ def summary(result: Calibration) -> list[str]:
 def forecast_lines(forecast: Forecast) -> list[str]:
     """Lines on a holdout forecast: how many later targets hold, then each one."""
     rates = forecast.satisfaction
-    lines = [f"holdout forecast: {int((rates >= 0.5).sum())} of {len(rates)} later targets hold"]
+    counted = [t.spec.weight > 0 for t in forecast.targets]
+    held = sum(r >= 0.5 for r, c in zip(rates, counted, strict=True) if c)
+    lines = [f"holdout forecast: {held} of the {sum(counted)} counted later targets hold"]
     return lines + [
         f"  {'holds' if r >= 0.5 else 'fails'} ({r:.0%} of runs): {t.spec.id}"
+        f"{'' if t.spec.weight > 0 else ' (weight 0)'}"
         for t, r in zip(forecast.targets, rates, strict=True)
     ]
 
