@@ -106,6 +106,7 @@ def plan_record(
         "scenario": str(scenario.path),
         "scenario_hash": scenario.hash,
         "model": scenario.model,
+        "parameter_sources": dict(scenario.parameter_sources),
         "sampler": spec.sampler,
         "samples": spec.samples,
         "vary": [
