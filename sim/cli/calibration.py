@@ -243,12 +243,14 @@ def comparison_lines(result: ModelChoice) -> list[str]:
     lines.append(f"verdicts ({result.manifest['rule']}):")
     for r in result.verdicts.to_dict("records"):
         factors = ", ".join(
-            f"{v:.3g}" for k, v in r.items() if str(k).startswith("bf_") and "_se" not in str(k)
+            f"{str(k).removeprefix('bf_width_')}: {v:.3g}"
+            for k, v in r.items()
+            if str(k).startswith("bf_width_") and not str(k).endswith("_se")
         )
         lines.append(
             f"  {r['mechanism']:10s} {'supported' if r['supported'] else 'not supported'}: "
-            f"Bayes factors {factors}; out-of-sample {r['oos_full_minus_ablation']:+.2f} "
-            f"± {r['oos_se']:.2f}"
+            f"Bayes factors by prior width {factors}; out-of-sample "
+            f"{r['oos_full_minus_ablation']:+.2f} ± {r['oos_se']:.2f}"
         )
     return lines
 
