@@ -122,11 +122,6 @@ class Posterior:
         return table
 
     @property
-    def uses_documents(self) -> bool:
-        """Whether the targets are part of the evidence."""
-        return self.evidence != "unga"
-
-    @property
     def parameters_table(self) -> pd.DataFrame:
         """Per parameter: prior interval, posterior median and 90% interval, shrinkage."""
         prior, w = self.bank.prior, self.weights.weights
