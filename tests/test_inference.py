@@ -249,3 +249,18 @@ def test_a_fitted_starting_alignment_sets_the_symmetric_part_only(tiny: Path, wr
     others = np.ones_like(after.alignment, bool)
     others[[i, j], [j, i]] = False
     assert np.array_equal(after.alignment[others], before.alignment[others])
+
+
+def test_the_page_runs_a_posterior_draw_where_asked(project) -> None:
+    """`alignsim serve --draw K`: scenarios that read the fit run with draw K; the others
+    are as they load."""
+    from sim.page.catalogue import build_catalogue
+    from sim.page.limits import PageLimits
+
+    draws = pd.read_parquet(project / "calibration" / "posterior.parquet")
+    median = build_catalogue(project / "scenarios" / "baseline.yaml", PageLimits())
+    drawn = build_catalogue(project / "scenarios" / "baseline.yaml", PageLimits(), draw=2)
+    assert drawn.scenarios["baseline.yaml"].parameters["impulse"] == draws["impulse"].iloc[2]
+    assert median.scenarios["baseline.yaml"].parameters["impulse"] != draws["impulse"].iloc[2]
+    lesson = "two-patrons.yaml"  # reads no fit
+    assert drawn.scenarios[lesson].parameters == median.scenarios[lesson].parameters

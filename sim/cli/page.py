@@ -47,6 +47,7 @@ from sim.page.limits import PageLimits
     120.0,
     "Seconds after a page disconnects before its memory is released.",
 )
+@options.draw
 @click.option("-v", "--verbose", is_flag=True, help="Log each scenario left out, and page counts.")
 def serve(
     scenario: Path,
@@ -59,6 +60,7 @@ def serve(
     max_pages: int,
     max_pages_per_client: int,
     release_after: float,
+    draw: int | None,
     verbose: bool,
 ) -> None:
     """Serve the interactive teaching page (Mesa SolaraViz), offline.
@@ -88,9 +90,10 @@ def serve(
         release_after=release_after,
         max_pages=max_pages,
         max_per_client=max_pages_per_client,
+        draw=draw,
     )
     if not server.system_allocator_in_use():
-        build_catalogue(config.first, config.limits)  # bad input fails before the restart
+        build_catalogue(config.first, config.limits, draw)  # bad input fails before the restart
         server.restart_with_system_allocator(sys.argv[1:])
     server.serve(config)
 

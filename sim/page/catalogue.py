@@ -102,21 +102,26 @@ def check_extent(path: Path, limits: PageLimits) -> None:
         )
 
 
-def load_for_page(path: Path, limits: PageLimits) -> Scenario:
-    """Check a scenario against the page's limits, then load it."""
+def load_for_page(path: Path, limits: PageLimits, draw: int | None = None) -> Scenario:
+    """Check a scenario against the page's limits, then load it (with posterior draw
+    `draw` in place of the median where it reads a fit)."""
     check_extent(path, limits)
-    return load_scenario(path)
+    scenario = load_scenario(path)
+    if draw is None or scenario.parameters_from is None:
+        return scenario
+    return scenario.with_draw(draw)
 
 
-def build_catalogue(first: Path, limits: PageLimits) -> Catalogue:
-    """The catalogue of the folder that holds `first`, which the page starts with.
+def build_catalogue(first: Path, limits: PageLimits, draw: int | None = None) -> Catalogue:
+    """The catalogue of the folder that holds `first`, which the page starts with; its
+    scenarios that read a fit run with posterior draw `draw` when given.
 
     Raises:
         InputError: `first` does not load or is beyond the page's limits.
     """
     folder = first.resolve().parent
     name = first.resolve().relative_to(folder).as_posix()
-    scenarios = {name: load_for_page(first, limits)}
+    scenarios = {name: load_for_page(first, limits, draw)}
     skipped: list[str] = []
     for path in candidate_files(folder, limits.depth):
         entry = path.relative_to(folder).as_posix()
@@ -126,7 +131,7 @@ def build_catalogue(first: Path, limits: PageLimits) -> Catalogue:
             skipped.append(f"{entry}: more than {limits.entries} scenarios")
             continue
         try:
-            scenarios[entry] = load_for_page(path, limits)
+            scenarios[entry] = load_for_page(path, limits, draw)
         except (InputError, OSError) as exc:
             skipped.append(f"{entry}: {exc}")
     ordered = {k: scenarios[k] for k in sorted(scenarios)}

@@ -51,6 +51,7 @@ class PageServer:
         release_after: seconds after a page is disconnected before its memory is released.
         max_pages: most pages open at once; max_per_client: most from one client address.
         websocket_bytes: the largest message a client may send.
+        draw: the posterior draw scenarios that read a fit run with (None: the median).
     """
 
     first: Path
@@ -62,6 +63,7 @@ class PageServer:
     max_pages: int = 60
     max_per_client: int = 10
     websocket_bytes: int = 1_048_576
+    draw: int | None = None
 
 
 def choose_token(host: str, token: str | None, no_token: bool) -> str | None:
@@ -256,7 +258,7 @@ def restart_with_system_allocator(argv: list[str]) -> None:
 def serve(config: PageServer) -> None:
     """Run the page's server until interrupted (see the module docstring)."""
     tune_heap()
-    catalogue = build_catalogue(config.first, config.limits)
+    catalogue = build_catalogue(config.first, config.limits, config.draw)
     assets = configure_solara(config.release_after)
     import uvicorn
     from solara.server.starlette import app as solara_app
