@@ -55,7 +55,8 @@ if TYPE_CHECKING:
     "--compare-models",
     is_flag=True,
     help="Compare every model variant on the evidence instead (Bayes factors under three "
-    "prior widths, out-of-sample score, recovery; --draws runs per bank).",
+    "prior widths, out-of-sample score, recovery; --draws runs per bank), into "
+    "outputs/model-comparison/ without --out.",
 )
 @options.count("--datasets", 2, 1000, 20, "--compare-models: synthetic datasets per variant.")
 @options.quiet
