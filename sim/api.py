@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sim.core.errors import InputError
 from sim.experiments.calibration import Calibration, calibration, free_names, targets_beside
-from sim.experiments.compare import Comparison, Metric
+from sim.experiments.compare import Comparison, Metric, posterior_draws
 from sim.experiments.compare import compare as compare_scenarios
 from sim.experiments.design import parse_vary
 from sim.experiments.landscape import Landscape
@@ -236,9 +236,10 @@ def compare(
     seed: int | None = None,
     at: str | None = None,
     model: str | None = None,
+    conditional: bool = False,
 ) -> Comparison:
     """Compare what-if scenarios with a base on common random numbers (as `alignsim
-    compare`).
+    compare`), each replicate at a draw from the base's posterior where it has one.
 
     Args:
         metric: ``hedging_index``, ``dependence`` or ``alignment_<ACTOR>``.
@@ -246,12 +247,13 @@ def compare(
         seed: the root of the replicates' seeds (the base's `seed` when None).
         at: the date of the comparison, ``YYYY-MM-DD`` (the end of the horizon when None).
         model: the model variant of every scenario compared (each one's own when None).
+        conditional: run every replicate at the fitted point instead of posterior draws.
 
     >>> result = compare("scenarios/baseline.yaml", "scenarios/whatif/us-summit-2026.yaml",
     ...                  metric="alignment_USA", at="2026-07-06", replicates=20, seed=1)
     >>> row = result.summary.iloc[0]
     >>> row["whatif"], round(float(row["difference_mean"]), 2), bool(row["t_low"] > 0)
-    ('What if a US-DPRK summit in 2026', 0.44, True)
+    ('What if a US-DPRK summit in 2026', 0.38, True)
     """
     loaded = scenario_of(base, model=model)
     others = [scenario_of(w, model=model) for w in whatifs]
@@ -259,8 +261,9 @@ def compare(
         raise InputError("compare: give at least one what-if scenario")
     day = None if at is None else date_of(at)
     root = loaded.seed if seed is None else seed
+    draws = None if conditional else posterior_draws(loaded, replicates, root)
     return compare_scenarios(
-        loaded, others, Metric(metric, actor or loaded.focal), replicates, root, day
+        loaded, others, Metric(metric, actor or loaded.focal), replicates, root, day, draws
     )
 
 

@@ -264,3 +264,23 @@ def test_the_page_runs_a_posterior_draw_where_asked(project) -> None:
     assert median.scenarios["baseline.yaml"].parameters["impulse"] != draws["impulse"].iloc[2]
     lesson = "two-patrons.yaml"  # reads no fit
     assert drawn.scenarios[lesson].parameters == median.scenarios[lesson].parameters
+
+
+def test_compare_draws_from_the_posterior_and_its_intervals_are_wider(project) -> None:
+    """Base and what-if share each replicate's posterior draw and seed: an identical
+    what-if differs by exactly zero, and the summit's 90% interval over replicates is wider
+    than when every replicate runs at the fitted point."""
+    from sim.api import compare
+
+    write = project / "scenarios" / "same.yaml"
+    write.write_text("extends: baseline.yaml\nname: the same\n", encoding="utf-8")
+    summit = "scenarios/whatif/us-summit-2026.yaml"
+    options = {"metric": "alignment_USA", "at": "2026-07-06", "replicates": 40, "seed": 3}
+    drawn = compare("scenarios/baseline.yaml", summit, "scenarios/same.yaml", **options)
+    fixed = compare("scenarios/baseline.yaml", summit, conditional=True, **options)
+    assert drawn.manifest["parameters"] == "posterior"
+    assert fixed.manifest["parameters"] == "conditional"
+    same = drawn.differences[drawn.differences["whatif"] == "the same"]["difference"]
+    assert (same == 0).all()
+    width = lambda c: float(c.summary["q95"].iloc[0] - c.summary["q05"].iloc[0])  # noqa: E731
+    assert width(drawn) > 1.5 * width(fixed)

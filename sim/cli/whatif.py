@@ -17,6 +17,12 @@ from sim.cli import options
 @options.seed
 @options.metric
 @options.model
+@click.option(
+    "--conditional",
+    is_flag=True,
+    help="Run every replicate at the base's fitted point (its posterior median) instead of "
+    "drawing parameters from its posterior: intervals conditional on one fit.",
+)
 @options.out_folder("outputs/compare/<base-name>/")
 @options.formats
 def compare(
@@ -28,11 +34,16 @@ def compare(
     actor: str | None,
     at: dt.date | None,
     model: str | None,
+    conditional: bool,
     out: Path | None,
     force: bool,
     formats: tuple[str, ...],
 ) -> None:
-    """Compare WHATIF scenarios with BASE: bands, differences and confidence intervals.
+    """Compare WHATIF scenarios with BASE: bands, differences and their intervals.
+
+    Each replicate's parameters are a draw from the base's posterior (and its seed its
+    own), shared by every scenario, so the differences are posterior predictive; with
+    --conditional, or without a posterior, every replicate runs at the fitted point.
 
     \b
     Examples:
@@ -40,7 +51,7 @@ def compare(
       alignsim compare scenarios/baseline.yaml scenarios/whatif/*.yaml \\
           --metric alignment_USA --at 2026-07-06 --replicates 200
     """
-    from sim.experiments.compare import Metric
+    from sim.experiments.compare import Metric, posterior_draws
     from sim.experiments.compare import compare as run_all
     from sim.io.files import output_folder, slug
     from sim.io.scenario import load_scenario
@@ -50,19 +61,26 @@ def compare(
     chosen = Metric(metric, actor or loaded.focal)
     folder = output_folder(out, Path("outputs") / "compare" / slug(loaded.name), force)
     root = loaded.seed if seed is None else seed
-    result = run_all(loaded, others, chosen, replicates, root, at)
+    draws = None if conditional else posterior_draws(loaded, replicates, root)
+    if draws is None and not conditional:
+        click.echo(f"{loaded.path}: no posterior beside its fit; conditional on its parameters")
+    result = run_all(loaded, others, chosen, replicates, root, at, draws)
     result.save(folder, formats, force=True)  # output_folder has refused a user's
     summary = result.summary
+    kind = (
+        "at the fitted point (conditional on one fit)"
+        if draws is None
+        else "each at a draw from the base's posterior"
+    )
     click.echo(
         f"{chosen.label} on {summary['date'].iloc[0]}, {replicates} replicates with "
-        f"common random numbers; base mean {summary['base_mean'].iloc[0]:.3f}"
+        f"common random numbers, {kind}; base mean {summary['base_mean'].iloc[0]:.3f}"
     )
     for row in summary.itertuples():
         click.echo(
-            f"  {row.whatif}: difference {row.difference_mean:+.3f} "
-            f"(95% t-interval {row.t_low:+.3f} to {row.t_high:+.3f}; bootstrap "
-            f"{row.bootstrap_low:+.3f} to {row.bootstrap_high:+.3f}; positive in "
-            f"{row.share_positive:.0%} of replicates)"
+            f"  {row.whatif}: difference {row.difference_mean:+.3f}, 90% of replicates "
+            f"{row.q05:+.3f} to {row.q95:+.3f}, positive in {row.share_positive:.0%} "
+            f"(the mean's 95% t-interval {row.t_low:+.3f} to {row.t_high:+.3f})"
         )
     click.echo(f"outputs: {folder}/")
 

@@ -12,7 +12,7 @@ in which it is positive.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from sim.experiments.sweep import envelope_steps
 from sim.experiments.targets import step_index
 from sim.figures.comparison import comparison_figures
 from sim.figures.folders import save_output
+from sim.io.posteriorfile import posterior_files, posterior_table
 from sim.io.scenario import Scenario
 
 
@@ -77,9 +78,14 @@ class Metric:
 
 
 def series(
-    scenario: Scenario, metric: Metric, seeds: Sequence[int], at: dt.date | None = None
+    scenario: Scenario,
+    metric: Metric,
+    seeds: Sequence[int],
+    at: dt.date | None = None,
+    draws: Sequence[Mapping[str, float]] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The metric monthly (and on the state recorded on or after `at`) for every replicate.
+    """The metric monthly (and on the state recorded on or after `at`) for every replicate,
+    each with its posterior draw's parameters where given (`fitted_part`).
 
     Returns:
         (dates [E], values [R, E]).
@@ -87,9 +93,47 @@ def series(
     kept = envelope_steps(scenario, "month")
     if at is not None:
         kept = np.union1d(kept, [step_index(scenario.dates, at)])
-    engine = Ensemble(scenario, seeds, record_actions=False)
+    varied = None if draws is None else [fitted_part(scenario, d) for d in draws]
+    engine = Ensemble(scenario, seeds, varied, record_actions=False)
     history = engine.run(kept)
     return scenario.dates[kept], metric.values(scenario, history, engine.params["share_exponent"])
+
+
+#: Distinguishes the resampling stream from the replicates' seeds spawned from the same root.
+RESAMPLE_STREAM = 0x5EED
+
+
+def fitted_part(scenario: Scenario, draw: Mapping[str, float]) -> dict[str, float]:
+    """The values of a posterior draw for the parameters a scenario takes from its fit: a
+    what-if's own parameters, `--set` and a variant's switched-off terms stay as they are."""
+    sources = scenario.parameter_sources
+    return {k: v for k, v in draw.items() if sources.get(k, "").startswith("fitted")}
+
+
+def resample(
+    table: pd.DataFrame, names: Sequence[str], count: int, seed: int
+) -> list[dict[str, float]]:
+    """`count` parameter vectors drawn, with replacement, by weight from posterior draws
+    (from a stream of their own, apart from the replicates' seeds)."""
+    weights = table["weight"].to_numpy()
+    rng = np.random.default_rng([seed, RESAMPLE_STREAM])
+    rows = rng.choice(len(table), count, p=weights / weights.sum())
+    values = table[list(names)].to_numpy()[rows]
+    return [dict(zip(names, map(float, v), strict=True)) for v in values]
+
+
+def posterior_draws(base: Scenario, replicates: int, seed: int) -> list[dict[str, float]] | None:
+    """One draw per replicate from the posterior beside the base's fit, its evidence
+    checked (`sim.io.posteriorfile`); None when the base has no posterior.
+
+    Raises:
+        InputError: a posterior whose evidence files have changed.
+    """
+    fitted = base.parameters_from
+    if fitted is None or not posterior_files(fitted)[1].is_file():
+        return None
+    table, names = posterior_table(fitted, "compare")
+    return resample(table, names, replicates, seed)
 
 
 @dataclass(frozen=True)
@@ -129,12 +173,17 @@ def compare(
     replicates: int,
     seed: int,
     at: dt.date | None = None,
+    draws: Sequence[Mapping[str, float]] | None = None,
 ) -> Comparison:
-    """Run every scenario on the same seeds and compare each what-if with the base.
+    """Run every scenario on the same seeds (and the same posterior draws) and compare each
+    what-if with the base.
 
     Args:
         at: date of the comparison (the first recorded date on or after it); the end of the
             horizon when None.
+        draws: one parameter vector per replicate (`resample`), shared by every scenario:
+            the differences are then posterior predictive; None for the scenarios' own
+            parameters (conditional on one fit).
     """
     for scenario in (base, *whatifs):
         metric.check(scenario)
@@ -142,7 +191,7 @@ def compare(
         raise InputError(f"--at {at}: outside the scenario ({base.start} to {base.end})")
     seeds = spawn_seeds(seed, replicates)  # the same for every scenario
     scenarios = (base, *whatifs)
-    runs = [series(s, metric, seeds, at) for s in scenarios]  # by position, never by name
+    runs = [series(s, metric, seeds, at, draws) for s in scenarios]  # by position, never name
     names = labels(scenarios)
     bands = pd.concat(
         [band_table(name, *result) for name, result in zip(names, runs, strict=True)],
@@ -168,6 +217,7 @@ def compare(
         row = summary_row(name, base_at, base_at + delta, delta, seed)
         rows.append({"date": str(dates[column]), **row})
     manifest = manifest_of(scenarios, names, metric, replicates, seed)
+    manifest["parameters"] = "conditional" if draws is None else "posterior"
     return Comparison(
         bands, pd.concat(differences, ignore_index=True), pd.DataFrame(rows), manifest
     )
@@ -228,7 +278,8 @@ def band_table(name: str, dates: np.ndarray, values: np.ndarray) -> pd.DataFrame
 def summary_row(
     name: str, base: np.ndarray, whatif: np.ndarray, delta: np.ndarray, seed: int
 ) -> dict[str, object]:
-    """Mean difference with a t-interval and a bootstrap interval (95%)."""
+    """Mean difference with a t-interval and a bootstrap interval of the mean (95%), and the
+    5–95% interval of the replicates' differences (posterior predictive with draws)."""
     mean = float(delta.mean())
     if len(delta) > 1 and delta.std() > 0:
         t_low, t_high = stats.t.interval(0.95, len(delta) - 1, loc=mean, scale=stats.sem(delta))
@@ -252,6 +303,8 @@ def summary_row(
         "t_high": float(t_high),
         "bootstrap_low": float(b_low),
         "bootstrap_high": float(b_high),
+        "q05": float(np.quantile(delta, 0.05)),
+        "q95": float(np.quantile(delta, 0.95)),
         "share_positive": float((delta > 0).mean()),
         "replicates": len(delta),
     }

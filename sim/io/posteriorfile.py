@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from sim.core.errors import InputError
 from sim.io.files import sha256
@@ -51,17 +52,17 @@ def posterior_files(fitted: Path) -> tuple[Path, Path]:
     return fitted.with_name("posterior.yaml"), fitted.with_name("posterior.parquet")
 
 
-def posterior_draw(fitted: Path, k: int) -> tuple[dict[str, float], float]:
-    """Draw `k` (0-based row of ``posterior.parquet``) of the posterior beside `fitted`,
-    after checking its evidence; returns its parameters and its weight.
+def posterior_table(fitted: Path, where: str = "--draw") -> tuple[Any, list[str]]:
+    """The draws (``posterior.parquet``, a DataFrame) of the posterior beside `fitted` and
+    the names of its parameters, after checking its evidence.
 
     Raises:
-        InputError: no posterior there, hashes that do not match, or `k` out of range.
+        InputError: no posterior there, or hashes that do not match.
     """
     record_path, draws_path = posterior_files(fitted)
     if not record_path.is_file() or not draws_path.is_file():
         raise InputError(
-            f"--draw: no posterior beside {fitted} (posterior.yaml and posterior.parquet); "
+            f"{where}: no posterior beside {fitted} (posterior.yaml and posterior.parquet); "
             f"run alignsim calibrate first"
         )
     record, _ = read_yaml(record_path)
@@ -70,10 +71,21 @@ def posterior_draw(fitted: Path, k: int) -> tuple[dict[str, float], float]:
     check_hashes(record.get("evidence_sha256"), record_path.parent, str(record_path))
     import pandas as pd  # only here: loading a scenario does not need pandas
 
-    draws = pd.read_parquet(draws_path)
+    return pd.read_parquet(draws_path), list(record["parameters"])
+
+
+def posterior_draw(fitted: Path, k: int) -> tuple[dict[str, float], float]:
+    """Draw `k` (0-based row of ``posterior.parquet``) of the posterior beside `fitted`,
+    after checking its evidence; returns its parameters and its weight.
+
+    Raises:
+        InputError: no posterior there, hashes that do not match, or `k` out of range.
+    """
+    draws, names = posterior_table(fitted)
     if not 0 <= k < len(draws):
         raise InputError(
-            f"--draw {k}: out of range; {draws_path} holds draws 0 to {len(draws) - 1}"
+            f"--draw {k}: out of range; {posterior_files(fitted)[1]} holds draws 0 to "
+            f"{len(draws) - 1}"
         )
     row = draws.iloc[k]
-    return {name: float(row[name]) for name in record["parameters"]}, float(row["weight"])
+    return {name: float(row[name]) for name in names}, float(row["weight"])
