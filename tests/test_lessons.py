@@ -61,3 +61,31 @@ def test_balance_camps_are_the_leading_eigenvectors_signs() -> None:
     np.testing.assert_array_equal(
         metrics.blocs(final[None])[0], metrics.blocs(scenario.alignment[None])[0]
     )
+
+
+def test_tutorial_step_3_stronger_balance_splits_north_koreas_ties(tmp_path: Path) -> None:
+    """README tutorial step 3: `--set balance=0.015` lifts North Korea's ties to China,
+    Vietnam and Laos to about +0.8 and sinks its tie to the United States below −0.8, and
+    the summary says what was overridden."""
+    from click.testing import CliRunner
+
+    from sim.cli import cli
+    from sim.experiments.run import simulate
+
+    base = load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    stronger = load_scenario(ROOT / "scenarios" / "baseline.yaml", {"balance": 0.015})
+    end = {}
+    for name, scenario in (("base", base), ("stronger", stronger)):
+        table = simulate(scenario).tables["alignment"]
+        last = table[(table["source"] == "PRK") & (table["date"] == table["date"].max())]
+        end[name] = dict(zip(last["target"], last["value"], strict=True))
+    for partner in ("CHN", "VNM", "LAO"):
+        assert (
+            end["stronger"][partner] > 0.75
+            and end["stronger"][partner] > end["base"][partner] + 0.15
+        )
+    assert end["stronger"]["USA"] < -0.8 < end["base"]["USA"]
+    baseline = str(ROOT / "scenarios" / "baseline.yaml")
+    out = str(tmp_path / "r")
+    shown = CliRunner().invoke(cli, ["run", baseline, "--set", "balance=0.015", "--out", out])
+    assert "overridden: --set balance=0.015" in shown.output.splitlines()[0]

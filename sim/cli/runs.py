@@ -57,7 +57,10 @@ def run(
 
 
 def run_summary(result: Run) -> list[str]:
-    """A few lines on a run: the focal actor's final stances and hedging index."""
+    """A few lines on a run: what was overridden, the focal actor's final stances and
+    hedging index."""
+    from sim.figures.runs import overridden
+
     m, metrics = result.manifest, result.tables["metrics"]
     scenario, focal = m["scenario"], m["scenario"]["focal"]
     mine = metrics[metrics["actor"] == focal]
@@ -67,9 +70,11 @@ def run_summary(result: Run) -> list[str]:
         f"{t} {v:+.2f}" for t, v in zip(final["target"], final["value"], strict=True)
     )
     steps = len(mine) - 1
+    changed = overridden(m)
     return [
         f"{scenario['name']}: {scenario['start']} to {scenario['end']}, {steps} "
-        f"{scenario['step']} steps, seed {m['seed']}",
+        f"{scenario['step']} steps, seed {m['seed']}"
+        + (f"; overridden: {'; '.join(changed)}" if changed else ""),
         f"{focal} alignment at {scenario['end']}: {stances}",
         f"{focal} hedging index: {mine['hedging_index'].iloc[0]:.3f} at {scenario['start']} "
         f"-> {mine['hedging_index'].iloc[-1]:.3f} at {scenario['end']}",

@@ -54,8 +54,10 @@ class RunView:
     def of(cls, manifest: dict[str, Any], tables: dict[str, pd.DataFrame]) -> RunView:
         """The view of a run from its manifest and its three tables."""
         actors = manifest["actors"]
+        changed = overridden(manifest)
+        name = manifest["scenario"]["name"]
         return cls(
-            title=manifest["scenario"]["name"],
+            title=f"{name} [{'; '.join(changed)}]" if changed else name,
             actors=tuple(a["id"] for a in actors),
             names={a["id"]: a["name"] for a in actors},
             capability={a["id"]: a["capability"] for a in actors},
@@ -102,6 +104,22 @@ class RunView:
     def last_date(self) -> dt.date:
         """The run's last recorded date."""
         return max(self.alignment["date"])
+
+
+def overridden(manifest: dict[str, Any]) -> list[str]:
+    """What a run changed from its scenario as written and fitted: ``--set`` values (and a
+    Python caller's parameters), a posterior draw, a model variant; empty when nothing."""
+    sources, values = manifest.get("parameter_sources", {}), manifest.get("parameters", {})
+    given = [
+        f"{k}={values[k]:g}"
+        for k, v in sources.items()
+        if v in ("--set", "parameters", "AlignmentModel")
+    ]
+    found = [f"--set {', '.join(given)}"] if given else []
+    draws = sorted({v.split("draw ")[-1].rstrip(")") for v in sources.values() if "draw " in v})
+    found += [f"posterior draw {d}" for d in draws]
+    models = sorted({v.removeprefix("model ") for v in sources.values() if v.startswith("model ")})
+    return found + [f"model {m}" for m in models]
 
 
 def date_axis(ax: Any) -> None:
