@@ -170,7 +170,7 @@ def calibrate(
     >>> fit.fit.runs <= 240, sorted(fit.fit.best), len(fit.targets_table)
     (True, ['decay', 'impulse'], 29)
     """
-    loaded = scenario_of(scenario, model=model)
+    loaded = scenario_of(scenario, model=model, fit=False)
     path = targets or targets_beside(loaded)
     if path is None:
         raise InputError(f"{loaded.path}: has no `parameters_from`; give the targets file")
@@ -212,7 +212,7 @@ def posterior(
     >>> post.bank.size, list(post.parameters_table["parameter"]), post.weights.ess >= 40
     (400, ['impulse', 'decay'], True)
     """
-    loaded = scenario_of(scenario, model=model)
+    loaded = scenario_of(scenario, model=model, fit=False)
     path = targets or targets_beside(loaded)
     if path is None:
         raise InputError(f"{loaded.path}: has no `parameters_from`; give the targets file")

@@ -92,13 +92,18 @@ def calibrate(
     """
     from sim.io.scenario import load_scenario
 
-    loaded = load_scenario(scenario, model=model)
+    loaded = load_scenario(scenario, model=model, fit=False)
     chosen = loaded.seed if seed is None else seed
     if compare_models:
         if method != "abc" or holdout is not None or model not in (None, "full"):
             raise InputError(
                 "--compare-models: compares every variant by ABC; drop --method, --holdout "
                 "and --model"
+            )
+        if names or fitted is not None:
+            raise InputError(
+                "--compare-models: infers every variant's calibrated parameters and writes no "
+                "fitted point; drop --params and --fitted"
             )
         per_bank = 100_000 if draws is None else draws
         compare(loaded, targets_path, evidence, per_bank, datasets, chosen, out, force, quiet)
@@ -147,13 +152,19 @@ def infer(
     from sim.io.files import output_folder
 
     fitted_names = free_names(loaded, names)
-    targets_path, point = fit_files(loaded, targets_path or targets_beside(loaded), fitted, None)
-    if out is not None and fitted is None:
-        point = None
+    if out is not None and fitted is None:  # the report and the posterior, all in --out
+        targets_path, point = fit_files(
+            loaded, targets_path or targets_beside(loaded), None, None, True
+        )
+    else:
+        targets_path, point = fit_files(
+            loaded, targets_path or targets_beside(loaded), fitted, None
+        )
     targets = load_targets(targets_path, loaded.actor_ids, loaded.start, loaded.end)
     votes, counts_path = votes_beside(loaded, evidence)
     folder = output_folder(out, Path("outputs") / "calibration", force)
-    home = out if out is not None else (point or targets_path).parent
+    # the posterior lives beside the point that reads it, else in --out
+    home = point.parent if point is not None else (out or targets_path.parent)
     hashes = evidence_of(loaded, targets_path, counts_path, home)
     rate = 1 / batch_seconds(loaded, 2000)
     with options.progress_bar(draws, quiet, "prior runs") as advance:
@@ -172,9 +183,13 @@ def infer(
         )
     result = checked_on_votes(result, loaded, votes)  # out of sample under documents
     result.save(folder, force=True)  # output_folder has refused a user's folder
+    kept = (Path(home) / "posterior.parquet").is_file()
     written = result.write(Path(os.path.normpath(home)))
     lines = posterior_summary(result)
-    lines.append(f"wrote {written[0]} and {written[1]} (previous kept as posterior.previous.*)")
+    lines.append(
+        f"wrote {written[0]} and {written[1]}"
+        + (" (previous kept as posterior.previous.*)" if kept else "")
+    )
     if point is not None:
         point = Path(os.path.normpath(point))
         result.write_point(point, provenance(targets_path))
@@ -306,12 +321,10 @@ def optimize(
     from sim.io.files import output_folder
 
     fitted_names = free_names(loaded, names)
-    given = fitted
+    only_report = out is not None and fitted is None  # unless --fitted says where
     targets_path, fitted = fit_files(
-        loaded, targets_path or targets_beside(loaded), fitted, holdout
+        loaded, targets_path or targets_beside(loaded), fitted, holdout, only_report
     )
-    if out is not None and given is None:
-        fitted = None  # with --out, the fit goes to the report only unless --fitted says where
     targets = load_targets(targets_path, loaded.actor_ids, loaded.start, loaded.end)
     default = Path("outputs") / "calibration"
     folder = output_folder(
@@ -340,12 +353,20 @@ def optimize(
 
 
 def fit_files(
-    loaded: Scenario, targets: Path | None, fitted: Path | None, holdout: dt.date | None
+    loaded: Scenario,
+    targets: Path | None,
+    fitted: Path | None,
+    holdout: dt.date | None,
+    no_point: bool = False,
 ) -> tuple[Path, Path | None]:
-    """The targets file and where the fit goes (None for a holdout, which writes none): by
-    default the scenario's `parameters_from` file."""
-    fitted = None if holdout else (fitted or loaded.parameters_from)
-    if targets is None or (fitted is None and holdout is None):
+    """The targets file and where the fit goes (None for a holdout or `no_point`, which
+    write none): by default the scenario's `parameters_from` file."""
+    if no_point or holdout:
+        if targets is None:
+            raise InputError(f"{loaded.path}: has no `parameters_from`; give --targets")
+        return targets, None
+    fitted = fitted or loaded.parameters_from
+    if targets is None or fitted is None:
         raise InputError(f"{loaded.path}: has no `parameters_from`; give --targets and --fitted")
     return targets, fitted
 

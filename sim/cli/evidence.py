@@ -50,7 +50,7 @@ def audit(
     from sim.io.files import output_folder, slug
     from sim.io.scenario import load_scenario
 
-    loaded = load_scenario(scenario, model="full")
+    loaded = load_scenario(scenario, model="full", fit=False)
     path = targets_path or targets_beside(loaded)
     if path is None:
         raise InputError(f"{scenario}: has no `parameters_from`; give --targets")
@@ -132,7 +132,7 @@ def votes(scenario: Path, counts: Path | None) -> None:
     from sim.io.scenario import load_scenario
     from sim.io.votes import count_arrays, read_vote_counts
 
-    loaded = load_scenario(scenario)
+    loaded = load_scenario(scenario, fit=False)  # the hand-set alignments, unfitted
     path = counts or beside_fit(loaded, "unga_counts.csv")
     if path is None:
         raise InputError(f"{scenario}: has no `parameters_from`; give --counts")
@@ -166,7 +166,8 @@ def votes(scenario: Path, counts: Path | None) -> None:
             f"  {row['pair']:8s} {row['hand_set']:+.2f}  {row['implied']:+.2f} ± "
             f"{row['se']:.2f}{bound}  agreement {row['agreement']:.3f}"
         )
-    run = Ensemble(loaded, [loaded.seed], record_actions=False).run()[0]
+    fitted = load_scenario(scenario)  # the run: the scenario as it runs, with its fit
+    run = Ensemble(fitted, [fitted.seed], record_actions=False).run()[0]
     constant = np.repeat(loaded.alignment[None], len(loaded.dates), axis=0)
     years = f"{model.CHECK_YEARS[0]}-{model.CHECK_YEARS[-1]}"
     for what, history in ((f"a run (seed {loaded.seed})", run), ("the hand-set values", constant)):
@@ -213,7 +214,7 @@ def sbc(
     from sim.io.files import output_folder
     from sim.io.scenario import load_scenario
 
-    loaded = load_scenario(scenario, model=model)
+    loaded = load_scenario(scenario, model=model, fit=False)
     path = targets_path or targets_beside(loaded)
     if path is None:
         raise InputError(f"{scenario}: has no `parameters_from`; give --targets")

@@ -33,6 +33,12 @@ def spawn_seeds(seed: int, count: int, dtype: type = np.uint32) -> list[int]:
     return [int(s) for s in np.random.SeedSequence(seed).generate_state(count, dtype=dtype)]
 
 
+def substream(seed: int, key: int) -> np.random.SeedSequence:
+    """The `key`-th child of the seed's sequence (as ``SeedSequence(seed).spawn`` makes
+    them): a stream independent of the run seeds `spawn_seeds` draws from the root."""
+    return np.random.SeedSequence(seed, spawn_key=(key,))
+
+
 def off_diagonal(M: np.ndarray) -> np.ndarray:
     """A writable view [..., N − 1, N] of the off-diagonal cells of matrices [..., N, N].
 

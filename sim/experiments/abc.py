@@ -145,7 +145,9 @@ def log_evidence(
     total = _log_weights(loglik, votes, leave_out)
     top = float(total.max())
     raw = np.exp(total - top)
-    kept = np.isfinite(total)
+    kept = np.ones(len(raw), bool)
+    if leave_out is not None:
+        kept[leave_out] = False  # the left-out run is not part of the prior sample
     mean = float(raw[kept].mean())
     se = float(raw[kept].std(ddof=1) / (np.sqrt(kept.sum()) * mean))
     return float(np.log(mean) + top), se

@@ -11,12 +11,14 @@ log-likelihood of the 2018–2019 counts under the measurement model (ODD.md §7
 too.
 
 The runs go in batches of `BATCH_RUNS`, so memory stays bounded; a run depends only on its
-seed and parameters, and both are fixed by the seed before any run, so a bank does not
-depend on how it is batched.
+seed and parameters, and both are fixed by the seed before any run, so a bank of a given
+size does not depend on how it is batched (a bank grown to an effective sample size stops
+at a whole number of batches).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -27,7 +29,7 @@ from scipy.stats import qmc
 
 from sim.core.errors import InputError
 from sim.core.params import CALIBRATED, REGISTRY
-from sim.core.streams import spawn_seeds
+from sim.core.streams import spawn_seeds, substream
 from sim.engine.ensemble import Ensemble
 from sim.experiments.abc import Claims, claims_of
 from sim.experiments.targets import Target, needed_steps, violations
@@ -36,6 +38,9 @@ from sim.io.scenario import Scenario
 
 #: Runs advanced in one ensemble batch (a power of 2, for the Sobol' design's balance).
 BATCH_RUNS = 4096
+#: Child streams of an inference's seed, apart from its run seeds (`substream`): the prior
+#: design's scrambling, the reference bank, and the members and reports of SBC and recovery.
+DESIGN_STREAM, REFERENCE_STREAM, CHECK_STREAM = 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,8 @@ class Prior:
         over the intervals (each call continues the sequence)."""
         if not self.names:
             return lambda count: np.zeros((count, 0))
-        sobol = qmc.Sobol(d=len(self.names), scramble=True, rng=np.random.default_rng(seed))
+        scramble = np.random.default_rng(substream(seed, DESIGN_STREAM))
+        sobol = qmc.Sobol(d=len(self.names), scramble=True, rng=scramble)
 
         def draw(count: int) -> np.ndarray:
             with warnings.catch_warnings():  # a last, partial batch is not a power of 2
@@ -184,11 +190,19 @@ def simulate_bank(
     )
 
 
+def fitted_scenario(scenario: Scenario, votes: VoteEvidence | None) -> Scenario:
+    """The scenario a fit runs: with the votes' starting alignments when they are evidence."""
+    if votes is None:
+        return scenario
+    return dataclasses.replace(scenario, alignment=votes.start(scenario.alignment))
+
+
 def reference_claims(scenario: Scenario, targets: Sequence[Target], seed: int) -> Claims:
     """The documents' measurement model, its scales from one reference bank: `BATCH_RUNS`
     runs of the full model over the registry's ranges (`sim.experiments.abc.claims_of`)."""
     full = scenario.with_model("full")
-    bank = simulate_bank(full, targets, Prior.about_defaults(CALIBRATED), BATCH_RUNS, seed)
+    own = int(substream(seed, REFERENCE_STREAM).generate_state(1, np.uint64)[0] >> np.uint64(1))
+    bank = simulate_bank(full, targets, Prior.about_defaults(CALIBRATED), BATCH_RUNS, own)
     weight = np.array([t.spec.weight for t in targets], dtype=float)
     return claims_of(bank.gap, bank.margin, weight)
 

@@ -34,11 +34,19 @@ import numpy as np
 import pandas as pd
 
 from sim import __version__
+from sim.core.errors import InputError
 from sim.core.params import CALIBRATED
-from sim.core.streams import spawn_seeds
+from sim.core.streams import spawn_seeds, substream
 from sim.core.variants import MECHANISMS, VARIANTS, variant
 from sim.experiments.abc import KAPPA, Claims, log_evidence, weights_of
-from sim.experiments.bank import Bank, Prior, reference_claims, simulate_bank
+from sim.experiments.bank import (
+    CHECK_STREAM,
+    Bank,
+    Prior,
+    fitted_scenario,
+    reference_claims,
+    simulate_bank,
+)
 from sim.experiments.targets import Target
 from sim.experiments.votes import VoteEvidence
 from sim.figures.folders import save_output
@@ -171,7 +179,7 @@ def recovery_table(
     """Per generating variant: how often each variant has the largest evidence on the
     synthetic evidence of `datasets` of its members (registry widths)."""
     names = [name for name, width in banks if width == 1.0]
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(substream(seed, CHECK_STREAM))
     rows = []
     for truth in names:
         bank = banks[truth, 1.0]
@@ -246,6 +254,9 @@ def model_choice(
         datasets: synthetic datasets per generating variant in the recovery check.
         votes: the vote evidence, when the comparison uses it.
     """
+    if datasets > draws:
+        raise InputError(f"--datasets {datasets}: more than the {draws} runs of a bank")
+    scenario = fitted_scenario(scenario, votes)  # the votes' starting alignments, if used
     claims = reference_claims(scenario, targets, seed)
     banks = variant_banks(scenario, targets, variants, widths, draws, seed, votes, progress)
     evidence = evidence_table(banks, claims)

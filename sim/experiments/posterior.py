@@ -42,7 +42,7 @@ from sim.core.errors import InputError
 from sim.core.streams import spawn_seeds
 from sim.engine.ensemble import Ensemble
 from sim.experiments.abc import KAPPA, Claims, Weights, kish_ess, weighted_quantiles, weights_of
-from sim.experiments.bank import Bank, Prior, reference_claims, simulate_bank
+from sim.experiments.bank import Bank, Prior, fitted_scenario, reference_claims, simulate_bank
 from sim.experiments.targets import Target
 from sim.experiments.votes import (
     CHECK_YEARS,
@@ -54,7 +54,7 @@ from sim.experiments.votes import (
 )
 from sim.figures.folders import save_output
 from sim.figures.posterior import posterior_figures
-from sim.io.files import atomic_file
+from sim.io.files import atomic_file, sha256
 from sim.io.posteriorfile import evidence_hashes
 from sim.io.scenario import Scenario
 from sim.io.votes import read_vote_counts
@@ -278,10 +278,12 @@ class Posterior:
 
     def write_point(self, path: str | Path, provenance: Mapping[str, Any]) -> Path:
         """Write ``fitted.yaml``: the posterior median as the point runs use, with the
-        posterior's evidence hashes (checked on loading) and `provenance`, keeping the
-        previous file as ``fitted.previous.yaml``."""
+        posterior's evidence hashes (checked on loading), the SHA-256 of the draws file
+        beside it (which ties the two: `sim.io.posteriorfile.posterior_table`) and
+        `provenance`, keeping the previous file as ``fitted.previous.yaml``."""
         target = Path(path)
         record = self.record
+        draws = target.with_name("posterior.parquet")
         content = {
             "parameters": self.median,
             "point": "posterior median (posterior.yaml, posterior.parquet beside this file)",
@@ -289,6 +291,7 @@ class Posterior:
             "evidence": record["evidence"],
             "effective_sample_size": record["effective_sample_size"],
             "evidence_sha256": record["evidence_sha256"],
+            "posterior_sha256": sha256(draws) if draws.is_file() else None,
             **(
                 {"starting_alignment": record["starting_alignment"]}
                 if "starting_alignment" in record
@@ -321,13 +324,6 @@ def check_evidence(evidence: str) -> str:
     if evidence not in EVIDENCE:
         raise InputError(f"--evidence {evidence!r}: unknown; choose from {', '.join(EVIDENCE)}")
     return evidence
-
-
-def fitted_scenario(scenario: Scenario, votes: VoteEvidence | None) -> Scenario:
-    """The scenario a fit runs: with the votes' starting alignments when they are evidence."""
-    if votes is None:
-        return scenario
-    return dataclasses.replace(scenario, alignment=votes.start(scenario.alignment))
 
 
 def posterior(

@@ -29,8 +29,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim import __version__
+from sim.core.streams import substream
 from sim.experiments.abc import Claims, weighted_quantiles, weights_of
-from sim.experiments.bank import Bank
+from sim.experiments.bank import CHECK_STREAM, Bank
 from sim.figures.folders import save_output
 from sim.figures.posterior import sbc_figure
 
@@ -137,7 +138,7 @@ def sbc(bank: Bank, claims: Claims, datasets: int, seed: int) -> SBC:
         datasets: synthetic datasets (bank members drawn without replacement).
         seed: chooses the members and draws their reported directions.
     """
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(substream(seed, CHECK_STREAM))
     members = np.sort(rng.choice(bank.size, datasets, replace=False))
     theta, prior_width = bank.theta, 0.9 * bank.prior.span
     ranks = np.empty((datasets, theta.shape[1]))

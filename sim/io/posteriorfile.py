@@ -69,6 +69,12 @@ def posterior_table(fitted: Path, where: str = "--draw") -> tuple[Any, list[str]
     if not isinstance(record, dict) or "parameters" not in record:
         raise InputError(f"{record_path}: not a posterior record (no `parameters`)")
     check_hashes(record.get("evidence_sha256"), record_path.parent, str(record_path))
+    point, _ = read_yaml(fitted) if fitted.is_file() else ({}, None)
+    if not isinstance(point, dict) or point.get("posterior_sha256") != sha256(draws_path):
+        raise InputError(
+            f"{where}: {fitted} is not the median of the posterior beside it (a point fit, or "
+            f"an older posterior); rerun alignsim calibrate, or use the fitted point alone"
+        )
     import pandas as pd  # only here: loading a scenario does not need pandas
 
     return pd.read_parquet(draws_path), list(record["parameters"])

@@ -291,6 +291,7 @@ def load_scenario(
     path: str | os.PathLike[str],
     overrides: Mapping[str, float] | None = None,
     model: str | None = None,
+    fit: bool = True,
 ) -> Scenario:
     """Load, overlay and validate a scenario file.
 
@@ -298,13 +299,16 @@ def load_scenario(
         path: the scenario file.
         overrides: parameter values from the command line (already validated), applied last.
         model: the model variant, over the file's `model:` (``full`` when neither says).
+        fit: apply its `parameters_from` file (values, starting alignments, and the check of
+            its evidence hashes); a calibration loads without, so that it starts from the
+            scenario as written, not from the fit it replaces.
 
     Raises:
         InputError: anything invalid, with file, line or field, and what is allowed.
     """
     top = Path(path)
     layers = read_chain(top, ())
-    scenario = resolve(layers, top)
+    scenario = resolve(layers, top, fit)
     scenario = scenario.with_parameters(overrides) if overrides else scenario
     return scenario.with_model(model, "--model") if model else scenario.with_model(scenario.model)
 
@@ -314,8 +318,10 @@ def scenario_of(
     parameters: Mapping[str, object] | None = None,
     where: str = "parameters",
     model: str | None = None,
+    fit: bool = True,
 ) -> Scenario:
-    """A scenario from a file's path or a loaded `Scenario`, with parameters (checked
+    """A scenario from a file's path (with its fit unless `fit` is False, as in
+    `load_scenario`) or a loaded `Scenario`, with parameters (checked
     against the registry, as ``--set`` values are) over its own; the values that change
     are recorded as set by `where`, which also begins any error message.
 
@@ -323,7 +329,7 @@ def scenario_of(
         InputError: a bad file, or an unknown parameter or a value outside its range.
     """
     values = registry.check_all(parameters or {}, where)
-    scenario = spec if isinstance(spec, Scenario) else load_scenario(spec, model=model)
+    scenario = spec if isinstance(spec, Scenario) else load_scenario(spec, model=model, fit=fit)
     changed = {k: v for k, v in values.items() if v != scenario.parameters[k]}
     scenario = scenario.with_parameters(changed, where) if changed else scenario
     return scenario.with_model(model or scenario.model, "model")
@@ -369,8 +375,8 @@ def read_chain(path: Path, stack: tuple[Path, ...]) -> list[Layer]:
     return [*read_chain(base, (*stack, resolved)), layer]
 
 
-def resolve(layers: list[Layer], top: Path) -> Scenario:
-    """Merge an extends chain into a `Scenario`."""
+def resolve(layers: list[Layer], top: Path, fit: bool = True) -> Scenario:
+    """Merge an extends chain into a `Scenario` (with its `parameters_from` fit if `fit`)."""
     scalars = required(merged_scalars(layers), ("name", "start", "end", "step"), top)
     start, end = scalars["start"][0], scalars["end"][0]
     if start >= end:
@@ -388,7 +394,8 @@ def resolve(layers: list[Layer], top: Path) -> Scenario:
             f"{agents_from[1].place('agents_from')}: date {agents_from[0]} is "
             f"outside the scenario ({start} to {end})"
         )
-    parameters, sources, starting = merged_parameters(layers, scalars.get("parameters_from"))
+    fitted = scalars.get("parameters_from") if fit else None
+    parameters, sources, starting = merged_parameters(layers, fitted)
     events, skipped = resolve_events(merged_entries(layers), ids, start, end, top)
     return Scenario(
         name=scalars["name"][0],
