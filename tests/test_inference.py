@@ -73,10 +73,15 @@ def test_kish_ess_and_the_documents_measurement_model() -> None:
 
 
 def test_the_evidence_is_the_mean_likelihood_over_the_prior() -> None:
-    """Half the prior runs with likelihood 0.4, half with 0.1: evidence 0.25."""
+    """Half the prior runs with likelihood 0.4, half with 0.1: evidence 0.25; a run of
+    likelihood 0 counts in the mean, a left-out one does not."""
     loglik = np.log(np.r_[np.full(500, 0.4), np.full(500, 0.1)])
     log_z, se = log_evidence(loglik)
     assert log_z == pytest.approx(np.log(0.25)) and 0 < se < 0.05
+    with np.errstate(divide="ignore"):
+        four = np.log([1.0, 0.0, 1.0, 1.0])
+    assert log_evidence(four)[0] == pytest.approx(np.log(0.75))
+    assert log_evidence(four, leave_out=1)[0] == pytest.approx(0.0)
     weights = weights_of(loglik)
     assert weights.weights[:500].sum() == pytest.approx(0.8) and weights.ess < 1000
 
@@ -193,6 +198,15 @@ def test_calibrate_writes_a_posterior_runs_use_it_and_changed_evidence_is_refuse
     assert refused.exit_code == 2
     assert "events.csv has changed since this posterior was fitted" in refused.output
     assert len(refused.output.strip().splitlines()) == 1 and not (project / "changed").exists()
+    # the remedy the message names works: a calibration loads without the fit it replaces
+    again = ["calibrate", baseline, "--draws", "400", "--ess", "40", "--seed", "2", "--quiet"]
+    assert runner.invoke(cli, again).exit_code == 0
+    assert runner.invoke(cli, ["run", baseline, "--out", "changed"]).exit_code == 0
+
+    point = ["calibrate", baseline, "--method", "optimize", "--budget", "300", "--quiet"]
+    assert runner.invoke(cli, [*point, "--params", "impulse,decay"]).exit_code == 0
+    stale = runner.invoke(cli, ["run", baseline, "--draw", "1", "--out", "stale"])
+    assert stale.exit_code == 2 and "is not the median of the posterior beside it" in stale.output
 
 
 @pytest.mark.parametrize(
