@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import shutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,7 +31,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from matplotlib.figure import Figure
 from tqdm import tqdm
 
@@ -47,7 +45,7 @@ from sim.experiments.calibrate import Fit, calibrate, evaluate
 from sim.experiments.targets import Target, metric_value, violations
 from sim.figures.calibration import calibration_figures
 from sim.figures.folders import save_output
-from sim.io.files import atomic_file
+from sim.io.files import keep_previous, write_calibration_yaml
 from sim.io.scenario import Scenario
 
 #: Most plateau members run forward for the projection spread.
@@ -256,11 +254,8 @@ class Calibration:
             "events_sha256": {k: v for k, v in s.files.items() if k.endswith(".csv")},
             **provenance,
         }
-        if target.exists():
-            shutil.copyfile(target, target.with_name("fitted.previous.yaml"))
-        header = "# Written by `alignsim calibrate`; rerun it rather than editing by hand.\n"
-        with atomic_file(target) as work:
-            work.write_text(header + yaml.safe_dump(content, sort_keys=False), encoding="utf-8")
+        keep_previous(target, "fitted.previous.yaml")
+        write_calibration_yaml(target, content)
         return target
 
     def fitted_record(self, values: dict[str, float]) -> dict[str, Any]:

@@ -26,7 +26,6 @@ alignments) or ``all`` (both).
 from __future__ import annotations
 
 import dataclasses
-import shutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +33,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from matplotlib.figure import Figure
 
 from sim import __version__
@@ -54,7 +52,7 @@ from sim.experiments.votes import (
 )
 from sim.figures.folders import save_output
 from sim.figures.posterior import posterior_figures
-from sim.io.files import atomic_file, sha256
+from sim.io.files import atomic_file, keep_previous, sha256, write_calibration_yaml
 from sim.io.posteriorfile import evidence_hashes
 from sim.io.scenario import Scenario
 from sim.io.votes import read_vote_counts
@@ -266,14 +264,10 @@ class Posterior:
         target = Path(folder)
         draws, record = target / "posterior.parquet", target / "posterior.yaml"
         for path in (draws, record):
-            if path.exists():
-                shutil.copyfile(path, path.with_name(f"posterior.previous{path.suffix}"))
+            keep_previous(path, f"posterior.previous{path.suffix}")
         with atomic_file(draws) as work:
             self.draws_table.to_parquet(work, index=False)
-        header = "# Written by `alignsim calibrate`; rerun it rather than editing by hand.\n"
-        with atomic_file(record) as work:
-            text = header + yaml.safe_dump(self.record, sort_keys=False, allow_unicode=True)
-            work.write_text(text, encoding="utf-8")
+        write_calibration_yaml(record, self.record)
         return draws, record
 
     def write_point(self, path: str | Path, provenance: Mapping[str, Any]) -> Path:
@@ -299,12 +293,8 @@ class Posterior:
             ),
             **provenance,
         }
-        if target.exists():
-            shutil.copyfile(target, target.with_name("fitted.previous.yaml"))
-        header = "# Written by `alignsim calibrate`; rerun it rather than editing by hand.\n"
-        with atomic_file(target) as work:
-            text = header + yaml.safe_dump(content, sort_keys=False, allow_unicode=True)
-            work.write_text(text, encoding="utf-8")
+        keep_previous(target, "fitted.previous.yaml")
+        write_calibration_yaml(target, content)
         return target
 
 

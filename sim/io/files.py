@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+import yaml
 
 from sim.core.errors import InputError
 
@@ -111,6 +112,23 @@ def atomic_file(target: Path) -> Iterator[Path]:
         work.unlink(missing_ok=True)
         raise
     os.replace(work, target)
+
+
+#: The first line of every file `alignsim calibrate` writes for scenarios to read.
+CALIBRATE_HEADER = "# Written by `alignsim calibrate`; rerun it rather than editing by hand.\n"
+
+
+def keep_previous(target: Path, previous: str) -> None:
+    """Copy `target`, if it exists, to the file `previous` beside it, before it is replaced."""
+    if target.exists():
+        shutil.copyfile(target, target.with_name(previous))
+
+
+def write_calibration_yaml(target: Path, content: dict[str, Any]) -> None:
+    """Write a YAML file of `alignsim calibrate` (header, keys in order), whole or not at all."""
+    with atomic_file(target) as work:
+        text = CALIBRATE_HEADER + yaml.safe_dump(content, sort_keys=False, allow_unicode=True)
+        work.write_text(text, encoding="utf-8")
 
 
 def write_table(table: pd.DataFrame, folder: Path, name: str, csv: bool = False) -> list[Path]:
