@@ -41,6 +41,7 @@ from sim.core.streams import spawn_seeds
 from sim.engine.ensemble import Ensemble
 from sim.experiments.abc import KAPPA, Claims, Weights, kish_ess, weighted_quantiles, weights_of
 from sim.experiments.bank import Bank, Prior, fitted_scenario, reference_claims, simulate_bank
+from sim.experiments.calibration import beside_fit
 from sim.experiments.targets import Target
 from sim.experiments.votes import (
     CHECK_YEARS,
@@ -58,6 +59,8 @@ from sim.io.scenario import Scenario
 from sim.io.votes import read_vote_counts
 
 EVIDENCE = ("documents", "unga", "all")
+#: The UN vote counts, beside a scenario's fit.
+COUNTS = "unga_counts.csv"
 #: Runs whose weight is below this fraction of the largest are left out of the draws file.
 KEPT = 1e-6
 #: The posterior interval reported: 90%.
@@ -396,8 +399,7 @@ def votes_beside(scenario: Scenario, evidence: str) -> tuple[VoteEvidence | None
     check_evidence(evidence)
     if evidence == "documents":
         return None, None
-    path = None if scenario.parameters_from is None else scenario.parameters_from.parent
-    counts = None if path is None else path / "unga_counts.csv"
+    counts = beside_fit(scenario, COUNTS)
     if counts is None or not counts.is_file():
         raise InputError(
             f"--evidence {evidence}: no UN vote counts (unga_counts.csv) beside the "
@@ -411,8 +413,7 @@ def checked_on_votes(
 ) -> Posterior:
     """The posterior with its 2018–2019 vote check, when the counts are beside the fit
     (unchanged when they are not)."""
-    beside = scenario.parameters_from
-    counts = None if beside is None else beside.parent / "unga_counts.csv"
+    counts = beside_fit(scenario, COUNTS)
     if counts is None or not counts.is_file():
         return result
     table = read_vote_counts(counts)
