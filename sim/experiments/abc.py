@@ -153,6 +153,24 @@ def log_evidence(
     return float(np.log(mean) + top), se
 
 
+#: The posterior interval reported: 90%.
+INTERVAL = (0.05, 0.95)
+
+
+def summarise(theta: np.ndarray, weights: np.ndarray, span: np.ndarray) -> np.ndarray:
+    """Per parameter of weighted draws [M, D]: the 5% quantile, median, 95% quantile and
+    shrinkage, 1 − posterior 90% width / prior 90% width (`span` the prior intervals' widths
+    of uniform priors), as [D, 4]."""
+    rows = []
+    for d in range(theta.shape[1]):
+        low, median, high = weighted_quantiles(
+            theta[:, d], weights, [INTERVAL[0], 0.5, INTERVAL[1]]
+        )
+        width = (INTERVAL[1] - INTERVAL[0]) * span[d]
+        rows.append((low, median, high, 1 - (high - low) / width))
+    return np.array(rows, dtype=float).reshape(theta.shape[1], 4)
+
+
 def weighted_quantiles(values: np.ndarray, weights: np.ndarray, q: list[float]) -> np.ndarray:
     """Quantiles of weighted draws (the inverse of their weighted empirical CDF)."""
     return np.quantile(values, q, weights=weights, method="inverted_cdf")

@@ -39,7 +39,7 @@ from sim import __version__
 from sim.core.errors import InputError
 from sim.core.streams import spawn_seeds
 from sim.engine.ensemble import Ensemble
-from sim.experiments.abc import KAPPA, Claims, Weights, kish_ess, weighted_quantiles, weights_of
+from sim.experiments.abc import KAPPA, Claims, Weights, kish_ess, summarise, weights_of
 from sim.experiments.bank import Bank, Prior, fitted_scenario, reference_claims, simulate_bank
 from sim.experiments.calibration import beside_fit
 from sim.experiments.targets import Target
@@ -63,8 +63,6 @@ EVIDENCE = ("documents", "unga", "all")
 COUNTS = "unga_counts.csv"
 #: Runs whose weight is below this fraction of the largest are left out of the draws file.
 KEPT = 1e-6
-#: The posterior interval reported: 90%.
-INTERVAL = (0.05, 0.95)
 
 
 @dataclass(frozen=True)
@@ -125,25 +123,19 @@ class Posterior:
     @property
     def parameters_table(self) -> pd.DataFrame:
         """Per parameter: prior interval, posterior median and 90% interval, shrinkage."""
-        prior, w = self.bank.prior, self.weights.weights
-        rows = []
-        for i, name in enumerate(self.names):
-            low, median, high = weighted_quantiles(
-                self.bank.theta[:, i], w, [INTERVAL[0], 0.5, INTERVAL[1]]
-            )
-            prior_width = (INTERVAL[1] - INTERVAL[0]) * prior.span[i]
-            rows.append(
-                {
-                    "parameter": name,
-                    "prior_low": float(prior.low[i]),
-                    "prior_high": float(prior.high[i]),
-                    "median": float(median),
-                    "q05": float(low),
-                    "q95": float(high),
-                    "shrinkage": float(1 - (high - low) / prior_width),
-                }
-            )
-        return pd.DataFrame(rows)
+        prior = self.bank.prior
+        summary = summarise(self.bank.theta, self.weights.weights, prior.span)
+        return pd.DataFrame(
+            {
+                "parameter": list(self.names),
+                "prior_low": prior.low.astype(float),
+                "prior_high": prior.high.astype(float),
+                "median": summary[:, 1],
+                "q05": summary[:, 0],
+                "q95": summary[:, 2],
+                "shrinkage": summary[:, 3],
+            }
+        )
 
     @property
     def predictive_table(self) -> pd.DataFrame:

@@ -30,7 +30,7 @@ from matplotlib.figure import Figure
 
 from sim import __version__
 from sim.core.streams import substream
-from sim.experiments.abc import Claims, weighted_quantiles, weights_of
+from sim.experiments.abc import Claims, summarise, weights_of
 from sim.experiments.bank import CHECK_STREAM, Bank
 from sim.figures.folders import save_output
 from sim.figures.posterior import sbc_figure
@@ -140,7 +140,7 @@ def sbc(bank: Bank, claims: Claims, datasets: int, seed: int) -> SBC:
     """
     rng = np.random.default_rng(substream(seed, CHECK_STREAM))
     members = np.sort(rng.choice(bank.size, datasets, replace=False))
-    theta, prior_width = bank.theta, 0.9 * bank.prior.span
+    theta = bank.theta
     ranks = np.empty((datasets, theta.shape[1]))
     shrinkage = np.empty_like(ranks)
     sizes = np.empty(datasets)
@@ -149,9 +149,7 @@ def sbc(bank: Bank, claims: Claims, datasets: int, seed: int) -> SBC:
         weights = weights_of(claims.loglik(bank.gap, direction), None, member)
         w = weights.weights
         ranks[i] = w @ (theta < theta[member])
-        for d in range(theta.shape[1]):
-            low, high = weighted_quantiles(theta[:, d], w, [0.05, 0.95])
-            shrinkage[i, d] = 1 - (high - low) / prior_width[d]
+        shrinkage[i] = summarise(theta, w, bank.prior.span)[:, 3]
         sizes[i] = weights.ess
     manifest = {
         "alignsim_version": __version__,
