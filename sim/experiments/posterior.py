@@ -39,7 +39,7 @@ from sim import __version__
 from sim.core.errors import InputError
 from sim.core.streams import spawn_seeds
 from sim.engine.ensemble import Ensemble
-from sim.experiments.abc import KAPPA, Claims, Weights, kish_ess, summarise, weights_of
+from sim.experiments.abc import KAPPA, Claims, Weights, summarise, weights_of
 from sim.experiments.bank import Bank, Prior, fitted_scenario, reference_claims, simulate_bank
 from sim.experiments.calibration import beside_fit
 from sim.experiments.targets import Target
@@ -348,8 +348,7 @@ def posterior(
     enough = GrowthRule(claims, scored, ess)
     prior = Prior.about_defaults(names)
     bank = simulate_bank(fitted, targets, prior, draws, seed, used, progress, enough)
-    loglik = claims.loglik(bank.gap) if scored else np.zeros(bank.size)
-    weights = weights_of(loglik, bank.votes)
+    weights = weights_of(enough.loglik, bank.votes)
     return Posterior(
         fitted,
         tuple(targets),
@@ -366,19 +365,28 @@ def posterior(
 
 @dataclass
 class GrowthRule:
-    """Stops a bank once its weights' effective sample size reaches `ess` (keeps each
-    batch's log weights)."""
+    """Stops a bank once its weights' effective sample size reaches `ess`; keeps each
+    batch's claims' log-likelihood (`loglik`, so it is computed once) and votes'."""
 
     claims: Claims
     scored: bool
     ess: float
     logs: list[np.ndarray] = dataclasses.field(default_factory=list)
+    votes: list[np.ndarray] = dataclasses.field(default_factory=list)
 
     def __call__(self, gap: np.ndarray, votes: np.ndarray | None) -> bool:
-        log = self.claims.loglik(gap) if self.scored else np.zeros(len(gap))
-        self.logs.append(log if votes is None else log + votes)
-        total = np.concatenate(self.logs)
-        return kish_ess(np.exp(total - total.max())) >= self.ess
+        self.logs.append(self.claims.loglik(gap) if self.scored else np.zeros(len(gap)))
+        if votes is not None:
+            self.votes.append(votes)
+        return (
+            weights_of(self.loglik, np.concatenate(self.votes) if self.votes else None).ess
+            >= self.ess
+        )
+
+    @property
+    def loglik(self) -> np.ndarray:
+        """The claims' log-likelihood of every run so far, [M]."""
+        return np.concatenate(self.logs)
 
 
 def votes_beside(scenario: Scenario, evidence: str) -> tuple[VoteEvidence | None, Path | None]:
