@@ -39,13 +39,12 @@ def global_seed() -> Iterator[Callable[[int], None]]:
 
 def direct(values: Mapping[str, float], seeds: Sequence[int]) -> dict[str, np.ndarray]:
     """Focal measures at every date of runs made here with the engine, one per seed,
-    their shares through `metrics.shares_of` (not the adapters' path)."""
+    through `sim.core.metrics` on the whole state (not the adapters' path)."""
     history = Ensemble(SCENARIO, list(seeds), [values] * len(seeds)).run()
     focal, est = SCENARIO.focal_index, SCENARIO.actor_ids.index("EST")
-    gamma = values.get("share_exponent", SCENARIO.parameters["share_exponent"])
-    shares = metrics.shares_of(history, SCENARIO.capability, gamma)[:, :, focal]
+    shares = metrics.shares_of(history)[:, :, focal]
     return {
-        "hedging_index": metrics.hedging_index(shares),
+        "hedging_index": metrics.hedging_index(history, SCENARIO.capability)[:, :, focal],
         "dependence": metrics.dependence(shares),
         "alignment_EST": history[:, :, focal, est],
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from sim.cli import cli
@@ -103,3 +104,64 @@ def test_a_whatif_without_a_name_of_its_own_is_compared_with_the_base(tiny: Path
     assert row["whatif"] == "tiny (unnamed.yaml)"
     assert row["difference_mean"] < -0.01 and row["t_high"] < 0
     assert set(result.bands["scenario"]) == {"tiny (tiny.yaml)", "tiny (unnamed.yaml)"}
+
+
+MODEL_TARGETS = """\
+targets:
+  - {id: rus-rises, claim: c, metric: alignment, comparison: ">", doc: d, quote: q,
+     lhs: {source: PRK, target: RUS, date: 2024-07-01},
+     rhs: {source: PRK, target: RUS, date: 2024-06-03}}
+  - {id: chn-cools, claim: c, metric: alignment, comparison: "<", doc: d, quote: q,
+     lhs: {source: CHN, target: PRK, date: 2024-11-04},
+     rhs: {source: CHN, target: PRK, date: 2024-10-01}}
+"""
+
+
+def test_compare_models_answers_under_each_variant_and_averages_them(
+    runner: CliRunner, tiny: Path, write, tmp_path: Path
+) -> None:
+    """A real (small) model comparison beside the fit; `compare --models` answers under
+    each variant at draws of its own posterior and averages by the variants' probabilities."""
+    from sim.experiments.modelchoice import model_choice
+    from sim.experiments.posterior import evidence_of
+    from sim.experiments.targets import load_targets
+
+    write("fitted.yaml", "parameters: {}\n")
+    tiny.write_text(tiny.read_text() + "parameters_from: fitted.yaml\n")
+    targets_path = write("targets.yaml", MODEL_TARGETS)
+    base = load_scenario(tiny)
+    targets = load_targets(targets_path, base.actor_ids, base.start, base.end)
+    variants = ("full", "no-hedging", "null")
+    choice = model_choice(base, targets, 256, 1, variants=variants, widths=(1.0,), datasets=2)
+    choice.write_models(tmp_path, evidence_of(base, targets_path, None, tmp_path))
+    hostile = write(
+        "hostile.yaml",
+        "extends: tiny.yaml\nevents:\n  - {id: clash, date: 2024-11-01, source: CHN, "
+        "target: PRK, type: threaten, magnitude: 2}\n",
+    )
+    same = write("same.yaml", "extends: tiny.yaml\n")
+    out = tmp_path / "cmp"
+    args = ["compare", str(tiny), str(hostile), str(same), "--models", "full,null"]
+    result = runner.invoke(
+        cli, [*args, "--metric", "alignment_CHN", "--replicates", "30", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    table = pd.read_parquet(out / "models.parquet")
+    assert set(table["model"]) == {"full", "null", "averaged"}
+    hostile_rows = table[table["whatif"] == table["whatif"].iloc[0]].set_index("model")
+    p_full, p_null = (
+        hostile_rows.loc["full", "probability"],
+        hostile_rows.loc["null", "probability"],
+    )
+    assert p_full + p_null == pytest.approx(1.0)
+    expected = (
+        p_full * hostile_rows.loc["full", "difference_mean"]
+        + p_null * hostile_rows.loc["null", "difference_mean"]
+    )
+    assert hostile_rows.loc["averaged", "difference_mean"] == pytest.approx(expected)
+    assert (hostile_rows["difference_mean"] < 0).all()
+    same_rows = table[table["whatif"] != table["whatif"].iloc[0]]
+    assert (same_rows["difference_mean"] == 0.0).all()
+    assert "averaged" in result.output
+    refused = runner.invoke(cli, [*args, "--conditional", "--out", str(tmp_path / "x")])
+    assert refused.exit_code == 2 and "--conditional" in refused.output

@@ -60,7 +60,7 @@ def test_invariants_hold_at_every_date(path: Path) -> None:
     A = trajectory.alignment
     assert np.isfinite(A).all() and np.abs(A).max() <= 1.0
     assert (A[:, np.eye(len(scenario.actors), dtype=bool)] == 0).all()
-    shares = metrics.shares_of(A, scenario.capability, scenario.parameters["share_exponent"])
+    shares = metrics.shares_of(A)
     totals = shares.sum(axis=-1)
     has_partner = (A > 0).any(axis=-1)
     np.testing.assert_allclose(totals[has_partner], 1.0, atol=1e-12)

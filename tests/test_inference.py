@@ -238,11 +238,14 @@ def test_votes_as_evidence_need_the_counts(project) -> None:
 def test_odd_lists_every_parameter_with_its_registry_values_and_prior() -> None:
     """One place for meaning, unit, default, range, prior and domain: ODD.md's table is the
     registry's."""
-    from sim.core.params import CALIBRATED, PARAMETERS
+    from sim.core.params import AGENT_PARAMETERS, CALIBRATED, PARAMETERS
 
     text = (ROOT / "ODD.md").read_text(encoding="utf-8")
     for p in PARAMETERS:
         prior = "uniform over the range" if p.name in CALIBRATED else "fixed"
+        if p.name in AGENT_PARAMETERS:
+            prior = "fixed in fits (agents act after the documents); uniform over the range in "
+            prior += "projections"
         row = next(line for line in text.splitlines() if line.startswith(f"| `{p.name}` |"))
         cells = [c.strip() for c in row.strip("|").split("|")]
         assert cells[1:5] == [p.meaning, p.unit, str(p.default), f"{p.low} – {p.high}"], p.name

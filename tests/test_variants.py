@@ -55,7 +55,7 @@ def test_without_spillover_and_jealousy_bystanders_do_not_move() -> None:
             .apply(load_scenario(ROOT / "scenarios" / "two-patrons.yaml").parameters)
             .items()
         }
-        state = dynamics.State(A.copy(), A.copy(), np.ones((1, 4)), params)
+        state = dynamics.State(A.copy(), A.copy(), np.ones((1, 4)), params, np.ones(4))
         event = dynamics.Bilateral(
             np.array([0]),
             np.array([0]),

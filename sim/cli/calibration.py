@@ -212,7 +212,7 @@ def compare(
     from sim.core.variants import VARIANTS
     from sim.experiments.calibration import targets_beside
     from sim.experiments.modelchoice import WIDTHS, model_choice
-    from sim.experiments.posterior import votes_beside
+    from sim.experiments.posterior import evidence_of, votes_beside
     from sim.experiments.targets import load_targets
     from sim.io.files import output_folder
 
@@ -220,7 +220,7 @@ def compare(
     if path is None:
         raise InputError(f"{loaded.path}: has no `parameters_from`; give --targets")
     targets = load_targets(path, loaded.actor_ids, loaded.start, loaded.end)
-    votes, _ = votes_beside(loaded, evidence)
+    votes, counts = votes_beside(loaded, evidence)
     if evidence == "unga":
         raise InputError("--compare-models --evidence unga: compares on documents or all")
     folder = output_folder(out, Path("outputs") / "model-comparison", force)
@@ -230,7 +230,12 @@ def compare(
             loaded, targets, draws, seed, datasets=datasets, votes=votes, progress=advance
         )
     result.save(folder, force=True)  # output_folder has refused a user's folder
-    options.echo_lines([*comparison_lines(result), f"tables: {folder}/"])
+    home = Path(
+        os.path.normpath(loaded.parameters_from.parent if loaded.parameters_from else folder)
+    )
+    models = result.write_models(home, evidence_of(loaded, path, counts, home))
+    lines = [*comparison_lines(result), f"tables: {folder}/"]
+    options.echo_lines([*lines, f"wrote {models} and models.parquet beside it"])
 
 
 def comparison_lines(result: ModelChoice) -> list[str]:

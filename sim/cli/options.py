@@ -242,8 +242,9 @@ targets = click.option(
 model = click.option(
     "--model",
     metavar="NAME",
-    help="Model variant: full, no-balance, no-hedging, no-jealousy, no-spillover, no-agents "
-    "or null (`alignsim params --model NAME`) [default: the scenario's `model:`, else full].",
+    help="Model variant: full, no-balance, no-hedging, no-jealousy, no-spillover, no-agents, "
+    "no-memory, null, or null+M+... with mechanisms M switched back on (`alignsim params "
+    "--model NAME`) [default: the scenario's `model:`, else full].",
 )
 
 

@@ -23,6 +23,13 @@ from sim.cli import options
     help="Run every replicate at the base's fitted point (its posterior median) instead of "
     "drawing parameters from its posterior: intervals conditional on one fit.",
 )
+@click.option(
+    "--models",
+    metavar="A,B,...",
+    help="Also answer under each of these model variants (each at draws of its own posterior "
+    "from the model comparison beside the base's fit) and averaged over them, weighted by "
+    "their posterior probabilities.",
+)
 @options.out_folder("outputs/compare/<base-name>/")
 @options.formats
 def compare(
@@ -35,6 +42,7 @@ def compare(
     at: dt.date | None,
     model: str | None,
     conditional: bool,
+    models: str | None,
     out: Path | None,
     force: bool,
     formats: tuple[str, ...],
@@ -42,16 +50,20 @@ def compare(
     """Compare WHATIF scenarios with BASE: bands, differences and their intervals.
 
     Each replicate's parameters are a draw from the base's posterior (and its seed its
-    own), shared by every scenario, so the differences are posterior predictive; with
-    --conditional, or without a posterior, every replicate runs at the fitted point.
+    own), shared by every scenario, so the differences are posterior predictive; the
+    agents' decision parameters, which the documents cannot inform, are drawn from their
+    priors. With --conditional, or without a posterior, every replicate runs at the fitted
+    point. --models adds the answer under each listed variant and the model-averaged one.
 
     \b
     Examples:
       alignsim compare scenarios/baseline.yaml scenarios/whatif/us-summit-2026.yaml
       alignsim compare scenarios/baseline.yaml scenarios/whatif/*.yaml \\
           --metric alignment_USA --at 2026-07-06 --replicates 200
+      alignsim compare scenarios/baseline.yaml scenarios/whatif/us-summit-2026.yaml \\
+          --models full,null --metric alignment_USA --at 2026-07-06
     """
-    from sim.experiments.compare import Metric, posterior_draws
+    from sim.experiments.compare import Metric, posterior_draws, with_models
     from sim.experiments.compare import compare as run_all
     from sim.io.files import output_folder, slug
     from sim.io.scenario import load_scenario
@@ -64,7 +76,12 @@ def compare(
     draws = None if conditional else posterior_draws(loaded, replicates, root)
     if draws is None and not conditional:
         click.echo(f"{loaded.path}: no posterior beside its fit; conditional on its parameters")
+    variants = model_list(models, conditional)
     result = run_all(loaded, others, chosen, replicates, root, at, draws)
+    if variants:
+        bases = {m: load_scenario(base, model=m) for m in variants}
+        whatif_sets = {m: [load_scenario(w, model=m) for w in whatifs] for m in variants}
+        result = with_models(result, bases, whatif_sets, chosen, replicates, root, at)
     result.save(folder, formats, force=True)  # output_folder has refused a user's
     summary = result.summary
     kind = (
@@ -82,7 +99,38 @@ def compare(
             f"{row.q05:+.3f} to {row.q95:+.3f}, positive in {row.share_positive:.0%} "
             f"(the mean's 95% t-interval {row.t_low:+.3f} to {row.t_high:+.3f})"
         )
+    if result.models is not None:
+        click.echo("by model variant (posterior probability among those listed):")
+        for r in result.models.itertuples():
+            click.echo(
+                f"  {r.whatif} | {r.model} ({r.probability:.2f}): difference "
+                f"{r.difference_mean:+.3f}, 90% {r.q05:+.3f} to {r.q95:+.3f}, positive in "
+                f"{r.share_positive:.0%}"
+            )
     click.echo(f"outputs: {folder}/")
+
+
+def model_list(models: str | None, conditional: bool) -> list[str]:
+    """The variants of --models, each checked, without repeats.
+
+    Raises:
+        InputError: an unknown or repeated variant, or --models with --conditional.
+    """
+    from sim.core.errors import InputError
+    from sim.core.variants import variant
+
+    if models is None:
+        return []
+    if conditional:
+        raise InputError(
+            "--models: answers at draws of each variant's posterior; drop --conditional"
+        )
+    names = [m.strip() for m in models.split(",")]
+    for name in names:
+        variant(name, "--models")
+    if len(set(names)) != len(names):
+        raise InputError(f"--models {models!r}: a variant is listed twice")
+    return names
 
 
 @click.command()

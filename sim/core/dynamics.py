@@ -1,9 +1,10 @@
 """Pure kernels of the alignment dynamics, on arrays whose first axis is the run.
 
 State (`State`): alignment ``A[R, N, N]`` (row actor's stance toward the column actor, −1..1,
-diagonal unused and kept at 0), its long-run baseline ``B[R, N, N]``, the partner sizes
-``c_j^γ [R, N]`` and the parameters, arrays of shape ``[R]`` (one value per run) keyed by the
-names of `sim.core.params`; the four travel together. The Mesa model calls these kernels
+diagonal unused and kept at 0), its long-run baseline ``B[R, N, N]`` (the relationship's
+memory), the partner sizes ``c_j^γ [R, N]``, the capabilities ``c [N]`` and the parameters,
+arrays of shape ``[R]`` (one value per run) keyed by the names of `sim.core.params`; they
+travel together. The Mesa model calls these kernels
 with R = 1 and the ensemble with R in the thousands, so both drivers advance a run
 identically. Nothing here knows of Mesa, files or plots; nothing draws random numbers: the
 drivers pass the draws in.
@@ -78,21 +79,25 @@ def concentration(shares: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class State:
-    """The alignment and baseline of R runs, with the partner sizes and parameters that
-    every kernel moving them needs. The kernels change the arrays in place, so whoever holds
-    a `State` sees the current one.
+    """The alignment and baseline of R runs, with the partner sizes, capabilities and
+    parameters that every kernel moving them needs. The kernels change the arrays in place,
+    so whoever holds a `State` sees the current one.
 
     Attributes:
         alignment: A, [R, N, N].
         baseline: B, [R, N, N].
-        size: partner sizes ``c_j^γ`` per run, [R, N] (`partner_sizes`).
+        size: partner sizes ``c_j^γ`` per run, [R, N] (`partner_sizes`), as the forces
+            weigh partners.
         params: parameter arrays [R].
+        capability: the actors' capabilities c, [N], as the agents weigh partners (the
+            measures' support shares, `sim.core.metrics.support_shares`).
     """
 
     alignment: np.ndarray
     baseline: np.ndarray
     size: np.ndarray
     params: Params
+    capability: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -158,7 +163,8 @@ class Rates:
 
     Attributes:
         substeps: the step's Euler sub-steps (`substeps`).
-        retention: ``e^{−decay·days}``, the share of the gap to the baseline kept.
+        to_alignment, to_baseline: the shares of the gap A − B that the alignment and the
+            baseline close over the step (`relax`).
         balance: ``balance · h / max(N − 2, 1)``, with sub-step h = days / substeps.
         hedging: ``−hedging_rate · h · h_i`` for row actor i.
         size: ``c_j^γ`` for column actor j (`partner_sizes`).
@@ -166,7 +172,8 @@ class Rates:
     """
 
     substeps: int
-    retention: np.ndarray
+    to_alignment: np.ndarray
+    to_baseline: np.ndarray
     balance: np.ndarray
     hedging: np.ndarray
     size: np.ndarray
@@ -186,9 +193,14 @@ def rates(params: Params, size: np.ndarray, hedging: np.ndarray, days: float) ->
         spread = np.broadcast_to(np.asarray(values, dtype=float)[:, None, None], full)
         return spread.copy() if diagonal else np.where(off, spread, 0.0)
 
+    decay, memory = params["decay"], params["memory"]
+    closed = -np.expm1(-(decay + memory) * days)
+    either = decay + memory > 0
+    share = np.divide(decay, decay + memory, out=np.zeros_like(closed), where=either)
     return Rates(
         substeps=steps,
-        retention=per_run(np.exp(-params["decay"] * days), diagonal=True),
+        to_alignment=per_run(closed * share, diagonal=True),
+        to_baseline=per_run(closed * (1.0 - share) * either, diagonal=True),
         balance=per_run(params["balance"] * h / max(n - 2, 1)),
         hedging=np.where(
             off, (-params["hedging_rate"] * h)[:, None, None] * hedging[:, :, None], 0.0
@@ -217,16 +229,24 @@ class Scratch:
         return cls(np.empty_like(A), np.empty_like(A), np.empty_like(A))
 
 
-def relax(A: np.ndarray, B: np.ndarray, retention: np.ndarray) -> None:
-    """Relaxation toward the baseline, integrated exactly over the step, in place on A.
+def relax(A: np.ndarray, B: np.ndarray, rates: Rates, work: Scratch) -> None:
+    """Relaxation and memory on two time scales, integrated exactly over the step, in place.
 
-    ODD.md §7.5: ``A = B + (A − B) e^{−decay·dt}`` (an Ornstein–Uhlenbeck mean
-    reversion without its noise term, which `advance` adds); `retention` is ``e^{−decay·dt}``.
-    A and B must be different arrays.
+    ODD.md §7.5: ``dA/dt = −decay (A − B)`` (an Ornstein–Uhlenbeck mean reversion without
+    its noise term, which `advance` adds) and ``dB/dt = memory (A − B)``: the baseline, the
+    relationship's memory, slowly follows the alignment, so that a sustained run of events
+    accumulates in it while a one-off event fades. States answer a partner's record of past
+    acts, not only its last one (Goldstein & Freeman 1990, "Three-Way Street", on
+    reciprocity over long horizons; Crescenzi 2018, "Of Friends and Foes", on reputations
+    learned from that record). The gap A − B shrinks as ``e^{−(decay + memory) dt}`` and
+    ``memory·A + decay·B`` is conserved, so the alignment closes the share
+    ``decay / (decay + memory)`` of the gap's change and the baseline the rest
+    (`Rates.to_alignment`, `Rates.to_baseline`); with memory 0 the baseline stays put.
+    A and B must be different arrays; `work.force` and `work.hedge` are overwritten.
     """
-    A -= B
-    A *= retention
-    A += B
+    gap = np.subtract(A, B, out=work.force)
+    B += np.multiply(gap, rates.to_baseline, out=work.hedge)
+    A -= np.multiply(gap, rates.to_alignment, out=work.hedge)
 
 
 def balance_drift(A: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -240,19 +260,27 @@ def balance_drift(A: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     return np.matmul(A, A, out=out)
 
 
-def hedging_drift(A: np.ndarray, size: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """Hedging drift ``s_ij − HHI_i`` before its rate ``−hedging_rate · h_i``.
+def hedging_drift(
+    A: np.ndarray, size: np.ndarray, out: np.ndarray | None = None, spare: np.ndarray | None = None
+) -> np.ndarray:
+    """Hedging drift ``(s_ij − HHI_i) · max(A_ij, 0)`` before its rate ``−hedging_rate · h_i``.
 
-    Kuik (2008), "The essence of hedging", Contemporary Southeast Asia 30(2): hedging as
-    insurance against dependence on one patron. Partners above the average share
-    (HHI = Σ s², the share-weighted mean share) are lowered, the others raised.
+    Kuik (2008), "The essence of hedging", Contemporary Southeast Asia 30(2): a hedger
+    keeps from choosing one side by mixing "limited bandwagoning" and "binding engagement"
+    with its partners and "dominance denial" toward the one it leans on most: partners
+    above the average share (HHI = Σ s², the share-weighted mean share) are lowered, the
+    others raised (document 004: "diversifying away from dependence on Russia"). The force
+    reallocates among partners only, in proportion to each tie's strength, so it never warms
+    a hostile or neutral tie (Kuik's risk-contingency options toward a threat are the
+    agents' counterbalancing, `sim.core.policy`, not this drift).
 
     Args:
         A: alignment, [R, N, N]; size: ``c_j^γ``, [R, N, N] (`Rates.size`).
-        out: where to write the drift, [R, N, N], if given.
+        out: where to write the drift, [R, N, N], if given; spare: work space like A.
     """
     shares = partner_shares(A, size, out)
     shares -= concentration(shares)[..., None]
+    shares *= np.maximum(A, 0.0, out=spare)
     return shares
 
 
@@ -272,11 +300,11 @@ def drift(A: np.ndarray, B: np.ndarray, rates: Rates, work: Scratch) -> None:
     Relaxation is integrated exactly; structural balance and hedging, both saturated by
     ``(1 − A²)`` so they stay bounded, by explicit Euler in `rates.substeps` sub-steps.
     """
-    relax(A, B, rates.retention)
+    relax(A, B, rates, work)
     for _ in range(rates.substeps):
         force = balance_drift(A, work.force)
         force *= rates.balance
-        hedge = hedging_drift(A, rates.size, work.hedge)
+        hedge = hedging_drift(A, rates.size, work.hedge, work.damping)
         hedge *= rates.hedging
         force += hedge
         damping = np.multiply(A, A, out=work.damping)
@@ -290,8 +318,8 @@ def spin_up(A: np.ndarray, size: np.ndarray, hedging: np.ndarray, params: Params
 
     ODD.md §7.10: initial values are rarely an equilibrium of balance and hedging;
     the state settles for ``spinup`` days (per run, rounded to whole weeks) with no events
-    and no noise, relaxing toward the initial values as baseline. The caller sets the
-    baseline to the result.
+    and no noise, relaxing toward the initial values as baseline (which memory moves as in
+    a run). The caller sets the baseline to the result.
     """
     baseline = A.copy()
     weeks = np.rint(np.asarray(params["spinup"], dtype=float) / SPINUP_STEP_DAYS)

@@ -1,7 +1,8 @@
 """Pure measures of an alignment state, on arrays ``[..., N, N]`` (any leading axes).
 
-Per actor: the partner portfolio (Kuik 2008's hedging as spreading dependence), its
-hedging index, effective number of partners, dependence and top partner, and the order of
+Per actor: its partner shares, the hedging index (Kuik 2008: the balance of its ties
+between its two patrons), its dependence on its closest partner, the effective number of
+partners and the top partner, and the order of
 protocol in which it would honour its guests. Per state of the system: the two blocs of
 the spectral split, the share of unbalanced triads (frustration) and the landscape energy
 of Axelrod & Bennett (1993).
@@ -13,33 +14,71 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.core.dynamics import concentration, partner_shares, partner_sizes
+from sim.core.dynamics import concentration, partner_shares
 
 
-def shares_of(A: np.ndarray, capability: np.ndarray, gamma: float) -> np.ndarray:
-    """Partner shares ``s_ij`` of every actor of alignments [..., N, N] with one share
-    exponent (`sim.core.dynamics.partner_shares`; rows sum to 1, or 0 if isolated)."""
-    return partner_shares(A, partner_sizes(capability, np.array([gamma]), A.ndim))
+def shares_of(A: np.ndarray) -> np.ndarray:
+    """Partner shares ``s_ij = max(A_ij, 0) / Σ_k max(A_ik, 0)`` of every actor of
+    alignments [..., N, N]: how an actor's positive ties divide among its partners (rows sum
+    to 1, or are all 0 for an actor with no positive tie).
 
-
-def hedging_index(shares: np.ndarray) -> np.ndarray:
-    """``1 − HHI_i``: 0 for an actor tied to one patron, growing as its portfolio spreads.
-
-    NaN for an actor with no positive tie (no portfolio to measure).
+    The measures read the ties themselves, not weighed by the fitted share exponent γ of
+    the forces (`sim.core.dynamics.partner_shares`): a measure must not change its meaning
+    with a parameter. The documents speak of closeness this way: North Korea's "dependence
+    on Russia" (document 004) in 2025, though China is the larger power.
     """
-    hhi = concentration(shares)
-    return np.where(hhi > 0, 1.0 - hhi, np.nan)
+    return partner_shares(A, np.ones(A.shape[-1]))
+
+
+def patron_balance(rows: np.ndarray, capability: np.ndarray, actor: int) -> np.ndarray:
+    """Patron balance of one actor from its alignment rows [..., N]: ``min / max`` of its
+    ties to its two patrons.
+
+    Kuik (2008), "The essence of hedging", Contemporary Southeast Asia 30(2): hedging keeps
+    a state from choosing one side, holding two powers close at once (document 004: "careful
+    hedging between major allies"; North Korea between China and Russia). A patron is a
+    stronger partner, the larger side of an asymmetric tie (Morrow 1991, "Alliances and
+    asymmetry", American Journal of Political Science 35(4)); an actor's two patrons are
+    the two actors more capable than it that give it the most support, capability times a
+    positive tie. The index is 1 when it holds both patrons equally close, falls as it
+    leans toward one, is 0 with a single patron (a bandwagoner) and NaN with none (the most
+    capable actor, or one with no positive tie to a stronger actor). Small partners (Laos)
+    are never patrons, so they cannot dilute it; they count in `dependence` and
+    `effective_partners`.
+    """
+    stronger = capability > capability[actor]
+    if not stronger.any():
+        return np.full(rows.shape[:-1], np.nan)
+    ties = rows[..., stronger]
+    support = np.maximum(ties, 0.0) * capability[stronger]
+    order = np.argsort(-support, axis=-1, kind="stable")[..., :2]
+    chosen = np.take_along_axis(support, order, -1) > 0
+    held = np.where(chosen, np.take_along_axis(ties, order, -1), 0.0)
+    closer, other = held.max(axis=-1), held.min(axis=-1) if held.shape[-1] > 1 else 0.0
+    balance = np.divide(other, closer, out=np.zeros_like(closer), where=closer > 0)
+    return np.where(chosen[..., 0], balance, np.nan)
+
+
+def hedging_index(A: np.ndarray, capability: np.ndarray) -> np.ndarray:
+    """The hedging index of every actor of alignments [..., N, N]: its `patron_balance`."""
+    columns = [patron_balance(A[..., i, :], capability, i) for i in range(A.shape[-1])]
+    return np.stack(columns, axis=-1)
 
 
 def effective_partners(shares: np.ndarray) -> np.ndarray:
-    """``1 / HHI_i``, the effective number of partners (NaN for an isolated actor)."""
+    """``1 / HHI_i``, the effective number of partners (NaN for an isolated actor): how
+    widely an actor spreads its support, counting small partners too."""
     hhi = concentration(shares)
     return np.divide(1.0, hhi, out=np.full_like(hhi, np.nan), where=hhi > 0)
 
 
 def dependence(shares: np.ndarray) -> np.ndarray:
-    """Largest partner share of each actor (0 for an isolated actor)."""
-    return shares.max(axis=-1)
+    """Largest partner share of each actor (NaN for an isolated actor): its dependence on
+    its closest partner, the risk hedging insures against (Kuik 2008; document 004: "By
+    diversifying away from dependence on Russia"). Courting any partner lowers it, a small
+    one too (Vietnam as North Korea's "fourth axis", document 001)."""
+    first = shares.max(axis=-1)
+    return np.where(concentration(shares) > 0, first, np.nan)
 
 
 def top_partner(shares: np.ndarray) -> np.ndarray:

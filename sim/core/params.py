@@ -105,6 +105,16 @@ PARAMETERS: tuple[Parameter, ...] = (
         domain=(0.0, 0.05),
     ),
     Parameter(
+        "memory",
+        "Rate at which the long-run baseline follows the alignment (relationship memory): "
+        "sustained courtship accumulates, a one-off visit fades.",
+        "per day",
+        0.0005,
+        0.0,
+        0.005,
+        domain=(0.0, 0.02),
+    ),
+    Parameter(
         "balance",
         "Rate of structural balance: the friend of my friend becomes my friend.",
         "per day",
@@ -145,7 +155,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "actions per year",
         6.0,
         0.0,
-        52.0,
+        24.0,
     ),
     Parameter(
         "tolerance",
@@ -178,8 +188,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         "Magnitude of the events agents initiate (1 = an act of top leaders).",
         "event magnitude",
         0.7,
-        0.0,
-        2.0,
+        0.1,
+        1.0,
     ),
     Parameter(
         "spinup",
@@ -204,10 +214,16 @@ CALIBRATED = (
     "jealousy",
     "baseline_shift",
     "decay",
+    "memory",
     "balance",
     "hedging_rate",
     "share_exponent",
 )
+
+#: The agents' decision parameters. Agents act only after the last documented event (by
+#: default), so the documents cannot inform these: projections draw them from their priors
+#: (uniform over the range) for every replicate, unless a scenario or `--set` fixes them.
+AGENT_PARAMETERS = ("activity", "tolerance", "temperature", "threat_level", "action_magnitude")
 
 #: Per-actor attributes a scenario gives each actor: name -> (meaning, unit, default, low, high).
 ACTOR_ATTRIBUTES: dict[str, tuple[str, str, float | None, float, float]] = {

@@ -3,15 +3,19 @@
 Each agent acts with probability ``1 − exp(−activity · dt / 365)`` per step (a Poisson
 process of ``activity`` actions a year). An acting agent:
 
-1. **courts** alternatives when its dependence (largest partner share) exceeds its
-   tolerance: it picks, by a softmax over candidates, the partner whose warming would most
-   lower its concentration (Kuik 2008: hedging as insurance against dependence; documents
+1. **courts** alternatives when its dependence (largest partner share, the measure of
+   `sim.core.metrics.dependence`) exceeds its tolerance: it picks, by a softmax over
+   candidates, the partner whose warming would most lower its concentration, weighed by
+   the partner's capability (Kuik 2008: hedging as insurance against dependence; documents
    001 "secure diplomatic autonomy and broaden its leverage" and 004 "By diversifying away
    from dependence on Russia");
 2. otherwise, when its stance toward some actor is below ``threat_level`` (a threat),
    it **counterbalances**: it warms to that threat's enemies
    (Walt 1987, balancing against threats; Heider's "the enemy of my enemy");
-3. otherwise it **reinforces** its top partner.
+3. otherwise, and whenever the first two find no candidate, it **reinforces** its top
+   supporter (the partner of largest capability times tie), or, with no partner at all,
+   engages the actor it is least hostile to (Kuik 2008's "binding engagement"), so that
+   every actor, however isolated, has something to do.
 
 The action is an event of the taxonomy (`ACTION_TYPES`), applied by the same kernel as
 scripted events (`sim.core.dynamics.apply_event`). The ensemble decides for every agent of
@@ -30,10 +34,10 @@ from sim.core.dynamics import (
     State,
     apply_event,
     concentration,
-    partner_shares,
     saturate,
 )
 from sim.core.events import taxonomy
+from sim.core.metrics import shares_of
 
 NONE, COURT, COUNTERBALANCE, REINFORCE = 0, 1, 2, 3
 
@@ -172,12 +176,13 @@ def choose(
             candidates, [M].
 
     Returns:
-        (target, kind), each [M]; target −1 and kind `NONE` where no candidate exists.
+        (target, kind), each [M]: every acting pair acts (an actor with no partner and no
+        candidate engages the actor it is least hostile to).
     """
     A, params = state.alignment, state.params
     rows = A[runs, actors]
-    size = state.size[runs]
-    shares = partner_shares(rows, size)
+    size = state.capability
+    shares = shares_of(rows)
     others = np.ones_like(rows, dtype=bool)
     others[np.arange(len(runs)), actors] = False
 
@@ -191,15 +196,17 @@ def choose(
     counter = np.maximum(-A[runs, threat], 0.0) * size * (rows > level[:, None])
     counter_ok = others & (np.arange(A.shape[-1]) != threat[:, None])
 
-    top, largest = row_max(shares)
+    top = shares.max(axis=-1)
     kind = np.where(top > tolerance, COURT, np.where(threatened, COUNTERBALANCE, REINFORCE))
     courting = (kind == COURT)[:, None]
     scores = np.where(courting, court, counter)
     allowed = (scores > 0) & np.where(courting, others, counter_ok)
     choice = softmax_choice(scores, allowed, params["temperature"][runs], uniform)
-    best = np.where(top > 0, largest, -1)
-    target = np.where(kind == REINFORCE, best, choice)
-    return target, np.where(target >= 0, kind, NONE)
+    kind = np.where(choice < 0, REINFORCE, kind)
+    supporter = row_max(shares * size)[1]
+    closest = row_max(np.where(others, rows, -np.inf))[1]
+    best = np.where(top > 0, supporter, closest)
+    return np.where(kind == REINFORCE, best, choice), kind
 
 
 def apply_actions(state: State, target: np.ndarray, kind: np.ndarray) -> None:

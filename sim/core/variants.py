@@ -13,7 +13,9 @@ noise stays on in every variant: it is the model's stochastic part, not a mechan
 | no-jealousy | patron jealousy (`jealousy`) |
 | no-spillover | Heider balance of bystanders (`spillover`) |
 | no-agents | the agents' own actions (`activity`) |
-| null | all five: scripted events with reciprocity, relaxation, treaties moving the baseline |
+| no-memory | relationship memory: the baseline following the alignment (`memory`) |
+| null | all six: scripted events with reciprocity, relaxation, treaties moving the baseline |
+| null+M+... | the null with the named mechanisms M switched back on (e.g. `null+memory`) |
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ MECHANISMS = {
     "jealousy": ("jealousy", "patron jealousy: a patron cools toward a client courting others"),
     "spillover": ("spillover", "Heider balance of bystanders toward an event's source"),
     "agents": ("activity", "the agents' own actions after the documented events"),
+    "memory": ("memory", "relationship memory: the baseline follows the alignment"),
 }
 
 VARIANTS: dict[str, Variant] = {
@@ -72,20 +75,30 @@ VARIANTS: dict[str, Variant] = {
     "null": Variant(
         "null",
         "scripted events with reciprocity, relaxation and treaties moving the baseline; "
-        "no balance, hedging, jealousy, spillover or agents",
+        "no balance, hedging, jealousy, spillover, agents or memory",
         tuple(parameter for parameter, _ in MECHANISMS.values()),
     ),
 }
 
 
 def variant(name: str, where: str = "--model") -> Variant:
-    """The variant of that name.
+    """The variant of that name: one of `VARIANTS`, or ``null+M+...``, the null model with
+    the named mechanisms of `MECHANISMS` switched back on (each at most once).
 
     Raises:
-        InputError: an unknown name, listing the variants.
+        InputError: an unknown name, listing the variants and mechanisms.
     """
-    if name not in VARIANTS:
-        raise InputError(
-            f"{where} {name!r}: unknown model variant; choose from {', '.join(VARIANTS)}"
+    if name in VARIANTS:
+        return VARIANTS[name]
+    head, *kept = name.split("+")
+    known = kept and all(m in MECHANISMS for m in kept) and len(set(kept)) == len(kept)
+    if head == "null" and known:
+        return Variant(
+            name,
+            f"the null model with {', '.join(MECHANISMS[m][1] for m in kept)}",
+            tuple(p for m, (p, _) in MECHANISMS.items() if m not in kept),
         )
-    return VARIANTS[name]
+    raise InputError(
+        f"{where} {name!r}: unknown model variant; choose from {', '.join(VARIANTS)} or "
+        f"null+M+... with mechanisms M among {', '.join(MECHANISMS)}, each once"
+    )

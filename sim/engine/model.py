@@ -23,7 +23,6 @@ import mesa
 import numpy as np
 
 from sim.core import metrics
-from sim.core.dynamics import partner_shares
 from sim.core.errors import InputError
 from sim.engine import phases
 from sim.engine.agents import StateAgent
@@ -202,8 +201,8 @@ class AlignmentModel(mesa.Model):
         k, state = self.date_index, self._runs.state
         self._history[k] = state.alignment[0]
         self._baseline_history[k] = state.baseline[0]
-        shares = partner_shares(state.alignment[0], state.size[0])
-        hedging, dependence = metrics.hedging_index(shares), metrics.dependence(shares)
+        hedging = metrics.hedging_index(state.alignment[0], self.spec.capability)
+        dependence = metrics.dependence(metrics.shares_of(state.alignment[0]))
         for agent in self.agents:
             agent.hedging_index = float(hedging[agent.index])
             agent.dependence = float(dependence[agent.index])

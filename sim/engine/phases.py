@@ -93,7 +93,7 @@ def initial_state(scenario: Scenario, params: Params, actors: Actors) -> State:
         {n: params[n][first] for n in names},
     )
     A = settled[which.ravel()]
-    return State(A, A.copy(), actors.size, params)
+    return State(A, A.copy(), actors.size, params, scenario.capability)
 
 
 @dataclass(frozen=True)

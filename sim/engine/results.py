@@ -47,7 +47,7 @@ def metrics_table(trajectory: Trajectory) -> pd.DataFrame:
     scenario = trajectory.scenario
     A = trajectory.alignment
     ids = np.array(scenario.actor_ids)
-    shares = metrics.shares_of(A, scenario.capability, scenario.parameters["share_exponent"])
+    shares = metrics.shares_of(A)
     top = metrics.top_partner(shares)
     sides = metrics.blocs(A)
     n, dates = len(ids), dates_of(scenario)
@@ -55,7 +55,7 @@ def metrics_table(trajectory: Trajectory) -> pd.DataFrame:
         {
             "date": np.repeat(dates.date, n),
             "actor": np.tile(ids, len(dates)),
-            "hedging_index": metrics.hedging_index(shares).ravel(),
+            "hedging_index": metrics.hedging_index(A, scenario.capability).ravel(),
             "effective_partners": metrics.effective_partners(shares).ravel(),
             "dependence": metrics.dependence(shares).ravel(),
             "top_partner": np.where(top >= 0, ids[np.maximum(top, 0)], "").ravel(),

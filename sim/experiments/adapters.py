@@ -130,8 +130,7 @@ def run_series(
     """
     engine = Ensemble(scenario, [int(s) for s in seeds], [values] * len(seeds), False)
     history = engine.run()
-    gamma = engine.params["share_exponent"]
-    return {n: Metric(n, scenario.focal).values(scenario, history, gamma) for n in names}
+    return {n: Metric(n, scenario.focal).values(scenario, history) for n in names}
 
 
 @dataclass(frozen=True)

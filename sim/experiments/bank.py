@@ -39,8 +39,9 @@ from sim.io.scenario import Scenario
 #: Runs advanced in one ensemble batch (a power of 2, for the Sobol' design's balance).
 BATCH_RUNS = 4096
 #: Child streams of an inference's seed, apart from its run seeds (`substream`): the prior
-#: design's scrambling, the reference bank, and the members and reports of SBC and recovery.
-DESIGN_STREAM, REFERENCE_STREAM, CHECK_STREAM = 1, 2, 3
+#: design's scrambling, the reference bank, the members and reports of SBC and recovery,
+#: and the draws a model comparison keeps of each variant's posterior.
+DESIGN_STREAM, REFERENCE_STREAM, CHECK_STREAM, MODELS_STREAM = 1, 2, 3, 4
 
 
 @dataclass(frozen=True)
@@ -167,9 +168,7 @@ def simulate_bank(
         history = engine.run(kept)
         thetas.append(theta)
         gaps.append(
-            oriented_gaps(
-                targets, history[:, [kept.index(k) for k in steps]], steps, scenario, engine
-            )
+            oriented_gaps(targets, history[:, [kept.index(k) for k in steps]], steps, scenario)
         )
         if votes is not None:
             at_votes = [kept.index(k) for k in vote_steps]
@@ -212,11 +211,9 @@ def oriented_gaps(
     history: np.ndarray,
     steps: Sequence[int],
     scenario: Scenario,
-    engine: Ensemble,
 ) -> np.ndarray:
     """lhs − rhs of every target in every run, positive in the claim's direction, [R, T]."""
-    gamma = engine.params["share_exponent"]
-    _, lhs, rhs = violations(targets, history, steps, scenario.dates, scenario.capability, gamma)
+    _, lhs, rhs = violations(targets, history, steps, scenario.dates, scenario.capability)
     sign = np.array([1.0 if t.spec.comparison == ">" else -1.0 for t in targets])
     gap: np.ndarray = (lhs - rhs) * sign
     return gap

@@ -48,14 +48,7 @@ def evaluate(
     steps = needed_steps(targets, scenario.dates)
     engine = Ensemble(scenario, list(seeds) * len(candidates), varied, record_actions=False)
     history = engine.run(steps)
-    violation, _, _ = violations(
-        targets,
-        history,
-        steps,
-        scenario.dates,
-        scenario.capability,
-        engine.params["share_exponent"],
-    )
+    violation, _, _ = violations(targets, history, steps, scenario.dates, scenario.capability)
     violation = violation.reshape(len(candidates), len(seeds), len(targets))
     return (violation * weights(targets)).sum(axis=-1).mean(axis=-1), violation
 

@@ -36,7 +36,6 @@ from tqdm import tqdm
 
 from sim import __version__
 from sim.core import metrics
-from sim.core.dynamics import partner_shares
 from sim.core.errors import InputError
 from sim.core.params import CALIBRATED
 from sim.core.variants import variant
@@ -101,20 +100,20 @@ class Calibration:
     forecast: Forecast | None = None
 
     @cached_property
-    def best_runs(self) -> tuple[np.ndarray, np.ndarray]:
+    def best_runs(self) -> np.ndarray:
         """The best fit's replicates run to the end: the alignment at every step
-        [R, K + 1, N, N] and each run's share exponent [R]."""
+        [R, K + 1, N, N]."""
         seeds = self.fit.seeds
         engine = Ensemble(self.scenario, seeds, [self.fit.best] * len(seeds), record_actions=False)
-        return engine.run(), engine.params["share_exponent"]
+        return engine.run()
 
     @cached_property
     def targets_table(self) -> pd.DataFrame:
         """Per target: claim, source, satisfaction share and mean sides at the best fit."""
-        history, gamma = self.best_runs
+        history = self.best_runs
         steps = list(range(history.shape[1]))
         s = self.scenario
-        _, lhs, rhs = violations(self.targets, history, steps, s.dates, s.capability, gamma)
+        _, lhs, rhs = violations(self.targets, history, steps, s.dates, s.capability)
         return pd.DataFrame(
             {
                 "id": [t.spec.id for t in self.targets],
@@ -135,9 +134,9 @@ class Calibration:
         5–95% band (q05, q95) over replicates at the best fit; ``actors`` (``PRK→CHN``; empty
         for a number) and ``claim_date`` (the date the claim reads the side; empty for a
         number) mark the claim."""
-        history, gamma = self.best_runs
+        history = self.best_runs
         return pd.concat(
-            [side_series(t, history, gamma, self.scenario) for t in self.targets],
+            [side_series(t, history, self.scenario) for t in self.targets],
             ignore_index=True,
         )
 
@@ -170,9 +169,7 @@ class Calibration:
             {
                 "member": np.repeat(np.arange(len(vectors)), len(fit.seeds)),
                 "seed": fit.seeds * len(vectors),
-                "hedging_index": metrics.hedging_index(
-                    partner_shares(end[:, i], engine.actors.size)
-                ),
+                "hedging_index": metrics.patron_balance(end[:, i], s.capability, i),
             }
         )
         for j, actor in enumerate(s.actor_ids):
@@ -384,9 +381,7 @@ def progress_bar(budget: int, shown: bool) -> Iterator[Callable[[int, float], No
         yield advance
 
 
-def side_series(
-    target: Target, history: np.ndarray, gamma: np.ndarray, scenario: Scenario
-) -> pd.DataFrame:
+def side_series(target: Target, history: np.ndarray, scenario: Scenario) -> pd.DataFrame:
     """A target's two sides at every recorded date: median and 5–95% band over replicates
     (a number as a constant side without actors or date)."""
     frames = []
@@ -395,7 +390,7 @@ def side_series(
             values = np.full(history.shape[:2], float(target.spec.rhs))  # type: ignore[arg-type]
             actors, claim = "", None
         else:
-            values = metric_value(history, target.spec.metric, point[0], scenario.capability, gamma)
+            values = metric_value(history, target.spec.metric, point[0], scenario.capability)
             actors, claim = "→".join(scenario.actor_ids[a] for a in point[0]), point[1]
         low, mid, high = np.quantile(values, [0.05, 0.5, 0.95], axis=0)
         frames.append(

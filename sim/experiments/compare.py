@@ -11,6 +11,7 @@ in which it is positive.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,15 +24,17 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from sim.core import metrics
-from sim.core.dynamics import partner_shares, partner_sizes
 from sim.core.errors import InputError
+from sim.core.params import AGENT_PARAMETERS, CALIBRATED, REGISTRY
 from sim.core.streams import spawn_seeds
+from sim.core.variants import variant
 from sim.engine.ensemble import Ensemble
+from sim.experiments.abc import weighted_quantiles
 from sim.experiments.sweep import envelope_steps
 from sim.experiments.targets import step_index
 from sim.figures.comparison import comparison_figures
 from sim.figures.folders import save_output
-from sim.io.posteriorfile import posterior_files, posterior_table
+from sim.io.posteriorfile import models_table, posterior_files, posterior_table
 from sim.io.scenario import Scenario
 
 
@@ -65,16 +68,14 @@ class Metric:
                 f"actors: {', '.join(scenario.actor_ids)}"
             )
 
-    def values(self, scenario: Scenario, history: np.ndarray, gamma: np.ndarray) -> np.ndarray:
+    def values(self, scenario: Scenario, history: np.ndarray) -> np.ndarray:
         """The metric per run and kept date, from a history [R, E, N, N]."""
         i = scenario.actor_ids.index(self.actor)
         if self.name.startswith("alignment_"):
             return history[:, :, i, scenario.actor_ids.index(self.name[10:])]
-        rows = history[:, :, i]
-        shares = partner_shares(rows, partner_sizes(scenario.capability, gamma, rows.ndim))
-        if self.name == "dependence":
-            return metrics.dependence(shares)
-        return metrics.hedging_index(shares)
+        if self.name == "hedging_index":
+            return metrics.patron_balance(history[:, :, i], scenario.capability, i)
+        return metrics.dependence(metrics.shares_of(history[:, :, i]))
 
 
 def series(
@@ -85,7 +86,7 @@ def series(
     draws: Sequence[Mapping[str, float]] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The metric monthly (and on the state recorded on or after `at`) for every replicate,
-    each with its posterior draw's parameters where given (`fitted_part`).
+    each with its posterior draw's parameters where given (`drawn_part`).
 
     Returns:
         (dates [E], values [R, E]).
@@ -93,21 +94,23 @@ def series(
     kept = envelope_steps(scenario, "month")
     if at is not None:
         kept = np.union1d(kept, [step_index(scenario.dates, at)])
-    varied = None if draws is None else [fitted_part(scenario, d) for d in draws]
+    varied = None if draws is None else [drawn_part(scenario, d) for d in draws]
     engine = Ensemble(scenario, seeds, varied, record_actions=False)
     history = engine.run(kept)
-    return scenario.dates[kept], metric.values(scenario, history, engine.params["share_exponent"])
+    return scenario.dates[kept], metric.values(scenario, history)
 
 
-#: Distinguishes the resampling stream from the replicates' seeds spawned from the same root.
-RESAMPLE_STREAM = 0x5EED
+#: Distinguish the resampling and the agents' prior draws from the replicates' seeds
+#: spawned from the same root.
+RESAMPLE_STREAM, AGENTS_STREAM = 0x5EED, 0xA6E5
 
 
-def fitted_part(scenario: Scenario, draw: Mapping[str, float]) -> dict[str, float]:
-    """The values of a posterior draw for the parameters a scenario takes from its fit: a
-    what-if's own parameters, `--set` and a variant's switched-off terms stay as they are."""
+def drawn_part(scenario: Scenario, draw: Mapping[str, float]) -> dict[str, float]:
+    """The values of a draw for the parameters a scenario leaves to its fit or to the
+    registry: a what-if's own parameters, `--set` and a variant's switched-off terms stay
+    as they are."""
     sources = scenario.parameter_sources
-    return {k: v for k, v in draw.items() if sources.get(k, "").startswith("fitted")}
+    return {k: v for k, v in draw.items() if sources.get(k, "").startswith(("fitted", "default"))}
 
 
 def resample(
@@ -115,16 +118,35 @@ def resample(
 ) -> list[dict[str, float]]:
     """`count` parameter vectors drawn, with replacement, by weight from posterior draws
     (from a stream of their own, apart from the replicates' seeds)."""
-    weights = table["weight"].to_numpy()
+    weights = table["weight"].to_numpy() if "weight" in table else np.ones(len(table))
     rng = np.random.default_rng([seed, RESAMPLE_STREAM])
     rows = rng.choice(len(table), count, p=weights / weights.sum())
     values = table[list(names)].to_numpy()[rows]
     return [dict(zip(names, map(float, v), strict=True)) for v in values]
 
 
+def agent_draws(scenario: Scenario, count: int, seed: int) -> list[dict[str, float]]:
+    """`count` draws of the agents' decision parameters from their priors (uniform over
+    the registry's ranges, ODD.md §7.11), for those the scenario leaves at their defaults:
+    agents act after the documents, which cannot inform them. None drawn where the
+    scenario's variant switches the agents off."""
+    free = [
+        n
+        for n in AGENT_PARAMETERS
+        if scenario.parameter_sources[n] == "default"
+        and "activity" not in variant(scenario.model).off
+    ]
+    rng = np.random.default_rng([seed, AGENTS_STREAM])
+    low = np.array([REGISTRY[n].low for n in free])
+    high = np.array([REGISTRY[n].high for n in free])
+    values = rng.uniform(low, high, size=(count, len(free)))
+    return [dict(zip(free, map(float, v), strict=True)) for v in values]
+
+
 def posterior_draws(base: Scenario, replicates: int, seed: int) -> list[dict[str, float]] | None:
     """One draw per replicate from the posterior beside the base's fit, its evidence
-    checked (`sim.io.posteriorfile`); None when the base has no posterior.
+    checked (`sim.io.posteriorfile`), with the agents' parameters from their priors; None
+    when the base has no posterior.
 
     Raises:
         InputError: a posterior whose evidence files have changed.
@@ -133,7 +155,37 @@ def posterior_draws(base: Scenario, replicates: int, seed: int) -> list[dict[str
     if fitted is None or not posterior_files(fitted)[1].is_file():
         return None
     table, names = posterior_table(fitted, "compare")
-    return resample(table, names, replicates, seed)
+    return with_agents(base, resample(table, names, replicates, seed), seed)
+
+
+def with_agents(
+    base: Scenario, draws: Sequence[Mapping[str, float]], seed: int
+) -> list[dict[str, float]]:
+    """Each draw with the agents' parameters drawn from their priors (`agent_draws`)."""
+    agents = agent_draws(base, len(draws), seed)
+    return [{**d, **a} for d, a in zip(draws, agents, strict=True)]
+
+
+def model_draws(
+    bases: Mapping[str, Scenario], replicates: int, seed: int
+) -> tuple[dict[str, list[dict[str, float]]], dict[str, float]]:
+    """Per model variant (`bases`: the base loaded as each), one draw per replicate from
+    its posterior kept by the model comparison beside the base's fit (``models.parquet``),
+    with the agents' parameters from their priors; and each variant's posterior
+    probability renormalised over the variants asked for.
+
+    Raises:
+        InputError: no model comparison beside the fit, hashes that do not match, or a
+            variant it did not compare.
+    """
+    first = next(iter(bases.values()))
+    table, probability = models_table(first.parameters_from, list(bases))
+    draws = {}
+    for name, base in bases.items():
+        rows = table[table["model"] == name]
+        draws[name] = with_agents(base, resample(rows, list(CALIBRATED), replicates, seed), seed)
+    total = sum(probability[m] for m in bases)
+    return draws, {m: probability[m] / total for m in bases}
 
 
 @dataclass(frozen=True)
@@ -146,12 +198,15 @@ class Comparison:
         summary: per what-if: mean difference, t and bootstrap intervals, share positive.
         manifest: what was compared: the files and their hashes, each scenario's label and
             hypothetical event dates, the metric, replicates and seed.
+        models: per what-if, the answer under each model variant asked for and the
+            model-averaged answer (`across_models`); None unless asked for.
     """
 
     bands: pd.DataFrame
     differences: pd.DataFrame
     summary: pd.DataFrame
     manifest: dict[str, Any]
+    models: pd.DataFrame | None = None
 
     def figures(self) -> dict[str, Figure]:
         """The bands over time and the differences, by file stem."""
@@ -162,7 +217,13 @@ class Comparison:
     ) -> Path:
         """Write tables (Parquet and CSV), figures and manifest; the folder appears whole.
         A non-empty folder is refused unless `force` (then it is replaced)."""
-        tables = {name: getattr(self, name) for name in ("bands", "differences", "summary")}
+        names = (
+            "bands",
+            "differences",
+            "summary",
+            *(("models",) if self.models is not None else ()),
+        )
+        tables = {name: getattr(self, name) for name in names}
         return save_output(folder, tables, self.figures(), self.manifest, formats, force)
 
 
@@ -308,3 +369,65 @@ def summary_row(
         "share_positive": float((delta > 0).mean()),
         "replicates": len(delta),
     }
+
+
+def with_models(
+    result: Comparison,
+    bases: Mapping[str, Scenario],
+    whatifs: Mapping[str, Sequence[Scenario]],
+    metric: Metric,
+    replicates: int,
+    seed: int,
+    at: dt.date | None = None,
+) -> Comparison:
+    """The comparison with its answer under each model variant and averaged over them
+    (`across_models`): per variant (`bases` and `whatifs` loaded as it), the same seeds,
+    each replicate at a draw of that variant's posterior (`model_draws`)."""
+    draws, probability = model_draws(bases, replicates, seed)
+    per_model = {
+        name: compare(bases[name], whatifs[name], metric, replicates, seed, at, draws[name])
+        for name in bases
+    }
+    manifest = {**result.manifest, "models": probability}
+    return dataclasses.replace(
+        result, manifest=manifest, models=across_models(per_model, probability)
+    )
+
+
+def across_models(
+    comparisons: Mapping[str, Comparison], probability: Mapping[str, float]
+) -> pd.DataFrame:
+    """Per what-if: the answer under each model variant, and the model-averaged answer.
+
+    The averaged answer is the posterior predictive difference under Bayesian model
+    averaging (Hoeting, Madigan, Raftery & Volinsky 1999): the mixture of the variants'
+    replicate differences, each variant weighted by its posterior probability
+    (`probability`, summing to 1 over `comparisons`).
+    """
+    rows = []
+    for name, result in comparisons.items():
+        for row in result.summary.to_dict("records"):
+            rows.append({"model": name, "probability": probability[name], **row})
+    first = next(iter(comparisons.values()))
+    for whatif, date in zip(first.summary["whatif"], first.summary["date"], strict=True):
+        parts = [
+            (c.differences.loc[c.differences["whatif"] == whatif, "difference"].to_numpy(), m)
+            for m, c in comparisons.items()
+        ]
+        delta = np.concatenate([d for d, _ in parts])
+        weight = np.concatenate([np.full(len(d), probability[m] / len(d)) for d, m in parts])
+        low, high = weighted_quantiles(delta, weight, [0.05, 0.95])
+        rows.append(
+            {
+                "model": "averaged",
+                "probability": float(sum(probability.values())),
+                "date": date,
+                "whatif": whatif,
+                "difference_mean": float(weight @ delta),
+                "q05": float(low),
+                "q95": float(high),
+                "share_positive": float(weight @ (delta > 0)),
+                "replicates": len(delta),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -17,6 +17,12 @@ the default halved and doubled, `Prior.about_defaults`):
   the share of datasets where the generating variant has the largest evidence (ABC model
   choice is only as good as its summaries: Robert, Cornuet, Marin & Pillai 2011).
 
+For `alignsim compare --models`, the comparison also keeps `KEPT_DRAWS` draws of each
+variant's posterior (registry widths; resampled by weight) and each variant's posterior
+probability under equal prior odds (Bayesian model averaging: Hoeting, Madigan, Raftery &
+Volinsky 1999, Statistical Science 14(4)), written beside the fit as ``models.parquet`` and
+``models.yaml`` (`write_models`).
+
 A mechanism is *supported* when its Bayes factor (full over the full model without it)
 exceeds `SUPPORT_FACTOR` under every prior width and the full model's out-of-sample score
 is not worse than the ablation's by more than `SUPPORT_SE` standard errors.
@@ -41,6 +47,7 @@ from sim.core.variants import MECHANISMS, VARIANTS, variant
 from sim.experiments.abc import KAPPA, Claims, log_evidence, weights_of
 from sim.experiments.bank import (
     CHECK_STREAM,
+    MODELS_STREAM,
     Bank,
     Prior,
     fitted_scenario,
@@ -50,6 +57,7 @@ from sim.experiments.bank import (
 from sim.experiments.targets import Target
 from sim.experiments.votes import VoteEvidence
 from sim.figures.folders import save_output
+from sim.io.files import atomic_file, keep_previous, sha256, write_calibration_yaml
 from sim.io.scenario import Scenario
 
 WIDTHS = (1.0, 0.5, 2.0)
@@ -58,6 +66,8 @@ CUTOFF = dt.date(2025, 9, 1)
 SUPPORT_FACTOR = 3.0
 #: … and the full model's out-of-sample score is not worse by more than this many SEs.
 SUPPORT_SE = 2.0
+#: Draws kept of each variant's posterior for `alignsim compare --models`.
+KEPT_DRAWS = 2000
 
 
 def early_mask(targets: Sequence[Target], cutoff: dt.date) -> np.ndarray:
@@ -73,18 +83,49 @@ class ModelChoice:
     out_of_sample: pd.DataFrame
     recovery: pd.DataFrame
     verdicts: pd.DataFrame
+    probabilities: pd.DataFrame
+    posteriors: pd.DataFrame
     manifest: dict[str, Any]
 
     def save(self, folder: str | Path, force: bool = False) -> Path:
-        """Write the four tables and the manifest, whole or not at all; a non-empty folder
-        is refused unless `force`."""
+        """Write the tables and the manifest, whole or not at all; a non-empty folder is
+        refused unless `force`."""
         tables = {
             "evidence": self.evidence,
             "out_of_sample": self.out_of_sample,
             "recovery": self.recovery,
             "verdicts": self.verdicts,
+            "probabilities": self.probabilities,
+            "posteriors": self.posteriors,
         }
         return save_output(folder, tables, {}, self.manifest, force=force)
+
+    def write_models(self, folder: str | Path, evidence_sha256: dict[str, str]) -> Path:
+        """Write ``models.parquet`` (each variant's kept posterior draws) and ``models.yaml``
+        (the variants' probabilities, the evidence's hashes, the draws' SHA-256) into
+        `folder`, beside the fit, keeping the previous pair as ``models.previous.*``."""
+        target = Path(folder)
+        draws, record = target / "models.parquet", target / "models.yaml"
+        for path in (draws, record):
+            keep_previous(path, f"models.previous{path.suffix}")
+        with atomic_file(draws) as work:
+            self.posteriors.to_parquet(work, index=False)
+        content = {
+            "method": "posterior probabilities of the model variants under equal prior odds, "
+            "from their evidence on the registry's prior ranges (ODD.md §7.16)",
+            "evidence": self.manifest["evidence"],
+            "draws_per_model": KEPT_DRAWS,
+            "probabilities": {
+                r["model"]: round(float(r["probability"]), 6)
+                for r in self.probabilities.to_dict("records")
+            },
+            "evidence_sha256": evidence_sha256,
+            "draws_sha256": sha256(draws),
+            "seed": self.manifest["seed"],
+            "draws_per_bank": self.manifest["draws_per_bank"],
+        }
+        write_calibration_yaml(record, content)
+        return record
 
 
 def variant_banks(
@@ -206,6 +247,41 @@ def recovery_table(
     return pd.DataFrame(rows)
 
 
+def probability_table(evidence: pd.DataFrame) -> pd.DataFrame:
+    """Each variant's posterior probability under equal prior odds (registry widths): its
+    evidence over the sum of all variants' evidence."""
+    at = evidence[evidence["prior_width"] == 1.0]
+    log_z = at["log_evidence"].to_numpy()
+    weight = np.exp(log_z - log_z.max())
+    return pd.DataFrame(
+        {
+            "model": at["model"].to_numpy(),
+            "log_evidence": log_z,
+            "log_evidence_se": at["log_evidence_se"].to_numpy(),
+            "probability": weight / weight.sum(),
+        }
+    )
+
+
+def posterior_samples(
+    banks: dict[tuple[str, float], Bank], claims: Claims, seed: int
+) -> pd.DataFrame:
+    """`KEPT_DRAWS` parameter vectors of each variant's posterior (registry widths),
+    resampled by weight with replacement; every calibrated parameter is a column, 0 where
+    the variant fixes it."""
+    rng = np.random.default_rng(substream(seed, MODELS_STREAM))
+    frames = []
+    for (name, width), bank in banks.items():
+        if width != 1.0:
+            continue
+        weights = weights_of(claims.loglik(bank.gap), bank.votes).weights
+        rows = rng.choice(bank.size, KEPT_DRAWS, p=weights)
+        frame = pd.DataFrame(bank.theta[rows], columns=list(bank.prior.names))
+        values = {p: frame.get(p, 0.0) for p in CALIBRATED}
+        frames.append(pd.DataFrame({"model": name, "draw": np.arange(KEPT_DRAWS), **values}))
+    return pd.concat(frames, ignore_index=True)
+
+
 def verdict_table(evidence: pd.DataFrame, out_of_sample: pd.DataFrame) -> pd.DataFrame:
     """Per mechanism: its Bayes factor (full over the ablation) under each width, the
     out-of-sample difference, and whether the rule of ODD.md §7.16 supports it."""
@@ -277,4 +353,12 @@ def model_choice(
         f"out-of-sample score not worse by more than {SUPPORT_SE:g} SE",
         "seconds": round(sum(b.seconds for b in banks.values()), 1),
     }
-    return ModelChoice(evidence, oos, recovery, verdict_table(evidence, oos), manifest)
+    return ModelChoice(
+        evidence,
+        oos,
+        recovery,
+        verdict_table(evidence, oos),
+        probability_table(evidence),
+        posterior_samples(banks, claims, seed),
+        manifest,
+    )

@@ -29,7 +29,6 @@ import pyarrow.parquet as pq
 
 from sim import __version__
 from sim.core import metrics
-from sim.core.dynamics import partner_shares
 from sim.core.streams import spawn_seeds
 from sim.engine.ensemble import Ensemble
 from sim.io.scenario import Scenario
@@ -148,8 +147,7 @@ def observe(engine: Ensemble, kept: np.ndarray, observed: np.ndarray, focal: int
     where = np.flatnonzero(kept == engine.k)
     if len(where):
         row = engine.alignment[:, focal].copy()
-        shares = partner_shares(row, engine.actors.size)
-        row[:, focal] = 1.0 - metrics.concentration(shares)
+        row[:, focal] = metrics.patron_balance(row, engine.actors.capability, focal)
         observed[:, where[0]] = row
 
 
@@ -180,7 +178,7 @@ def outcome_table(
     """One row per run: point, replicate, seed, varied parameters and outcomes."""
     point, replicate = run_index(chunk)
     A, focal, ids = engine.alignment, scenario.focal_index, scenario.actor_ids
-    shares = partner_shares(A[:, focal], engine.actors.size)
+    shares = metrics.shares_of(A[:, focal])
     top = metrics.top_partner(shares)
     columns: dict[str, object] = {
         "point": point,
@@ -194,7 +192,7 @@ def outcome_table(
     for j, actor in enumerate(ids):
         if j != focal:
             columns[f"final_alignment_{actor}"] = A[:, focal, j]
-    columns["final_hedging_index"] = metrics.hedging_index(shares)
+    columns["final_hedging_index"] = metrics.patron_balance(A[:, focal], scenario.capability, focal)
     columns["final_dependence"] = metrics.dependence(shares)
     columns["final_top_partner"] = np.array([ids[t] if t >= 0 else "" for t in top])
     sides = metrics.blocs(A)

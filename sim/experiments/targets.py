@@ -24,11 +24,12 @@ import numpy as np
 from pydantic import Field, ValidationError
 
 from sim.core import metrics
-from sim.core.dynamics import concentration, partner_shares, partner_sizes
 from sim.core.errors import InputError, where
 from sim.io.schema import Strict, describe_error, dotted, line_of, read_yaml
 
-Metric = Literal["alignment", "hedging_index", "dependence", "share", "protocol_rank"]
+Metric = Literal[
+    "alignment", "hedging_index", "dependence", "effective_partners", "share", "protocol_rank"
+]
 
 
 class Point(Strict):
@@ -37,7 +38,9 @@ class Point(Strict):
     date: dt.date
     source: str | None = Field(None, description="alignment, protocol_rank: the row actor")
     target: str | None = Field(None, description="alignment, protocol_rank: the column actor")
-    actor: str | None = Field(None, description="hedging_index, dependence, share: the actor")
+    actor: str | None = Field(
+        None, description="hedging_index, dependence, effective_partners, share: the actor"
+    )
     partner: str | None = Field(None, description="share: the partner")
 
 
@@ -69,6 +72,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "protocol_rank": ("source", "target"),
     "hedging_index": ("actor",),
     "dependence": ("actor",),
+    "effective_partners": ("actor",),
     "share": ("actor", "partner"),
 }
 
@@ -170,27 +174,33 @@ def point_value(
     actors: tuple[int, ...],
     k: int,
     capability: np.ndarray,
-    gamma: np.ndarray,
 ) -> np.ndarray:
     """A metric's value per run, from a history kept at `steps` ([R, len(steps), N, N])."""
-    return metric_value(history[:, list(steps).index(k)], metric, actors, capability, gamma)
+    return metric_value(history[:, list(steps).index(k)], metric, actors, capability)
 
 
 def metric_value(
-    A: np.ndarray, metric: str, actors: tuple[int, ...], capability: np.ndarray, gamma: np.ndarray
+    A: np.ndarray, metric: str, actors: tuple[int, ...], capability: np.ndarray
 ) -> np.ndarray:
-    """A metric's value from alignments [R, ..., N, N]: per run, and per step of a history."""
+    """A metric's value from alignments [R, ..., N, N]: per run, and per step of a history.
+
+    The portfolio measures are those of `sim.core.metrics`; an actor with no patron counts
+    as not hedging (index 0), one with no positive tie as fully dependent (1) and with no
+    partner (0), so that every claim about it has a value.
+    """
     if metric == "alignment":
         return A[..., actors[0], actors[1]]
     if metric == "protocol_rank":
         return metrics.protocol_rank(A)[..., actors[0], actors[1]].astype(float)
     rows = A[..., actors[0], :]
-    shares = partner_shares(rows, partner_sizes(capability, gamma, rows.ndim))
+    if metric == "hedging_index":
+        return np.nan_to_num(metrics.patron_balance(rows, capability, actors[0]), nan=0.0)
+    shares = metrics.shares_of(rows)
     if metric == "share":
         return shares[..., actors[1]]
     if metric == "dependence":
-        return shares.max(axis=-1)
-    return 1.0 - concentration(shares)
+        return np.nan_to_num(metrics.dependence(shares), nan=1.0)
+    return np.nan_to_num(metrics.effective_partners(shares), nan=0.0)
 
 
 def violations(
@@ -199,7 +209,6 @@ def violations(
     steps: Sequence[int],
     dates: np.ndarray,
     capability: np.ndarray,
-    gamma: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Hinge violation of every target in every run.
 
@@ -210,13 +219,13 @@ def violations(
     for t in targets:
         s = t.spec
         lhs = point_value(
-            history, steps, s.metric, t.lhs[0], step_index(dates, t.lhs[1]), capability, gamma
+            history, steps, s.metric, t.lhs[0], step_index(dates, t.lhs[1]), capability
         )
         rhs = (
             np.full_like(lhs, s.rhs)
             if isinstance(s.rhs, float) or t.rhs is None
             else point_value(
-                history, steps, s.metric, t.rhs[0], step_index(dates, t.rhs[1]), capability, gamma
+                history, steps, s.metric, t.rhs[0], step_index(dates, t.rhs[1]), capability
             )
         )
         gap = lhs - rhs if s.comparison == ">" else rhs - lhs

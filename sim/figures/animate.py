@@ -58,7 +58,7 @@ def animate(view: RunView, out: Path, every: int = 4, fps: int = 8) -> int:
     when = pd.to_datetime(pd.Series(sorted(view.alignment["date"].unique())))
     hedging.set_xlim(when.iloc[0], when.iloc[-1])
     hedging.set_ylim(0, 1)
-    hedging.set_ylabel("hedging index (1 − HHI of partner shares)")
+    hedging.set_ylabel("hedging index (balance between patrons, 0..1)")
     hedging.legend(fontsize=8, loc="lower left")
     date_axis(hedging)
     series = {a: view.metrics[view.metrics["actor"] == a] for a in view.actors}

@@ -24,7 +24,8 @@ METRIC_LABELS = {
     "alignment": ALIGNMENT_LABEL,
     "share": "partner share (0..1)",
     "dependence": "dependence: largest partner share (0..1)",
-    "hedging_index": "hedging index: 1 − HHI (0..1)",
+    "hedging_index": "hedging index: balance between the two patrons (0..1)",
+    "effective_partners": "effective number of partners (1/HHI)",
     "protocol_rank": "rank in the host's order of honour (1 = first)",
 }
 SATISFIED, UNSATISFIED = OKABE_ITO[3], NEGATIVE

@@ -253,7 +253,7 @@ def hedging_figure(view: RunView) -> Figure:
     fig = Figure(figsize=(11, 7), layout="constrained")
     axes = fig.subplots(2, 1, sharex=True)
     labels = {
-        "hedging_index": "hedging index (1 − HHI of partner shares)",
+        "hedging_index": "hedging index (balance between its two patrons, 0..1)",
         "dependence": "dependence (largest partner share)",
     }
     for ax, column in zip(axes, labels, strict=True):

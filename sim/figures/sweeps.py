@@ -20,7 +20,7 @@ from sim.core.errors import InputError
 from sim.figures.runs import OKABE_ITO, date_axis, save_figures
 
 LABELS = {
-    "final_hedging_index": "hedging index at the end (1 − HHI)",
+    "final_hedging_index": "hedging index at the end (balance between patrons)",
     "final_dependence": "dependence at the end (largest share)",
     "largest_shift": "largest one-step shift of the focal row (alignment units)",
     "agent_actions": "actions initiated by agents (count)",

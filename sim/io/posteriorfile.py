@@ -11,7 +11,7 @@ silently used; ``fitted.yaml``, the posterior's median, carries the same record.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +95,41 @@ def posterior_draw(fitted: Path, k: int) -> tuple[dict[str, float], float]:
         )
     row = draws.iloc[k]
     return {name: float(row[name]) for name in names}, float(row["weight"])
+
+
+def models_table(fitted: Path | None, models: Sequence[str]) -> tuple[Any, dict[str, float]]:
+    """The model comparison's kept posterior draws (``models.parquet``, a DataFrame with a
+    ``model`` column) beside `fitted` and every compared variant's posterior probability,
+    after checking its evidence and its draws.
+
+    Raises:
+        InputError: no comparison there, hashes that do not match, or a variant in
+            `models` it did not compare.
+    """
+    where = "--models"
+    record_path = None if fitted is None else fitted.with_name("models.yaml")
+    if record_path is None or not record_path.is_file():
+        raise InputError(
+            f"{where}: no model comparison beside the base's fit (models.yaml); run "
+            f"alignsim calibrate BASE --compare-models first"
+        )
+    record, _ = read_yaml(record_path)
+    if not isinstance(record, dict) or not isinstance(record.get("probabilities"), dict):
+        raise InputError(f"{record_path}: not a model comparison record (no `probabilities`)")
+    check_hashes(record.get("evidence_sha256"), record_path.parent, str(record_path))
+    draws_path = record_path.with_name("models.parquet")
+    if not draws_path.is_file() or sha256(draws_path) != record.get("draws_sha256"):
+        raise InputError(
+            f"{where}: {draws_path} is missing or not the draws {record_path} records; rerun "
+            f"alignsim calibrate BASE --compare-models"
+        )
+    probability = {str(k): float(v) for k, v in record["probabilities"].items()}
+    unknown = [m for m in models if m not in probability]
+    if unknown:
+        raise InputError(
+            f"{where} {unknown[0]}: not among the compared variants; compared: "
+            f"{', '.join(probability)}"
+        )
+    import pandas as pd  # only here: loading a scenario does not need pandas
+
+    return pd.read_parquet(draws_path), probability

@@ -291,7 +291,7 @@ def Hedging(model: AlignmentModel) -> None:
     ax.set_xlim(mdates.date2num(model.spec.start), mdates.date2num(model.spec.end))
     ax.set_ylim(0, 1)
     ax.set_ylabel("hedging index")
-    ax.set_title(f"{model.spec.focal}'s hedging index (1 − HHI of partner shares)")
+    ax.set_title(f"{model.spec.focal}'s hedging index (balance between its two patrons)")
     date_axis(ax)
     solara.FigureMatplotlib(fig, format="png")
 
