@@ -55,6 +55,30 @@ def no_exchange(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+@pytest.fixture
+def target(tmp_path: Path) -> Path:
+    """A folder holding an old result."""
+    write_result(tmp_path / "run", "old")
+    return tmp_path / "run"
+
+
+def at_second_rename(action: Callable[[], None]) -> Callable[[str, str], None]:
+    """`os.replace` that does `action` first at its second call."""
+    real, calls = os.replace, []
+
+    def replace(*args: str) -> None:
+        calls.append(args)
+        if len(calls) == 2:
+            action()
+        real(*args)
+
+    return replace
+
+
+def injected_failure() -> None:
+    raise OSError("injected")
+
+
 def ended_pid() -> int:
     process = subprocess.Popen(["true"])
     process.wait()
@@ -63,62 +87,40 @@ def ended_pid() -> int:
 
 @pytest.mark.usefixtures("no_exchange")
 def test_a_kill_between_the_two_renames_is_recovered(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    target: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    target = tmp_path / "run"
-    write_result(target, "old")
     child = os.fork()
     if child == 0:  # killed (os._exit: no cleanup runs) at the second rename
-        real, calls = os.replace, []
-
-        def killed_at_second(*args: str) -> None:
-            calls.append(args)
-            if len(calls) == 2:
-                os._exit(9)
-            real(*args)
-
-        os.replace = killed_at_second
+        os.replace = at_second_rename(lambda: os._exit(9))
         write_result(target, "new")
         os._exit(0)
     assert os.waitpid(child, 0)[1] >> 8 == 9
     assert not target.exists() and results_exist(target)
-    assert [n.split("-")[0] for n in hidden(tmp_path)] == [".run.old", ".run.tmp"]
+    assert [n.split("-")[0] for n in hidden(target.parent)] == [".run.old", ".run.tmp"]
     seen = watch(monkeypatch, "replace", lambda: results_exist(target))
     write_result(target, "newer")
     assert seen and all(seen)
-    assert (target / "result.txt").read_text() == "newer" and hidden(tmp_path) == []
+    assert (target / "result.txt").read_text() == "newer" and hidden(target.parent) == []
 
 
 @pytest.mark.usefixtures("no_exchange")
 def test_a_failed_second_rename_puts_the_old_result_back(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    target: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    target = tmp_path / "run"
-    write_result(target, "old")
-    calls, real = [], os.replace
-
-    def fails_at_second(*args: str) -> None:
-        calls.append(args)
-        if len(calls) == 2:
-            raise OSError("injected")
-        real(*args)
-
-    monkeypatch.setattr(os, "replace", fails_at_second)
+    monkeypatch.setattr(os, "replace", at_second_rename(injected_failure))
     with pytest.raises(OSError, match="injected"):
         write_result(target, "new")
-    assert (target / "result.txt").read_text() == "old" and hidden(tmp_path) == []
+    assert (target / "result.txt").read_text() == "old" and hidden(target.parent) == []
 
 
 def test_the_swap_leaves_a_result_at_every_moment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    target: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    target = tmp_path / "run"
-    write_result(target, "old")
     seen = watch(monkeypatch, "exchange", lambda: (target / "result.txt").is_file(), inplace)
     monkeypatch.setattr(os, "replace", None)  # no rename may be needed
     write_result(target, "new")
     assert seen == [True, True] and (target / "result.txt").read_text() == "new"
-    assert hidden(tmp_path) == []
+    assert hidden(target.parent) == []
 
 
 def test_only_leftovers_of_ended_processes_are_removed(tmp_path: Path) -> None:

@@ -103,9 +103,9 @@ def output_file(out: Path, force: bool) -> Path:
 def atomic_file(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside `target` (with its suffix, which writers may read) that
     replaces it, flushed to disk, only if the block completes; the file gets the umask's
-    mode, and leftovers of killed writers of `target` are removed first."""
+    mode. (Unlike a folder's, a file's leftovers are not searched for: a sweep writes
+    thousands of files into one folder.)"""
     target.parent.mkdir(parents=True, exist_ok=True)
-    recover(target)
     work = temporary(target)
     try:
         yield work
