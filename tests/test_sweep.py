@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -60,6 +63,8 @@ def test_dask_local_cluster_gives_identical_files(runner: CliRunner, tmp_path: P
 
 
 def test_killed_sweep_resumes_to_identical_files(runner: CliRunner, tmp_path: Path) -> None:
+    """A sweep killed mid-way, resumed by one process while a second is refused: the lock
+    left by the killed one is taken over, the second names the holder and writes nothing."""
     sweep_args = [
         "sweep",
         str(BASELINE),
@@ -75,11 +80,7 @@ def test_killed_sweep_resumes_to_identical_files(runner: CliRunner, tmp_path: Pa
     subprocess.run([*args, "--out", str(reference)], check=True, cwd=ROOT)
     process = subprocess.Popen([*args, "--out", str(killed)], cwd=ROOT)
     manifest = killed / "manifest.jsonl"
-    deadline = time.time() + 60
-    while time.time() < deadline and not (
-        manifest.exists() and manifest.read_text().count("\n") >= 3
-    ):
-        time.sleep(0.02)
+    wait_for(lambda: manifest.exists() and manifest.read_text().count("\n") >= 3)
     process.send_signal(signal.SIGKILL)
     process.wait()
     finished = manifest.read_text().count("\n")
@@ -87,10 +88,119 @@ def test_killed_sweep_resumes_to_identical_files(runner: CliRunner, tmp_path: Pa
     assert not (killed / "results.parquet").exists()
     refused = runner.invoke(cli, [*sweep_args, "--out", str(killed)])
     assert refused.exit_code == 2 and "use --resume" in refused.stderr
-    subprocess.run([*args, "--out", str(killed), "--resume"], check=True, cwd=ROOT)
+    first = subprocess.Popen(
+        [*args, "--out", str(killed), "--resume"], cwd=ROOT, stderr=subprocess.PIPE, text=True
+    )
+    wait_for(lambda: f'"pid": {first.pid}' in (killed / "sweep.lock").read_text())
+    first.send_signal(signal.SIGSTOP)  # holding the lock, mid-sweep
+    before = snapshot(killed)
+    second = runner.invoke(cli, [*sweep_args, "--out", str(killed), "--resume"])
+    holder = f"in use by process {first.pid} on host {socket.gethostname()}"
+    assert second.exit_code == 2 and one_line(second.stderr, holder), second.stderr
+    assert snapshot(killed) == before
+    first.send_signal(signal.SIGCONT)
+    _, errors = first.communicate(timeout=120)
+    assert first.returncode == 0, errors
+    assert f"taking over the lock left by process {process.pid}" in errors
     same_bytes(reference, killed)
     lines = manifest.read_text().splitlines()
     assert len(lines) == 60 and len({line for line in lines}) == 60
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 60) -> None:
+    deadline = time.time() + seconds
+    while not condition():
+        assert time.time() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under a folder with its size and modification time (ns)."""
+    return {
+        str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in folder.rglob("*")
+    }
+
+
+def one_line(stderr: str, fragment: str) -> bool:
+    lines = stderr.strip().splitlines()
+    return len(lines) == 1 and fragment in lines[0] and "Traceback" not in stderr
+
+
+def test_truncated_and_swapped_chunks_are_rerun(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "s"
+    sweep(runner, out, "--chunk-runs", "8")
+    clean = {n: (out / n).read_bytes() for n in ("results.parquet", "envelopes.parquet")}
+    manifest = (out / "manifest.jsonl").read_text().splitlines()
+    chunks = [json.loads(line)["chunk"] for line in manifest]
+    cut = out / "chunks" / f"{chunks[0]}.results.parquet"
+    cut.write_bytes(cut.read_bytes()[:100])
+    a, b = (out / "chunks" / f"{c}.envelopes.parquet" for c in chunks[1:3])
+    a_bytes = a.read_bytes()
+    a.write_bytes(b.read_bytes())  # two valid chunks, each in the other's place
+    b.write_bytes(a_bytes)
+    (out / "results.parquet").unlink()
+    result = runner.invoke(
+        cli,
+        [
+            "sweep",
+            str(BASELINE),
+            *VARY,
+            "--replicates",
+            "8",
+            "--out",
+            str(out),
+            "--quiet",
+            "--chunk-runs",
+            "8",
+            "--resume",
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    reports = result.stderr.strip().splitlines()
+    assert len(reports) == 3 and "Traceback" not in result.stderr
+    for chunk, line in zip(chunks[:3], reports, strict=True):
+        assert f"chunk {chunk}:" in line and "running it again" in line
+    assert "ran 24 now" in result.stdout
+    for name, content in clean.items():
+        assert (out / name).read_bytes() == content, name
+    assert len((out / "manifest.jsonl").read_text().splitlines()) == 6
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("finished") / "s"
+    sweep(CliRunner(), out)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--envelope-step", "week"], '--envelope-step is "week" here but "month" in sweep.json'),
+        (["--trajectories"], "--trajectories is true here but false in sweep.json"),
+        (["--seed", "5"], "--seed is 5 here but"),
+        (["--replicates", "4"], "--replicates is 4 here but 8 in sweep.json"),
+        (["--chunk-runs", "16"], "--chunk-runs is 16 here but 500 in sweep.json"),
+        (["--model", "no-balance"], '--model is "no-balance" here but "full" in sweep.json'),
+        (
+            ["--vary", "jealousy=0:0.6:3", "--vary", "decay=0.002,0.02"],
+            "--vary is jealousy=0.0,0.3,0.6 decay=0.002,0.02 here but jealousy=0.0,0.3,0.6 "
+            "decay=0.002,0.01 in sweep.json",
+        ),
+    ],
+)
+def test_resume_refuses_other_options(
+    runner: CliRunner, finished: Path, args: list[str], fragment: str
+) -> None:
+    before = snapshot(finished)
+    vary = [] if "--vary" in args else VARY
+    replicates = [] if "--replicates" in args else ["--replicates", "8"]
+    result = runner.invoke(
+        cli, ["sweep", str(BASELINE), *vary, *replicates, *args, "--out", str(finished), "--resume"]
+    )
+    assert result.exit_code == 2 and one_line(result.stderr, fragment), result.stderr
+    assert snapshot(finished) == before
 
 
 def test_lost_dask_worker_is_retried_and_results_are_identical(tmp_path: Path) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,6 +15,25 @@ from sim.core.errors import InputError
 
 if TYPE_CHECKING:
     from sim.experiments.sweepfolder import Dispatch
+
+
+class Stderr(logging.Handler):
+    """A log line as ``alignsim: MESSAGE`` on standard error (Click's, which tests read)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"alignsim: {record.getMessage()}", err=True)
+
+
+@contextlib.contextmanager
+def notes_on_stderr() -> Iterator[None]:
+    """Show what a sweep reports while it works (a chunk that failed its checksum, a lock
+    taken over from a killed process) on standard error, for the block."""
+    handler, logger = Stderr(), logging.getLogger("alignsim")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
 
 
 @click.command()
@@ -98,7 +120,8 @@ def sweep(
         trajectories,
     )
     folder = out or Path("outputs") / "sweeps" / slug(loaded.name)
-    done = execute(loaded, spec, dispatch, folder, resume, force, quiet)
+    with notes_on_stderr():
+        done = execute(loaded, spec, dispatch, folder, resume, force, quiet)
     plan = done.plan
     total, chunks = sum(c["runs"] for c in plan["chunks"]), len(plan["chunks"])
     click.echo(
@@ -171,7 +194,7 @@ def sensitivity(
     chosen = free.check_free(names, "--params") if names else free.free(SENSITIVE)
     folder = output_folder(out, Path("outputs") / "sensitivity" / slug(loaded.name), force)
     root = loaded.seed if seed is None else seed
-    with atomic_folder(folder) as work:
+    with notes_on_stderr(), atomic_folder(folder) as work:
         found = analyse(
             loaded, method, chosen, samples, replicates, root, outcome, dispatch, work / "sweep"
         )

@@ -6,17 +6,18 @@ their replicates, grouped up to a size), each named by a hash of what it compute
 run through the ensemble engine in worker processes (a local pool, or Dask through
 ``client.get_executor()``); each returns its per-run outcomes and its per-point envelopes
 (quantiles over replicates at the envelope dates), so trajectories never travel. Only the
-driver writes: each chunk's files atomically (temporary name, then ``os.replace``), then a
-line in ``manifest.jsonl`` (flushed and fsync'd). ``--resume`` runs only the chunks the
-manifest lacks. The final tables are assembled in design order, so they are byte-identical
-whatever the executor, the worker count, the chunk size or the order chunks finish in.
+driver writes, holding the folder's lock: each chunk's files atomically (a temporary name
+unique to the process, then ``os.replace``), then a line in ``manifest.jsonl`` with their
+SHA-256 (flushed and fsync'd). ``--resume`` runs only the chunks the manifest lacks or whose
+files no longer match their checksums (`sim.experiments.resume`). The final tables are
+assembled in design order, so they are byte-identical whatever the executor, the worker
+count, the chunk size or the order chunks finish in.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -31,6 +32,7 @@ from sim import __version__
 from sim.core import metrics
 from sim.core.streams import spawn_seeds
 from sim.engine.ensemble import Ensemble
+from sim.io.files import atomic_file, sha256
 from sim.io.scenario import Scenario
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -244,13 +246,12 @@ def trajectory_table(scenario: Scenario, chunk: Chunk, history: np.ndarray) -> p
     )
 
 
-def write_atomic(table: pa.Table, path: Path) -> None:
-    """Write a Parquet file under a temporary name, fsync it, then move it into place."""
-    partial = path.with_name(f".{path.name}.tmp")
-    pq.write_table(table, partial)
-    with partial.open("rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(partial, path)
+def write_atomic(table: pa.Table, path: Path) -> str:
+    """Write a Parquet file whole or not at all (`sim.io.files.atomic_file`: a temporary
+    name unique to this process, fsync'd, then moved into place); return its SHA-256."""
+    with atomic_file(path) as work:
+        pq.write_table(table, work)
+    return sha256(path)
 
 
 def chunk_record(chunk: Chunk) -> dict[str, object]:

@@ -3,7 +3,8 @@
 Output folder (README, "Sweeps, on one machine or a cluster"): ``sweep.json`` (the plan),
 ``chunks/<id>.results.parquet`` and ``chunks/<id>.envelopes.parquet`` (and
 ``trajectories/<id>.parquet`` with ``--trajectories``), ``manifest.jsonl`` (one line per
-finished chunk), and on completion ``results.parquet`` and ``envelopes.parquet``.
+finished chunk, with its files' SHA-256), ``sweep.lock`` (held by the process working in the
+folder, `sim.io.lock`), and on completion ``results.parquet`` and ``envelopes.parquet``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import contextlib
 import datetime as dt
 import json
 import os
-import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +30,7 @@ from sim import __version__
 from sim.core.errors import InputError
 from sim.core.variants import variant
 from sim.experiments.design import Vary, design_points
+from sim.experiments.resume import check_same_sweep, verified_chunks
 from sim.experiments.sweep import (
     Chunk,
     ChunkResult,
@@ -40,6 +41,8 @@ from sim.experiments.sweep import (
 )
 from sim.figures.sweeps import sweep_figures
 from sim.io.files import write_json
+from sim.io.inplace import remove
+from sim.io.lock import hold
 from sim.io.scenario import Scenario
 
 
@@ -115,6 +118,7 @@ def plan_record(
         ],
         "replicates": spec.replicates,
         "seed": spec.seed,
+        "chunk_runs": spec.chunk_runs,
         "envelope_step": spec.envelope_step,
         "trajectories": spec.trajectories,
         "design": design,
@@ -122,63 +126,87 @@ def plan_record(
     }
 
 
-def prepare_folder(out: Path, plan: dict[str, Any], resume: bool, force: bool) -> set[str]:
-    """Create, replace or resume the sweep folder; return the ids of finished chunks."""
-    exists = out.is_dir() and any(out.iterdir())
-    if exists and resume:
-        return finished_chunks(out, plan)
-    if exists and not force:
+#: The lock file of a sweep folder (`sim.io.lock`), kept when --force empties the folder.
+LOCK = "sweep.lock"
+
+
+@contextlib.contextmanager
+def open_folder(out: Path, plan: dict[str, Any], resume: bool, force: bool) -> Iterator[set[str]]:
+    """Hold the sweep folder's lock for the block, having created, replaced or resumed the
+    folder; yield the ids of the chunks already done (checked against their SHA-256)."""
+    resuming = decide(out, plan, resume, force)  # refusals before anything is written
+    out.mkdir(parents=True, exist_ok=True)
+    with hold(out / LOCK, f"--out {out}"):
+        if decide(out, plan, resume, force) != resuming:
+            raise InputError(f"--out {out}: another process changed the folder; try again")
+        yield resumed(out, plan) if resuming else started(out, plan)
+
+
+def decide(out: Path, plan: dict[str, Any], resume: bool, force: bool) -> bool:
+    """Whether the sweep resumes `out` (True) or starts there, or an InputError saying why
+    neither may happen."""
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out}: exists and is not a folder; choose another path")
+    content = [p for p in out.iterdir() if p.name != LOCK] if out.is_dir() else []
+    if content and resume:
+        check_same_sweep(out, plan)
+        return True
+    if content and not force:
         raise InputError(
             f"--out {out}: sweep folder exists and is not empty; use --resume "
             f"to finish it or --force to start again"
         )
-    if out.exists():
-        shutil.rmtree(out)
-    (out / "chunks").mkdir(parents=True)
+    return False
+
+
+def started(out: Path, plan: dict[str, Any]) -> set[str]:
+    """Empty the folder (all but its lock) and write the plan; no chunk is done."""
+    for path in out.iterdir():
+        if path.name != LOCK:
+            remove(path)
+    (out / "chunks").mkdir()
     if plan["trajectories"]:
         (out / "trajectories").mkdir()
     write_json(out / "sweep.json", plan)
     return set()
 
 
-def finished_chunks(out: Path, plan: dict[str, Any]) -> set[str]:
-    """Chunks the manifest lists as done (checking the plan is the same sweep)."""
-    path = out / "sweep.json"
-    if not path.is_file():
-        raise InputError(f"--resume {out}: no sweep.json; not a sweep folder")
-    previous = json.loads(path.read_text(encoding="utf-8"))
-    if [c["id"] for c in previous["chunks"]] != [c["id"] for c in plan["chunks"]]:
-        raise InputError(
-            f"--resume {out}: this folder holds a different sweep (scenario, "
-            f"design, seeds or version differ); use --force to start again"
-        )
-    manifest = out / "manifest.jsonl"
-    lines = manifest.read_text(encoding="utf-8").splitlines() if manifest.exists() else []
-    done = set()
-    for line in lines:
-        with contextlib.suppress(json.JSONDecodeError):  # a line cut by a kill
-            done.add(json.loads(line)["chunk"])
-    return {c for c in done if (out / "chunks" / f"{c}.results.parquet").is_file()}
+def resumed(out: Path, plan: dict[str, Any]) -> set[str]:
+    """Remove the temporary files of killed writers (all of them: the lock is held), and
+    return the finished chunks that pass their checksums."""
+    for path in out.rglob(".*.tmp-*"):
+        remove(path)
+    return verified_chunks(out, {c["id"] for c in plan["chunks"]})
 
 
 def save_chunk(out: Path, result: ChunkResult, runs: int) -> None:
-    """Write a chunk's files atomically, then record it in the manifest (fsync'd)."""
-    write_atomic(result.results, out / "chunks" / f"{result.chunk}.results.parquet")
-    write_atomic(result.envelopes, out / "chunks" / f"{result.chunk}.envelopes.parquet")
-    if result.trajectories is not None:
-        write_atomic(result.trajectories, out / "trajectories" / f"{result.chunk}.parquet")
+    """Write a chunk's files atomically, then record them and their SHA-256 in the manifest
+    (flushed and fsync'd)."""
+    hashes = {name: write_atomic(table, out / name) for name, table in chunk_files(result)}
     line = json.dumps(
         {
             "chunk": result.chunk,
             "runs": runs,
             "seconds": round(result.seconds, 3),
             "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "sha256": hashes,
         }
     )
     with (out / "manifest.jsonl").open("a", encoding="utf-8") as handle:
         handle.write(line + "\n")
         handle.flush()
         os.fsync(handle.fileno())
+
+
+def chunk_files(result: ChunkResult) -> list[tuple[str, pa.Table]]:
+    """A chunk's files (paths in the sweep folder) and their tables."""
+    files = [
+        (f"chunks/{result.chunk}.results.parquet", result.results),
+        (f"chunks/{result.chunk}.envelopes.parquet", result.envelopes),
+    ]
+    if result.trajectories is not None:
+        files.append((f"trajectories/{result.chunk}.parquet", result.trajectories))
+    return files
 
 
 def assemble(out: Path, chunks: list[Chunk]) -> None:
@@ -246,10 +274,25 @@ def execute(
     if design is None:
         design = design_points(list(spec.varies), spec.sampler, spec.samples, spec.seed)
     chunks = plan_chunks(scenario, design, spec.replicates, spec.seed, spec.chunk_runs)
-    done = prepare_folder(out, plan_record(scenario, spec, design, chunks), resume, force)
-    pending = [c for c in chunks if c.id not in done]
-    total = sum(c.runs for c in chunks)
-    began = time.perf_counter()
+    plan = plan_record(scenario, spec, design, chunks)
+    with open_folder(out, plan, resume, force) as done:
+        pending = [c for c in chunks if c.id not in done]
+        began = time.perf_counter()
+        run_pending(scenario, spec, dispatch, out, pending, sum(c.runs for c in chunks), quiet)
+        assemble(out, chunks)
+    return Sweep(out, sum(c.runs for c in pending), time.perf_counter() - began)
+
+
+def run_pending(
+    scenario: Scenario,
+    spec: SweepSpec,
+    dispatch: Dispatch,
+    out: Path,
+    pending: list[Chunk],
+    total: int,
+    quiet: bool,
+) -> None:
+    """Run the pending chunks on the dispatch, saving each as it finishes (with a bar)."""
     with (
         tqdm(
             total=total,
@@ -263,8 +306,6 @@ def execute(
         for chunk, result in dispatch_chunks(scenario, spec, pending, executor):
             save_chunk(out, result, chunk.runs)
             bar.update(chunk.runs)
-    assemble(out, chunks)
-    return Sweep(out, sum(c.runs for c in pending), time.perf_counter() - began)
 
 
 def dispatch_chunks(

@@ -17,7 +17,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,6 +28,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from sim.core.errors import InputError
+from sim.io.inplace import move_in, recover, remove, temporary
 
 
 def slug(name: str) -> str:
@@ -61,30 +61,29 @@ def output_folder(out: Path | None, default: Path, force: bool) -> Path:
 
 @contextmanager
 def atomic_folder(target: Path, replace: bool = True) -> Iterator[Path]:
-    """Yield a temporary folder that replaces `target` only if the block completes.
+    """Yield a temporary folder that replaces `target` only if the block completes
+    (`sim.io.inplace`: leftovers of killed writers are tidied first, the swap leaves no
+    moment without a result, and the folder gets the umask's mode).
 
     Raises:
         InputError: `target` is a file, or a non-empty folder and `replace` is False
             (before anything is written).
     """
+    if target.parent.is_dir():
+        recover(target)
     if target.exists() and (not target.is_dir() or (not replace and any(target.iterdir()))):
         raise InputError(
             f"{target}: exists and is not an empty folder; save(..., force=True) replaces it"
         )
     target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    work = temporary(target)
+    work.mkdir()
     try:
         yield work
+        move_in(work, target)
     except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
+        remove(work)
         raise
-    old = None
-    if target.exists():
-        old = target.parent / f".{target.name}.old-{os.getpid()}"
-        os.replace(target, old)
-    os.replace(work, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def output_file(out: Path, force: bool) -> Path:
@@ -103,15 +102,19 @@ def output_file(out: Path, force: bool) -> Path:
 @contextmanager
 def atomic_file(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside `target` (with its suffix, which writers may read) that
-    replaces it only if the block completes; the file gets the umask's mode."""
+    replaces it, flushed to disk, only if the block completes; the file gets the umask's
+    mode. (Unlike a folder's, a file's leftovers are not searched for: a sweep writes
+    thousands of files into one folder.)"""
     target.parent.mkdir(parents=True, exist_ok=True)
-    work = target.with_name(f".{target.stem}.tmp-{os.getpid()}{target.suffix}")
+    work = temporary(target)
     try:
         yield work
+        with work.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(work, target)
     except BaseException:
         work.unlink(missing_ok=True)
         raise
-    os.replace(work, target)
 
 
 #: The first line of every file `alignsim calibrate` writes for scenarios to read.
