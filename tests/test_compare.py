@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -165,3 +166,34 @@ def test_compare_models_answers_under_each_variant_and_averages_them(
     assert "averaged" in result.output
     refused = runner.invoke(cli, [*args, "--conditional", "--out", str(tmp_path / "x")])
     assert refused.exit_code == 2 and "--conditional" in refused.output
+
+
+#: Each what-if of `scenarios/whatif/` with the measure its question asks about.
+QUESTIONS = {
+    "us-summit-2026.yaml": "alignment_USA",
+    "ukraine-war-ends.yaml": "alignment_RUS",
+    "china-pressure.yaml": "alignment_CHN",
+    "vietnam-steps-back.yaml": "alignment_VNM",
+    "korea-japan.yaml": "alignment_USA",
+}
+
+
+@pytest.mark.parametrize(("whatif", "measure"), QUESTIONS.items())
+def test_on_the_baselines_whatifs_posterior_intervals_are_wider_than_conditional_ones(
+    whatif: str, measure: str
+) -> None:
+    """Drawing each replicate from the posterior (and the agents from their priors) adds the
+    uncertainty a fixed fit leaves out: on the measure its question asks about, the
+    replicates' 90% range of each what-if's difference is wider than at the fitted point."""
+    from conftest import ROOT
+
+    from sim.experiments.compare import posterior_draws
+
+    base = load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    other = [load_scenario(ROOT / "scenarios" / "whatif" / whatif)]
+    metric, at = Metric(measure, "PRK"), dt.date(2026, 7, 6)
+    draws = posterior_draws(base, 40, 0)
+    assert draws is not None
+    wide = compare(base, other, metric, 40, 0, at, draws).summary.iloc[0]
+    narrow = compare(base, other, metric, 40, 0, at).summary.iloc[0]
+    assert wide["q95"] - wide["q05"] > narrow["q95"] - narrow["q05"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from pathlib import Path
 
 import numpy as np
@@ -89,3 +91,75 @@ def test_tutorial_step_3_stronger_balance_splits_north_koreas_ties(tmp_path: Pat
     out = str(tmp_path / "r")
     shown = CliRunner().invoke(cli, ["run", baseline, "--set", "balance=0.015", "--out", out])
     assert "overridden: --set balance=0.015" in shown.output.splitlines()[0]
+
+
+def readme_lesson() -> str:
+    """The README's 15-minute lesson, the text the claims below are read from."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return text[text.index("A 15-minute lesson:") : text.index("For slides:")]
+
+
+def small_state_index(parameters: dict[str, float]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Small State's hedging index and dependence at every date of `two-patrons.yaml`."""
+    scenario = load_scenario(CLASSROOM / "two-patrons.yaml", parameters)
+    A = run_model(scenario).alignment
+    me = scenario.actor_ids.index("SML")
+    index = metrics.hedging_index(A, scenario.capability)[:, me]
+    return index, metrics.dependence(metrics.shares_of(A))[:, me], [str(d) for d in scenario.dates]
+
+
+def test_lesson_step_2_hedging_figures_read_as_the_readme_says() -> None:
+    """Step 2: the hedger's index stays in the stated range from 2021 on and dips across
+    each of East's aid packages; the bandwagoner's is 0 and its dependence climbs to 1."""
+    low, high = (
+        float(x)
+        for x in re.search(
+            r"stays between ([0-9.]+) and ([0-9.]+) from 2021", readme_lesson()
+        ).groups()
+    )
+    index, _, dates = small_state_index({})
+    later = np.array(dates) >= "2021-01-01"
+    assert round(index[later].min(), 2) == low and round(index[later].max(), 2) == high
+    for aid in ("2021-02-01", "2021-06-01", "2021-10-01"):
+        k = int(np.searchsorted(dates, aid))
+        assert index[k + 1] < index[k - 1], aid
+    bandwagon, dependence, _ = small_state_index({"hedging_rate": 0.0, "tolerance": 1.0})
+    assert (bandwagon[later] == 0).all() and dependence[-1] == 1.0
+
+
+def test_lesson_step_4_without_propensity_the_agent_courts_west_more_often() -> None:
+    """Step 4: with Small State's hedging propensity at 0, at the scenario's seed, it courts
+    West the stated number of times, against the stated number with its own propensity."""
+    found = re.search(
+        r"\((\d+) times against (\d+) with the scenario's seed, (\d+)\)", readme_lesson()
+    )
+    without, with_own, seed = (int(x) for x in found.groups())
+    scenario = load_scenario(CLASSROOM / "two-patrons.yaml")
+    assert scenario.seed == seed
+    counts = []
+    for propensity in (0.0, None):
+        actors = tuple(
+            dataclasses.replace(a, hedging=propensity)
+            if a.id == "SML" and propensity is not None
+            else a
+            for a in scenario.actors
+        )
+        run = run_model(dataclasses.replace(scenario, actors=actors))
+        ids = scenario.actor_ids
+        counts.append(
+            sum(
+                1
+                for a in run.actions
+                if ids[a.source] == "SML" and a.kind == COURT and ids[a.target] == "WST"
+            )
+        )
+    assert counts == [without, with_own]
+
+
+def test_lesson_step_3_every_scripted_event_carries_its_document_and_quote() -> None:
+    from sim.experiments.run import simulate
+
+    events = simulate(load_scenario(CLASSROOM / "north-korea-2024-2025.yaml")).tables["events"]
+    scripted = events[events["origin"] == "scripted"]
+    assert len(scripted) > 10
+    assert scripted["doc"].str.endswith(".txt").all() and (scripted["quote"].str.len() > 10).all()

@@ -253,8 +253,8 @@ def hedging_figure(view: RunView) -> Figure:
     fig = Figure(figsize=(11, 7), layout="constrained")
     axes = fig.subplots(2, 1, sharex=True)
     labels = {
-        "hedging_index": "hedging index (balance between its two patrons, 0..1)",
-        "dependence": "dependence (largest partner share)",
+        "hedging_index": "hedging index (patron balance, 0–1)",
+        "dependence": "dependence (largest partner share, 0–1)",
     }
     for ax, column in zip(axes, labels, strict=True):
         for actor in view.actors:
@@ -268,7 +268,7 @@ def hedging_figure(view: RunView) -> Figure:
                 label=view.names[actor],
                 **view.style(actor),
             )
-        ax.set_ylim(0, 1)
+        ax.set_ylim(-0.03, 1.03)  # a line at exactly 0 or 1 stays visible
         ax.set_ylabel(labels[column])
         rug = focal_events(view, view.focal)
         rug = rug[rug["origin"] == "scripted"]
@@ -280,7 +280,10 @@ def hedging_figure(view: RunView) -> Figure:
             ms=10,
             label=f"events of {view.names[view.focal]}",
         )
-    axes[0].set_title(f"{view.title}: hedging and dependence of each actor")
+    axes[0].set_title(
+        f"{view.title}: hedging (1 = two patrons held equally close, 0 = one patron) and "
+        "dependence of each actor"
+    )
     axes[0].legend(loc="upper left", fontsize=8, bbox_to_anchor=(1.005, 1.0), title="actor")
     date_axis(axes[1])
     return fig
