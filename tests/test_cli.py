@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from sim.cli import cli
@@ -89,3 +90,21 @@ def test_validate_schema_params_and_types(runner: CliRunner, tiny: Path) -> None
     assert "hedging_rate" in params and "per day" in params
     types = runner.invoke(cli, ["event-types", "--all"]).output.splitlines()
     assert len(types) == 28 + 5 + 311
+
+
+def test_progress_off_a_terminal_is_log_lines_and_quiet_is_silent(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch job's log gets progress lines (count, rate, time left) and a last line."""
+    from sim.cli import options
+
+    monkeypatch.setattr(options, "PROGRESS_EVERY", 0.0)
+    with options.progress_bar(10, False, "prior runs") as advance:
+        advance(4)
+        advance(6)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith("alignsim: prior runs: 4 of 10 (40%) in ") and "left" in lines[0]
+    assert lines[-1].startswith("alignsim: prior runs: 10 done in ")
+    with options.progress_bar(10, True, "prior runs") as advance:
+        advance(10)
+    assert capsys.readouterr().err == ""

@@ -180,7 +180,8 @@ def test_an_actor_without_partners_engages_the_one_it_is_least_hostile_to() -> N
     assert decision(A, np.array([0.4, 0.1, 0.3, 0.2]), tolerance=0.5) == (2, REINFORCE)
 
 
-def test_every_baseline_actor_acts_after_the_documents() -> None:
+def test_every_baseline_actor_acts_after_the_documents_and_every_rule_fires() -> None:
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yaml", {"activity": 12.0})
     run = run_model(scenario)
     assert {scenario.actor_ids[a.source] for a in run.actions} == set(scenario.actor_ids)
+    assert {a.kind for a in run.actions} == {COURT, COUNTERBALANCE, REINFORCE}

@@ -9,6 +9,7 @@ import datetime as dt
 import functools
 import shlex
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -293,11 +294,66 @@ def echo_lines(lines: list[str]) -> None:
         click.echo(line)
 
 
+#: Seconds between two progress lines where standard error is not a terminal.
+PROGRESS_EVERY = 30.0
+
+
 @contextmanager
 def progress_bar(total: int, quiet: bool, what: str) -> Iterator[Callable[[int], None]]:
-    """A tqdm bar (with its ETA) of `total` units of `what`, advanced by the callable it
-    yields; hidden with --quiet and where standard error is not a terminal."""
-    from tqdm import tqdm
+    """Progress of `total` units of `what`, advanced by the callable it yields: a tqdm bar
+    (with its ETA) on a terminal; elsewhere (a batch job's log) a line on standard error
+    every `PROGRESS_EVERY` seconds and one at the end, with the count, rate and time left;
+    nothing with --quiet."""
+    if quiet:
+        yield lambda _: None
+        return
+    if sys.stderr.isatty():
+        from tqdm import tqdm
 
-    with tqdm(total=total, unit="run", desc=what, disable=True if quiet else None) as bar:
-        yield bar.update
+        with tqdm(total=total, unit="run", desc=what) as bar:
+            yield bar.update
+        return
+    log = ProgressLog(total, what)
+    yield log.advance
+    log.line(final=True)
+
+
+class ProgressLog:
+    """Progress lines for a log: ``alignsim: WHAT: DONE of TOTAL (P%) in T, R runs/s,
+    about L left``."""
+
+    def __init__(self, total: int, what: str) -> None:
+        self.total, self.what, self.done = total, what, 0
+        self.start = self.last = time.monotonic()
+
+    def advance(self, count: int) -> None:
+        """Count `count` more units; write a line when `PROGRESS_EVERY` seconds have passed."""
+        self.done += count
+        if time.monotonic() - self.last >= PROGRESS_EVERY:
+            self.line()
+
+    def line(self, final: bool = False) -> None:
+        """Write the current progress to standard error (at the end, what was done)."""
+        now = time.monotonic()
+        self.last, spent = now, now - self.start
+        rate = self.done / spent if spent > 0 else 0.0
+        left = (self.total - self.done) / rate if rate > 0 else 0.0
+        done = f"alignsim: {self.what}: {self.done:,}"
+        if final:
+            click.echo(f"{done} done in {clock(spent)}, {rate:,.0f} runs/s", err=True)
+            return
+        click.echo(
+            f"{done} of {self.total:,} ({self.done / max(self.total, 1):.0%}) in "
+            f"{clock(spent)}, {rate:,.0f} runs/s, about {clock(left)} left at most",
+            err=True,
+        )
+
+
+def clock(seconds: float) -> str:
+    """Seconds as ``1h02m03s``, ``2m03s`` or ``3s``."""
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m{secs:02d}s"
+    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
