@@ -110,13 +110,18 @@ def blocking_file(path: Path) -> Path | None:
 
 
 def describe_os_error(exc: OSError) -> str:
-    """One line for a failure of the operating system, naming the path it concerns."""
+    """One line for a failure of the operating system, naming the path it concerns: the
+    folder in which a file could not be created, the file in the way of a folder."""
     name = exc.filename if exc.filename is not None else exc.filename2
     if name is None:
         return f"{problem(exc)} ({' '.join(str(exc).split())})"
     path = Path(os.fsdecode(name))
     if exc.errno in (errno.ENOTDIR, errno.EEXIST):
         blocker = blocking_file(path)
+        if blocker == path:
+            return f"{path}: is a file, where a folder should be; move it away"
         if blocker is not None:
             return f"{path}: {blocker} is a file, where a folder should be; move it away"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS) and not os.path.lexists(path):
+        return f"{path.parent}: {problem(exc)} (creating {path.name} in it)"
     return f"{path}: {problem(exc)}"
