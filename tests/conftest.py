@@ -67,6 +67,26 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
+def run(runner: CliRunner, *args: str) -> tuple[int, list[str]]:
+    """Invoke the command line; its exit status and the non-blank lines of its stderr."""
+    from sim.cli import cli
+
+    result = runner.invoke(cli, list(args))
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    return result.exit_code, lines
+
+
+def assert_refused(runner: CliRunner, args: list[str], fragment: str, out: Path) -> None:
+    """`args` with `--out out` end with status 2 and one error line holding `fragment`,
+    and write nothing."""
+    code, lines = run(runner, *args, "--out", str(out))
+    assert code == 2, lines
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("alignsim: error: ") and "Traceback" not in lines[0]
+    assert fragment in lines[0], lines[0]
+    assert not out.exists(), "a refused run must write nothing"
+
+
 def free_port() -> int:
     """A TCP port free on 127.0.0.1 now."""
     with socket.socket() as s:

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from sim.cli import cli
+from conftest import assert_refused, run
 
 Write = Callable[[str, str], Path]
 
@@ -58,21 +57,6 @@ SCENARIO_CASES = [
         "field events[2].date",
     ),
 ]
-
-
-def run(runner: CliRunner, *args: str) -> tuple[int, list[str]]:
-    result = runner.invoke(cli, list(args))
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    return result.exit_code, lines
-
-
-def assert_refused(runner: CliRunner, args: list[str], fragment: str, out: Path) -> None:
-    code, lines = run(runner, *args, "--out", str(out))
-    assert code == 2, lines
-    assert len(lines) == 1, lines
-    assert lines[0].startswith("alignsim: error: ") and "Traceback" not in lines[0]
-    assert fragment in lines[0], lines[0]
-    assert not out.exists(), "a refused run must write nothing"
 
 
 @pytest.mark.parametrize(
