@@ -21,6 +21,9 @@ needs_chromium = pytest.mark.skipif(
 SCENARIOS = sorted((ROOT / "scenarios").rglob("*.yaml"))
 SEEDS = ROOT.parent / "shared" / "seeds"
 
+#: The columns of an event table, as its header line.
+HEADER = "id,date,source,target,type,magnitude,institutional,doc,quote,note\n"
+
 TINY = """\
 name: tiny
 start: 2024-01-01

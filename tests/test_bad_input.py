@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import assert_refused, run
+from conftest import HEADER, assert_refused, run
 
 Write = Callable[[str, str], Path]
 
-HEADER = "id,date,source,target,type,magnitude,institutional,doc,quote,note\n"
 
 # (name, text replacing the tiny scenario's events section or whole file, expected fragment)
 SCENARIO_CASES = [
@@ -133,6 +132,16 @@ TABLE_CASES = [
         "events.csv line 2, field source: unknown actor 'KOR'",
     ),
     ("empty target", "a,2024-05-01,CHN,;,visit,1,,,,\n", "no target actor given"),
+    (
+        "unterminated quote",
+        'a,2024-05-01,CHN,PRK,visit,1,,,,"never closed\nb,2024-05-02,CHN,PRK,visit,1,,,,\n',
+        'events.csv line 2: a quote (") opened in this row is never closed',
+    ),
+    (
+        "error in a multi-line row",
+        'a,2024-05-01,CHN,PRK,visit,1,,,,"two\nlines"\nb,2024-05-02,KOR,PRK,visit,1,,,"x\ny",\n',
+        "events.csv line 4, field source: unknown actor 'KOR'",
+    ),
 ]
 
 

@@ -18,13 +18,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import TINY, assert_refused, run
+from conftest import HEADER, TINY, assert_refused, run
 
 Write = Callable[[str, str], Path]
 ALIGNSIM = Path(sys.executable).with_name("alignsim")
 SETPRIV = shutil.which("setpriv")
 MEMORY_CAP = 1_500_000_000
-HEADER = "id,date,source,target,type,magnitude,institutional,doc,quote,note\n"
 
 
 def capped() -> None:
@@ -228,29 +227,6 @@ def test_a_scenario_symlink_loop_is_not_not_found(runner: CliRunner, tmp_path: P
     assert_refused(
         runner, ["run", str(tmp_path / "a.yaml")], "a.yaml: file is a symlink loop", tmp_path / "o"
     )
-
-
-CSV_CASES = [
-    (
-        "unterminated quote",
-        'a,2024-05-01,CHN,PRK,visit,1,,,,"never closed\nb,2024-05-02,CHN,PRK,visit,1,,,,\n',
-        'events.csv line 2: a quote (") opened in this row is never closed',
-    ),
-    (
-        "error in a multi-line row",
-        'a,2024-05-01,CHN,PRK,visit,1,,,,"two\nlines"\nb,2024-05-02,KOR,PRK,visit,1,,,"x\ny",\n',
-        "events.csv line 4, field source: unknown actor 'KOR'",
-    ),
-]
-
-
-@pytest.mark.parametrize(("name", "rows", "fragment"), CSV_CASES, ids=[c[0] for c in CSV_CASES])
-def test_csv_errors_name_the_line_where_the_row_starts(
-    runner: CliRunner, tiny: Path, write: Write, tmp_path: Path, name: str, rows: str, fragment: str
-) -> None:
-    write("events.csv", HEADER + rows)
-    tiny.write_text(tiny.read_text() + "  - {file: events.csv}\n")
-    assert_refused(runner, ["run", str(tiny)], fragment, tmp_path / "o")
 
 
 OPTION_CASES = [
