@@ -358,19 +358,18 @@ def scenario_extent(path: str | os.PathLike[str]) -> Extent:
     top = Path(path)
     layers = read_chain(top, ())
     scalars = required(merged_scalars(layers), ("start", "end", "step"), top)
-    return Extent(steps=check_calendar(scalars), actors=len(merged_actors(layers)))
-
-
-def check_calendar(scalars: dict[str, tuple[Any, Layer]]) -> int:
-    """The calendar's step count, from start, end and step alone (no dates are built).
-
-    Raises:
-        InputError: more steps than `STEPS` allows, naming the file that sets `end`.
-    """
     start, end, step = (scalars[f][0] for f in ("start", "end", "step"))
-    steps = step_count(start, end, step)
-    STEPS.check(steps, f"{scalars['end'][1].place('end')} ({start} to {end} by {step})")
-    return steps
+    return Extent(steps=step_count(start, end, step), actors=len(merged_actors(layers)))
+
+
+def check_calendar(scalars: dict[str, tuple[Any, Layer]]) -> None:
+    """Refuse a calendar of more steps than `STEPS` allows, counted from start, end and step
+    alone (no dates are built), naming the file that sets `end`."""
+    start, end, step = (scalars[f][0] for f in ("start", "end", "step"))
+    STEPS.check(
+        step_count(start, end, step),
+        f"{scalars['end'][1].place('end')} ({start} to {end} by {step})",
+    )
 
 
 def read_chain(path: Path, stack: tuple[Path, ...], place: str | None = None) -> list[Layer]:
