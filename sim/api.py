@@ -31,6 +31,7 @@ from sim.experiments.posterior import posterior as posterior_of
 from sim.experiments.run import Run, simulate
 from sim.experiments.sweepfolder import Dispatch, Sweep, SweepSpec, execute
 from sim.experiments.targets import load_targets
+from sim.io.limits import excerpt
 from sim.io.scenario import Scenario, scenario_of
 
 ScenarioLike = str | os.PathLike[str] | Scenario
@@ -272,7 +273,7 @@ def date_of(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"at={text!r}: not a date; use YYYY-MM-DD") from None
+        raise InputError(f"at={excerpt(text)}: not a date; use YYYY-MM-DD") from None
 
 
 def landscape(source: ScenarioLike | Run, date: str | None = None) -> Landscape:

@@ -21,6 +21,9 @@ needs_chromium = pytest.mark.skipif(
 SCENARIOS = sorted((ROOT / "scenarios").rglob("*.yaml"))
 SEEDS = ROOT.parent / "shared" / "seeds"
 
+#: The columns of an event table, as its header line.
+HEADER = "id,date,source,target,type,magnitude,institutional,doc,quote,note\n"
+
 TINY = """\
 name: tiny
 start: 2024-01-01
@@ -65,6 +68,26 @@ def tiny(write: Callable[[str, str], Path]) -> Path:
 def runner() -> CliRunner:
     """Click's runner for the real command line."""
     return CliRunner()
+
+
+def run(runner: CliRunner, *args: str) -> tuple[int, list[str]]:
+    """Invoke the command line; its exit status and the non-blank lines of its stderr."""
+    from sim.cli import cli
+
+    result = runner.invoke(cli, list(args))
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    return result.exit_code, lines
+
+
+def assert_refused(runner: CliRunner, args: list[str], fragment: str, out: Path) -> None:
+    """`args` with `--out out` end with status 2 and one error line holding `fragment`,
+    and write nothing."""
+    code, lines = run(runner, *args, "--out", str(out))
+    assert code == 2, lines
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("alignsim: error: ") and "Traceback" not in lines[0]
+    assert fragment in lines[0], lines[0]
+    assert not out.exists(), "a refused run must write nothing"
 
 
 def free_port() -> int:

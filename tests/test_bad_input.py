@@ -7,12 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from sim.cli import cli
+from conftest import HEADER, assert_refused, run
 
 Write = Callable[[str, str], Path]
 
-HEADER = "id,date,source,target,type,magnitude,institutional,doc,quote,note\n"
 
 # (name, text replacing the tiny scenario's events section or whole file, expected fragment)
 SCENARIO_CASES = [
@@ -58,21 +56,6 @@ SCENARIO_CASES = [
         "field events[2].date",
     ),
 ]
-
-
-def run(runner: CliRunner, *args: str) -> tuple[int, list[str]]:
-    result = runner.invoke(cli, list(args))
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    return result.exit_code, lines
-
-
-def assert_refused(runner: CliRunner, args: list[str], fragment: str, out: Path) -> None:
-    code, lines = run(runner, *args, "--out", str(out))
-    assert code == 2, lines
-    assert len(lines) == 1, lines
-    assert lines[0].startswith("alignsim: error: ") and "Traceback" not in lines[0]
-    assert fragment in lines[0], lines[0]
-    assert not out.exists(), "a refused run must write nothing"
 
 
 @pytest.mark.parametrize(
@@ -149,6 +132,16 @@ TABLE_CASES = [
         "events.csv line 2, field source: unknown actor 'KOR'",
     ),
     ("empty target", "a,2024-05-01,CHN,;,visit,1,,,,\n", "no target actor given"),
+    (
+        "unterminated quote",
+        'a,2024-05-01,CHN,PRK,visit,1,,,,"never closed\nb,2024-05-02,CHN,PRK,visit,1,,,,\n',
+        'events.csv line 2: a quote (") opened in this row is never closed',
+    ),
+    (
+        "error in a multi-line row",
+        'a,2024-05-01,CHN,PRK,visit,1,,,,"two\nlines"\nb,2024-05-02,KOR,PRK,visit,1,,,"x\ny",\n',
+        "events.csv line 4, field source: unknown actor 'KOR'",
+    ),
 ]
 
 

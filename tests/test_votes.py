@@ -256,4 +256,4 @@ def test_the_votes_command_reports_fit_implied_alignments_and_check(tmp_path) ->
             str(tmp_path / "no.csv"),
         ],
     )
-    assert missing.exit_code == 2 and "no.csv: cannot read the vote counts table" in missing.stderr
+    assert missing.exit_code == 2 and "no.csv: vote counts table not found" in missing.stderr

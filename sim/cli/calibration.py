@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 @options.choice("--evidence", ("documents", "unga", "all"), "What the fit uses (abc only; README).")
 @click.option(
     "--draws",
-    type=click.IntRange(100, 5_000_000),
+    type=options.Whole(100, 5_000_000),
     help="abc: most prior runs, the bank growing until --ess [default: 1000000]; "
     "--compare-models: prior runs per bank [default: 100000].",
 )

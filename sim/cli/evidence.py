@@ -10,7 +10,7 @@ from sim.cli import options
 from sim.core.errors import InputError
 
 
-@click.group()
+@click.group(cls=options.OptionsOnce)
 def evidence() -> None:
     """What the documents' targets can tell about the model's mechanisms.
 

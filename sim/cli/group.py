@@ -8,12 +8,14 @@ from typing import Any
 import click
 
 from sim import __version__
-from sim.cli import calibration, evidence, inputs, page, runs, sweeps, whatif
+from sim.cli import calibration, evidence, inputs, options, page, runs, sweeps, whatif
 from sim.core.errors import InputError
+from sim.io.paths import describe_os_error
 
 
-class AlignsimGroup(click.Group):
-    """A Click group that reports every usage or input error as one line, exit status 2."""
+class AlignsimGroup(options.OptionsOnce):
+    """A Click group that reports every usage or input error, and every failure of the
+    operating system (naming the path), as one line, exit status 2."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
@@ -21,6 +23,9 @@ class AlignsimGroup(click.Group):
             code = super().main(*args, **kwargs)
         except InputError as exc:
             click.echo(f"alignsim: error: {exc}", err=True)
+            sys.exit(2)
+        except OSError as exc:
+            click.echo(f"alignsim: error: {describe_os_error(exc)}", err=True)
             sys.exit(2)
         except click.exceptions.NoArgsIsHelpError as exc:
             click.echo(exc.ctx.get_help() if exc.ctx else "alignsim --help")

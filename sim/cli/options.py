@@ -18,10 +18,49 @@ from typing import Any, TypeVar
 import click
 
 from sim.core.errors import InputError
+from sim.io.limits import NUMBER_DIGITS, excerpt
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ("png", "svg", "pdf")
-SEED_RANGE = click.IntRange(0, 2**63 - 1)
+
+
+class Whole(click.IntRange):
+    """A whole-number range that refuses text of more than `NUMBER_DIGITS` digits before
+    converting it, and quotes only an excerpt of what it refuses."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Convert as `click.IntRange` does, once the text is short enough to be a number."""
+        if isinstance(value, str) and len(value.strip()) > NUMBER_DIGITS:
+            self.fail(f"{excerpt(value)} is not a whole number of at most {NUMBER_DIGITS} digits")
+        return super().convert(value, param, ctx)
+
+
+SEED_RANGE = Whole(0, 2**63 - 1)
+
+
+class OptionsOnce(click.Group):
+    """A group whose commands refuse an option given twice that takes one value (the last
+    would otherwise win silently): ``--seed 1 --seed 2``, ``--force --force``."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """Resolve the command as Click does, then check its options are each given once."""
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None and not isinstance(command, click.Group):
+            refuse_repeats(command, click.Context(command, info_name=name, parent=ctx), rest)
+        return name, command, rest
+
+
+def refuse_repeats(command: click.Command, ctx: click.Context, args: list[str]) -> None:
+    """Raise InputError if `args` give a single-valued option of `command` twice."""
+    _, _, order = command.make_parser(ctx).parse_args(list(args))
+    seen: set[str] = set()
+    for param in order:
+        if isinstance(param, click.Option) and not (param.multiple or param.count):
+            if param.name in seen:
+                raise InputError(f"{param.opts[0]}: given twice; give it once")
+            seen.add(param.name or "")
 
 
 def compose(*decorators: Callable[[F], F]) -> Callable[[F], F]:
@@ -45,9 +84,13 @@ def parse_sets(ctx: click.Context, param: click.Parameter, values: tuple[str, ..
         name, sep, value = text.partition("=")
         name = name.strip()
         if not sep or not name:
-            raise InputError(f"--set {text!r}: expected name=value, e.g. --set decay=0.01")
+            raise InputError(f"--set {excerpt(text)}: expected name=value, e.g. --set decay=0.01")
         if name in parsed:
-            raise InputError(f"--set {name}: given twice; give each parameter once")
+            raise InputError(f"--set {excerpt(name)}: given twice; give each parameter once")
+        if len(value.strip()) > NUMBER_DIGITS:
+            raise InputError(
+                f"--set {excerpt(text)}: not a number of at most {NUMBER_DIGITS} characters"
+            )
         parsed[name] = params.check_value(name, value.strip(), "--set")
     return parsed
 
@@ -58,7 +101,7 @@ def parse_formats(ctx: click.Context, param: click.Parameter, text: str) -> tupl
     bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:
         raise InputError(
-            f"--format {text!r}: unknown format '{bad[0] if bad else ''}'; "
+            f"--format {excerpt(text)}: unknown format {excerpt(bad[0] if bad else '')}; "
             f"allowed: {', '.join(FORMATS)} (comma-separated)"
         )
     return formats
@@ -71,7 +114,7 @@ def parse_date(ctx: click.Context, param: click.Parameter, text: str | None) -> 
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"--{param.name} {text!r}: not a date; use YYYY-MM-DD") from None
+        raise InputError(f"--{param.name} {excerpt(text)}: not a date; use YYYY-MM-DD") from None
 
 
 def parse_names(ctx: click.Context, param: click.Parameter, text: str | None) -> tuple[str, ...]:
@@ -84,7 +127,7 @@ def parse_names(ctx: click.Context, param: click.Parameter, text: str | None) ->
     unknown = [n for n in names if n not in REGISTRY]
     if unknown or not names:
         raise InputError(
-            f"--params: unknown parameter '{unknown[0] if unknown else ''}'; "
+            f"--params: unknown parameter {excerpt(unknown[0] if unknown else '')}; "
             f"known: {', '.join(REGISTRY)}"
         )
     if len(set(names)) != len(names):
@@ -102,9 +145,7 @@ def scenario_argument(default: str | None = None) -> Callable[[F], F]:
 
 def count(flag: str, low: int, high: int | None, default: int, text: str) -> Callable[[F], F]:
     """A whole-number option with a range and a default, shown in the help."""
-    return click.option(
-        flag, type=click.IntRange(low, high), default=default, show_default=True, help=text
-    )
+    return click.option(flag, type=Whole(low, high), default=default, show_default=True, help=text)
 
 
 def amount(flag: str, low: float, high: float, default: float, text: str) -> Callable[[F], F]:
@@ -225,7 +266,7 @@ metric = compose(
 
 draw = click.option(
     "--draw",
-    type=click.IntRange(0, None),
+    type=Whole(0, None),
     metavar="K",
     help="Run with draw K of the posterior (row K of posterior.parquet beside the "
     "scenario's `parameters_from`) [default: the posterior median, fitted.yaml].",
@@ -262,7 +303,7 @@ def executors(func: F) -> F:
         count("--workers", 1, None, 1, "Local worker processes."),
         click.option(
             "--dask-local",
-            type=click.IntRange(1),
+            type=Whole(1),
             metavar="N",
             help="Start a Dask LocalCluster of N workers on 127.0.0.1.",
         ),

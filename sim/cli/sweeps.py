@@ -50,7 +50,7 @@ def notes_on_stderr() -> Iterator[None]:
 @options.choice(
     "--sampler", ("grid", "lhs", "sobol"), "Design: full factorial grid, Latin hypercube or Sobol."
 )
-@click.option("--samples", type=click.IntRange(1), help="Design points for lhs and sobol.")
+@click.option("--samples", type=options.Whole(1), help="Design points for lhs and sobol.")
 @options.replicates(10)
 @options.seed
 @options.model
@@ -99,14 +99,17 @@ def sweep(
       alignsim sweep scenarios/baseline.yaml --vary impulse=0.1:1.5 --sampler sobol \\
           --samples 64 --dask-local 2 --out runs/sweep
     """
-    from sim.experiments.design import parse_vary
+    from sim.experiments.design import design_size, parse_vary
     from sim.experiments.sweepfolder import SweepSpec, execute
     from sim.io.files import slug
+    from sim.io.limits import SWEEP_RUNS
     from sim.io.scenario import load_scenario
 
     if resume and force:
         raise InputError("--resume and --force exclude each other")
     parsed = tuple(parse_vary(v) for v in varies)
+    runs = design_size(parsed, sampler, samples) * replicates
+    SWEEP_RUNS.check(runs, f"--vary ... --replicates {replicates}")
     loaded = load_scenario(scenario, model=model)
     loaded = loaded if draw is None else loaded.with_draw(draw)
     spec = SweepSpec(

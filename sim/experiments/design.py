@@ -10,6 +10,7 @@ Sobol' 1967 with Owen scrambling), seeded from the sweep's seed.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,7 @@ from scipy.stats import qmc
 
 from sim.core.errors import InputError
 from sim.core.params import REGISTRY, check_value
+from sim.io.limits import NUMBER_DIGITS, SWEEP_RUNS, excerpt
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ def parse_vary(text: str) -> Vary:
     Raises:
         InputError: unknown parameter, malformed spec, or values outside the registry range.
     """
-    place = f"--vary {text!r}"
+    place = f"--vary {excerpt(text)}"
     name, sep, spec = text.partition("=")
     name = name.strip()
     if not sep or not spec.strip():
@@ -58,13 +60,23 @@ def parse_vary(text: str) -> Vary:
 
 def parse_count(text: str, place: str) -> int:
     """Parse the N of LO:HI:N (a whole number ≥ 2)."""
+    if len(text.strip()) > NUMBER_DIGITS:
+        raise InputError(f"{place}: N must be a whole number of at most {NUMBER_DIGITS} digits")
     try:
         count = int(text)
     except ValueError:
-        raise InputError(f"{place}: N must be a whole number, got {text!r}") from None
+        raise InputError(f"{place}: N must be a whole number, got {excerpt(text)}") from None
     if count < 2:
         raise InputError(f"{place}: N must be at least 2")
+    SWEEP_RUNS.check(count, place)
     return count
+
+
+def design_size(varies: list[Vary] | tuple[Vary, ...], sampler: str, samples: int | None) -> int:
+    """How many points `design_points` makes, computed without making them."""
+    if sampler == "grid":
+        return math.prod(len(v.values) for v in varies)
+    return samples or 0
 
 
 def design_points(
@@ -79,6 +91,7 @@ def design_points(
     names = [v.name for v in varies]
     if len(set(names)) != len(names):
         raise InputError("--vary: a parameter is varied twice")
+    SWEEP_RUNS.check(design_size(varies, sampler, samples), f"--sampler {sampler}")
     if sampler == "grid":
         for v in varies:
             if not v.values:

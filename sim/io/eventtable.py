@@ -17,7 +17,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from sim.core.errors import InputError, where
+from sim.io.csvrows import csv_rows
 from sim.io.files import read_text
+from sim.io.limits import excerpt
 from sim.io.schema import EventSpec, describe_error, dotted
 
 COLUMNS = (
@@ -59,7 +61,7 @@ def parse_flag(text: str, place: str) -> bool:
         return True
     if value in FALSE:
         return False
-    raise InputError(f"{place}: '{text}' is not a boolean; allowed true/false, yes/no, 1/0")
+    raise InputError(f"{place}: {excerpt(text)} is not a boolean; allowed true/false, yes/no, 1/0")
 
 
 def row_to_spec(record: dict[str, str], place_of: dict[str, str]) -> EventSpec:
@@ -85,46 +87,43 @@ def read_event_table(path: Path) -> list[Row]:
 
     Raises:
         InputError: a missing file, a missing or unknown column, a row with the wrong number
-            of cells, or an invalid value, naming the line and the column.
+            of cells, an unclosed quote, or an invalid value, naming the line where the row
+            starts and the column.
     """
-    reader = csv.reader(io.StringIO(read_text(path, "event table"), newline=""))
-    header = [h.strip() for h in next(reader, [])]
-    check_header(path, header)
-    rows = []
-    try:
-        for cells in reader:
-            if not any(c.strip() for c in cells):
-                continue
-            line = reader.line_num
-            if len(cells) != len(header):
-                raise InputError(
-                    f"{where(path, line)}: {len(cells)} cells, but the header has "
-                    f"{len(header)} ({','.join(header)}); quote cells with commas"
-                )
-            record = dict(zip(header, cells, strict=True))
-            places = {c: where(path, line, c) for c in header}
-            rows.append(Row(row_to_spec(record, places), path, line))
-    except csv.Error as exc:
-        raise InputError(f"{where(path, reader.line_num)}: malformed CSV ({exc})") from None
-    return rows
+    rows = csv_rows(read_text(path, "event table"), path)
+    first, header = next(rows, (1, []))
+    header = [h.strip() for h in header]
+    check_header(path, header, first)
+    found = []
+    for line, cells in rows:
+        if len(cells) != len(header):
+            raise InputError(
+                f"{where(path, line)}: {len(cells)} cells, but the header has "
+                f"{len(header)} ({','.join(header)}); quote cells with commas"
+            )
+        record = dict(zip(header, cells, strict=True))
+        places = {c: where(path, line, c) for c in header}
+        found.append(Row(row_to_spec(record, places), path, line))
+    return found
 
 
-def check_header(path: Path, header: list[str]) -> None:
+def check_header(path: Path, header: list[str], line: int) -> None:
     """Check that the header names the required columns and no unknown ones."""
     if not header:
         raise InputError(f"{path}: empty event table; the header must name {','.join(COLUMNS)}")
     unknown = [h for h in header if h not in COLUMNS]
     if unknown:
         raise InputError(
-            f"{where(path, 1)}: unknown column '{unknown[0]}'; allowed columns: {','.join(COLUMNS)}"
+            f"{where(path, line)}: unknown column {excerpt(unknown[0])}; "
+            f"allowed columns: {','.join(COLUMNS)}"
         )
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise InputError(
-            f"{where(path, 1)}: missing column '{missing[0]}'; required: {','.join(REQUIRED)}"
+            f"{where(path, line)}: missing column '{missing[0]}'; required: {','.join(REQUIRED)}"
         )
     if len(set(header)) != len(header):
-        raise InputError(f"{where(path, 1)}: a column is named twice")
+        raise InputError(f"{where(path, line)}: a column is named twice")
 
 
 def table_text(rows: list[dict[str, object]]) -> str:

@@ -12,7 +12,6 @@ sentence itself; the first actor named is the source, the others the targets.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.core.errors import InputError
+from sim.io.csvrows import csv_rows
 from sim.io.eventtable import read_event_table
 from sim.io.files import read_text
 
@@ -252,12 +252,10 @@ def source_dates(path: Path) -> dict[str, dt.date]:
 
 
 def read_csv_rows(path: Path) -> list[dict[str, str]]:
-    """Rows of a CSV file as dictionaries."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return list(csv.DictReader(handle))
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the file ({exc})") from None
+    """Rows of a CSV file as dictionaries keyed by its header."""
+    rows = csv_rows(read_text(path, "sources table"), path)
+    header = [h.strip() for h in next(rows, (1, []))[1]]
+    return [dict(zip(header, cells, strict=False)) for _, cells in rows]
 
 
 def draft_events(

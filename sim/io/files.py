@@ -29,6 +29,7 @@ import yaml
 
 from sim.core.errors import InputError
 from sim.io.inplace import move_in, recover, remove, temporary
+from sim.io.paths import problem, read_bytes
 
 
 def slug(name: str) -> str:
@@ -162,13 +163,15 @@ def read_table(folder: Path, name: str) -> pd.DataFrame:
 
 
 def read_text(path: Path, what: str = "file", encoding: str = "utf-8-sig") -> str:
-    """A user's text file, or an InputError naming it (missing, unreadable, not UTF-8)."""
+    """A user's text file (universal newlines), or an InputError naming it: missing, not a
+    regular file, beyond the size limit (`sim.io.paths.read_bytes`), unreadable, not UTF-8."""
     try:
-        return path.read_text(encoding=encoding)
-    except FileNotFoundError:
-        raise InputError(f"{path}: {what} not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_bytes(path, what).decode(encoding)
+    except UnicodeDecodeError as exc:
         raise InputError(f"{path}: cannot read the {what} ({exc})") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the {what} ({problem(exc)})") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def sha256(path: Path) -> str:

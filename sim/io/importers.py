@@ -14,9 +14,7 @@ Harvard Dataverse).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +23,9 @@ import pycountry
 
 from sim.core.errors import InputError, where
 from sim.core.events import cameo_table
+from sim.io.csvrows import csv_rows
 from sim.io.files import read_text
+from sim.io.limits import excerpt
 
 GDELT_COLUMNS = 61
 GDELT = {
@@ -85,12 +85,7 @@ class Imported:
 
 def tab_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     """Non-empty tab-separated rows with their line numbers."""
-    reader = csv.reader(
-        io.StringIO(read_text(path), newline=""), delimiter="\t", quoting=csv.QUOTE_NONE
-    )
-    for cells in reader:
-        if any(c.strip() for c in cells):
-            yield reader.line_num, cells
+    return csv_rows(read_text(path), path, delimiter="\t")
 
 
 def parse_day(text: str, layout: str, place: str) -> dt.date:
@@ -98,7 +93,7 @@ def parse_day(text: str, layout: str, place: str) -> dt.date:
     try:
         return dt.datetime.strptime(text.strip(), layout).date()
     except ValueError:
-        raise InputError(f"{place}: '{text}' is not a date of the form {layout}") from None
+        raise InputError(f"{place}: {excerpt(text)} is not a date of the form {layout}") from None
 
 
 def import_gdelt(path: Path) -> Imported:
@@ -147,7 +142,7 @@ def import_icews(path: Path) -> Imported:
     missing = [c for c in ICEWS_REQUIRED if c not in header]
     if missing:
         raise InputError(
-            f"{where(path, first[0])}: missing ICEWS column '{missing[0]}'; "
+            f"{where(path, first[0])}: missing ICEWS column {excerpt(missing[0])}; "
             f"required: {', '.join(ICEWS_REQUIRED)}"
         )
     for line, cells in rows:

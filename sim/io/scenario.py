@@ -41,6 +41,9 @@ from sim.core.events import (
 )
 from sim.core.variants import variant
 from sim.io.eventtable import Row, read_event_table
+from sim.io.files import sha256
+from sim.io.limits import EXTENDS_DEPTH, STEPS, excerpt
+from sim.io.paths import check_file
 from sim.io.posteriorfile import check_hashes, posterior_draw
 from sim.io.schema import (
     ActorSpec,
@@ -359,20 +362,41 @@ def scenario_extent(path: str | os.PathLike[str]) -> Extent:
     return Extent(steps=step_count(start, end, step), actors=len(merged_actors(layers)))
 
 
-def read_chain(path: Path, stack: tuple[Path, ...]) -> list[Layer]:
-    """Read a scenario file and, recursively, the files it extends (base first)."""
+def check_calendar(scalars: dict[str, tuple[Any, Layer]]) -> None:
+    """Refuse a calendar of more steps than `STEPS` allows, counted from start, end and step
+    alone (no dates are built), naming the file that sets `end`."""
+    start, end, step = (scalars[f][0] for f in ("start", "end", "step"))
+    STEPS.check(
+        step_count(start, end, step),
+        f"{scalars['end'][1].place('end')} ({start} to {end} by {step})",
+    )
+
+
+def read_chain(path: Path, stack: tuple[Path, ...], place: str | None = None) -> list[Layer]:
+    """Read a scenario file and, recursively, the files it extends (base first).
+
+    Raises:
+        InputError: a file that is not a readable scenario (`check_file`), an `extends`
+            cycle, or a chain deeper than `EXTENDS_DEPTH`.
+    """
+    check_file(path, "base scenario" if stack else "file", place)
     resolved = path.resolve()
     if resolved in stack:
         chain = " -> ".join(p.name for p in (*stack, resolved))
         raise InputError(f"{path}: extends cycle ({chain}); a scenario cannot extend itself")
+    if len(stack) >= EXTENDS_DEPTH:
+        raise InputError(
+            f"{place}: an extends chain of more than {EXTENDS_DEPTH} files; "
+            f"at most {EXTENDS_DEPTH} are allowed (merge some of the overlays)"
+        )
     spec, node = read_scenario_file(path)
     layer = Layer(path, spec, node)
     if spec.extends is None:
         return [layer]
-    base = path.parent / spec.extends
-    if not base.is_file():
-        raise InputError(f"{layer.place('extends')}: base scenario not found: {base}")
-    return [*read_chain(base, (*stack, resolved)), layer]
+    return [
+        *read_chain(path.parent / spec.extends, (*stack, resolved), layer.place("extends")),
+        layer,
+    ]
 
 
 def resolve(layers: list[Layer], top: Path, fit: bool = True) -> Scenario:
@@ -381,12 +405,14 @@ def resolve(layers: list[Layer], top: Path, fit: bool = True) -> Scenario:
     start, end = scalars["start"][0], scalars["end"][0]
     if start >= end:
         raise InputError(f"{scalars['end'][1].place('end')}: end {end} must be after start {start}")
+    check_calendar(scalars)
     actors = merged_actors(layers)
     ids = tuple(a.id for a in actors)
     focal = scalars.get("focal", (ids[0], layers[-1]))
     if focal[0] not in ids:
         raise InputError(
-            f"{focal[1].place('focal')}: unknown actor '{focal[0]}'; actors: {', '.join(ids)}"
+            f"{focal[1].place('focal')}: unknown actor {excerpt(focal[0])}; "
+            f"actors: {', '.join(ids)}"
         )
     agents_from = scalars.get("agents_from", ("last_event", layers[-1]))
     if isinstance(agents_from[0], dt.date) and not start <= agents_from[0] <= end:
@@ -497,7 +523,7 @@ def merged_alignment(layers: list[Layer], ids: tuple[str, ...]) -> np.ndarray:
                     if actor not in index:
                         raise InputError(
                             f"{layer.place('alignment', row, col)}: unknown actor "
-                            f"'{actor}'; actors: {', '.join(ids)}"
+                            f"{excerpt(actor)}; actors: {', '.join(ids)}"
                         )
                 if row == col:
                     raise InputError(
@@ -521,8 +547,7 @@ def merged_parameters(
     starting: dict[tuple[str, str], float] = {}
     path = fitted_path(fitted)
     if fitted is not None and path is not None:
-        if not path.is_file():
-            raise InputError(f"{fitted[1].place('parameters_from')}: file not found: {path}")
+        check_file(path, "file", fitted[1].place("parameters_from"))
         data, _ = read_yaml(path)
         if isinstance(data, dict) and "evidence_sha256" in data:
             check_hashes(data["evidence_sha256"], path.parent, str(path))
@@ -586,8 +611,7 @@ def layer_entries(layer: Layer) -> list[Entry]:
             entries.append(Entry(row))
             continue
         table = layer.path.parent / item.file
-        if not table.is_file():
-            raise InputError(f"{layer.place('events', i, 'file')}: event table not found: {table}")
+        check_file(table, "event table", layer.place("events", i, "file"))
         entries.extend(
             Entry(row, item.other_actors == "skip", item.other_dates == "skip")
             for row in read_event_table(table)
@@ -599,7 +623,7 @@ def layer_entries(layer: Layer) -> list[Entry]:
             first = seen[row.spec.id]
             raise InputError(
                 f"{where(row.file, row.line, 'id')}: duplicate event id "
-                f"'{row.spec.id}' (also at {where(first.file, first.line)}); "
+                f"{excerpt(row.spec.id)} (also at {where(first.file, first.line)}); "
                 f"ids must be unique within a scenario file and its tables"
             )
         seen[row.spec.id] = row
@@ -614,7 +638,7 @@ def merged_entries(layers: list[Layer]) -> list[Entry]:
             if event_id not in merged:
                 raise InputError(
                     f"{layer.place('remove_events', i)}: no inherited event "
-                    f"with id '{event_id}' to remove"
+                    f"with id {excerpt(event_id)} to remove"
                 )
             del merged[event_id]
         merged.update((e.row.spec.id, e) for e in layer_entries(layer))
@@ -636,6 +660,12 @@ def resolve_events(
             raise InputError(f"{place('target')}: no target actor given")
         if spec.source in targets:
             raise InputError(f"{place('target')}: an event's source cannot be its own target")
+        again = next((t for i, t in enumerate(targets) if t in targets[:i]), None)
+        if again is not None:
+            raise InputError(
+                f"{place('target')}: target {excerpt(again)} is listed twice; "
+                f"name each target of an event once"
+            )
         unknown = [a for a in (spec.source, *targets) if a not in ids]
         if unknown:
             if entry.skip_other_actors:
@@ -643,7 +673,7 @@ def resolve_events(
                 continue
             field = "source" if unknown[0] == spec.source else "target"
             raise InputError(
-                f"{place(field)}: unknown actor '{unknown[0]}'; scenario actors: "
+                f"{place(field)}: unknown actor {excerpt(unknown[0])}; scenario actors: "
                 f"{', '.join(ids)} (an event table included with "
                 f"'other_actors: skip' may name others)"
             )
@@ -685,9 +715,7 @@ def file_hashes(layers: list[Layer], top: Path) -> dict[str, str]:
         ]
         if layer.given("parameters_from") and layer.spec.parameters_from:
             paths.append(layer.path.parent / layer.spec.parameters_from)
-    return {
-        relative(p, top): hashlib.sha256(p.read_bytes()).hexdigest() for p in dict.fromkeys(paths)
-    }
+    return {relative(p, top): sha256(p) for p in dict.fromkeys(paths)}
 
 
 def relative(path: Path, top: Path) -> str:

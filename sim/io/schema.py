@@ -24,6 +24,7 @@ from pydantic import (
 
 from sim.core.errors import InputError, where
 from sim.io.files import read_text
+from sim.io.limits import NUMBER_DIGITS, YAML_ALIASES, YAML_DEPTH, YAML_NODES, excerpt
 
 ACTOR_ID = r"^[A-Za-z][A-Za-z0-9_]{0,31}$"
 EVENT_ID = r"^[A-Za-z0-9][A-Za-z0-9._:+-]*$"
@@ -130,25 +131,114 @@ def json_schema() -> dict[str, Any]:
 
 
 class PlainLoader(yaml.SafeLoader):
-    """YAML's safe loader, but dates stay text for pydantic to parse with located errors."""
+    """YAML's safe loader for plain data, with limits (README, "Bad input").
+
+    Dates stay text, for pydantic to parse with located errors. Refused, with the line:
+    more than `YAML_ALIASES` aliases (``*name``), a document that with its aliases expanded
+    has more than `YAML_NODES` nodes ("billion laughs"), an alias inside the value it
+    names, nesting deeper than `YAML_DEPTH`, a key given twice in one mapping, and whole
+    numbers of more than `NUMBER_DIGITS` digits. Aliases stay allowed because
+    `yaml.safe_dump` writes them for a value shared within what it dumps.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = self.aliases = self.expanded = 0
+        self.sizes: dict[str, int] = {}  # nodes of each completed anchored value, expanded
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        """Compose one node, counting it (and what an alias stands for) before going on."""
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            self.count(event, self.alias_size(event))
+            return super().compose_node(parent, index)
+        self.depth += 1
+        try:
+            if self.depth > YAML_DEPTH:
+                raise refusal(event, f"nested more than {YAML_DEPTH} levels deep")
+            before = self.expanded
+            self.count(event, 1)
+            node = super().compose_node(parent, index)
+            if getattr(event, "anchor", None) is not None:
+                self.sizes[event.anchor] = self.expanded - before
+            return node
+        finally:
+            self.depth -= 1
+
+    def alias_size(self, event: yaml.AliasEvent) -> int:
+        """How many nodes an alias stands for; refused beyond `YAML_ALIASES` aliases, and
+        inside the value it names."""
+        self.aliases += 1
+        if self.aliases > YAML_ALIASES:
+            raise refusal(
+                event, f"more than {YAML_ALIASES} YAML aliases (*name); write the values out"
+            )
+        if event.anchor in self.anchors and event.anchor not in self.sizes:
+            raise refusal(
+                event, f"an alias ({excerpt('*' + (event.anchor or ''))}) inside the value it names"
+            )
+        return self.sizes.get(event.anchor or "", 0)
+
+    def count(self, event: yaml.Event, nodes: int) -> None:
+        """Add `nodes` to the expanded document; refused beyond `YAML_NODES`."""
+        self.expanded += nodes
+        if self.expanded > YAML_NODES:
+            raise refusal(
+                event,
+                f"with its aliases expanded the document has more than {YAML_NODES:,} values; "
+                f"write it without aliases that repeat large values",
+            )
+
+    def compose_mapping_node(self, anchor: Any) -> yaml.MappingNode:
+        """Compose a mapping, refusing a key given twice."""
+        node = super().compose_mapping_node(anchor)
+        first: dict[str, int] = {}
+        for key, _ in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                continue
+            line = key.start_mark.line + 1
+            if key.value in first:
+                again = f"duplicate key {excerpt(key.value)} (first at line {first[key.value]})"
+                raise refusal(key, f"{again}; give each key once")
+            first[key.value] = line
+        return node
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        """A whole number, refused beyond `NUMBER_DIGITS` digits before it is converted."""
+        digits = sum(c.isdigit() for c in node.value)
+        if digits > NUMBER_DIGITS:
+            raise refusal(node, f"a number of {digits} digits; at most {NUMBER_DIGITS} are allowed")
+        return int(super().construct_yaml_int(node))
 
 
 PlainLoader.add_constructor(
     "tag:yaml.org,2002:timestamp",
     PlainLoader.construct_yaml_str,  # type: ignore[type-var]
 )
+PlainLoader.add_constructor(
+    "tag:yaml.org,2002:int",
+    PlainLoader.construct_yaml_int,
+)
+
+
+def refusal(at: yaml.Node | yaml.Event, problem: str) -> yaml.MarkedYAMLError:
+    """A YAML error at a node or event's line (`read_yaml` turns it into an InputError)."""
+    mark: Any = at.start_mark
+    return yaml.MarkedYAMLError(problem=problem, problem_mark=mark)
 
 
 def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     """Read a YAML file safely (`PlainLoader`): the data and its node tree (for line numbers).
 
     Raises:
-        InputError: missing file, undecodable text, YAML syntax errors and tags that would
-            construct objects, each with the line.
+        InputError: missing file, undecodable text, YAML syntax errors, tags that would
+            construct objects and `PlainLoader`'s refusals, each with the line.
     """
     text = read_text(path)
+    loader = PlainLoader(text)
     try:
-        return yaml.load(text, Loader=PlainLoader), yaml.compose(text, Loader=PlainLoader)
+        node = loader.get_single_node()
+        return (None if node is None else loader.construct_document(node)), node
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -157,7 +247,9 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
             problem = "YAML tags that construct objects are not allowed (only plain data)"
         raise InputError(f"{where(path, line)}: {problem}") from None
     except yaml.YAMLError as exc:
-        raise InputError(f"{path}: invalid YAML ({exc})") from None
+        raise InputError(f"{path}: invalid YAML ({excerpt(str(exc))})") from None
+    finally:
+        loader.dispose()
 
 
 def line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
@@ -185,7 +277,7 @@ def describe_error(error: ValidationError) -> tuple[tuple[Any, ...], str]:
     loc = tuple(k for k in first["loc"] if k not in ("include", "event"))
     message = first["msg"]
     if first["type"] not in ("missing", "extra_forbidden"):
-        message += f"; got {first['input']!r}"
+        message += f"; got {excerpt(first['input'])}"
     elif first["type"] == "extra_forbidden":
         message = "unknown field"
     return loc, message

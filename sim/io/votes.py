@@ -15,6 +15,7 @@ is that table, built from the raw file; `read_vote_counts` reads it back, checke
 
 from __future__ import annotations
 
+import io
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ import numpy as np
 import pandas as pd
 
 from sim.core.errors import InputError
+from sim.io.files import read_text
+from sim.io.limits import excerpt
 
 RAW_COLUMNS = ("rcid", "session", "date", "unres", "importantvote", "actor", "vote")
 VOTES = ("yes", "no", "abstain")
@@ -32,9 +35,10 @@ COUNT_COLUMNS = ("year", "a", "b", "roll_calls", "identical")
 
 def _read_csv(path: Path, columns: Sequence[str], what: str) -> pd.DataFrame:
     """A CSV with at least `columns`, or an InputError naming the file."""
+    text = read_text(path, what)
     try:
-        table = pd.read_csv(path, keep_default_na=False, na_values=[""])
-    except (OSError, ValueError) as exc:
+        table = pd.read_csv(io.StringIO(text), keep_default_na=False, na_values=[""])
+    except ValueError as exc:
         raise InputError(f"{path}: cannot read the {what} ({exc})") from None
     missing = [c for c in columns if c not in table.columns]
     if missing:
@@ -48,7 +52,7 @@ def read_votes(path: Path) -> pd.DataFrame:
     bad = np.flatnonzero(~table["vote"].isin(VOTES))
     if len(bad):
         raise InputError(
-            f"{path}: vote {table['vote'].iloc[bad[0]]!r} on line {bad[0] + 2}; "
+            f"{path}: vote {excerpt(table['vote'].iloc[bad[0]])} on line {bad[0] + 2}; "
             f"allowed: {', '.join(VOTES)}"
         )
     if table.duplicated(["rcid", "actor"]).any():
