@@ -84,6 +84,24 @@ def test_a_scenario_names_its_variant_and_bad_names_are_located(
     assert "null.yaml line 2, field model" in result.stderr and "choose from full" in result.stderr
 
 
+def test_a_scenario_runs_the_model_its_fit_was_fitted_as(tiny: Path, write, runner) -> None:
+    """Without a `model:` of its own, a scenario takes its fit's (so the baseline runs the
+    variant calibrate fitted); its own `model:` and `--model` come first."""
+    write("fitted.yaml", "parameters: {impulse: 0.5}\nmodel: null+spillover+agents\n")
+    tiny.write_text(tiny.read_text() + "parameters_from: fitted.yaml\n")
+    for fit in (True, False):  # a calibration refits the same variant
+        scenario = load_scenario(tiny, fit=fit)
+        assert scenario.model == "null+spillover+agents"
+        assert scenario.parameters["balance"] == 0.0 and scenario.parameters["activity"] > 0
+    assert load_scenario(tiny, model="full").parameters["balance"] > 0
+    tiny.write_text(tiny.read_text() + "model: null\n")
+    assert load_scenario(tiny).model == "null"
+    write("fitted.yaml", "parameters: {impulse: 0.5}\nmodel: nul\n")
+    tiny.write_text(tiny.read_text().replace("model: null\n", ""))
+    result = runner.invoke(cli, ["validate", str(tiny)])
+    assert result.exit_code == 2 and "fitted.yaml: model 'nul'" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [

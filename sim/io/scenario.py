@@ -301,7 +301,8 @@ def load_scenario(
     Args:
         path: the scenario file.
         overrides: parameter values from the command line (already validated), applied last.
-        model: the model variant, over the file's `model:` (``full`` when neither says).
+        model: the model variant, over the file's `model:` (or, when the file names none,
+            its fit's: `model_of`; ``full`` when none says).
         fit: apply its `parameters_from` file (values, starting alignments, and the check of
             its evidence hashes); a calibration loads without, so that it starts from the
             scenario as written, not from the fit it replaces.
@@ -313,7 +314,9 @@ def load_scenario(
     layers = read_chain(top, ())
     scenario = resolve(layers, top, fit)
     scenario = scenario.with_parameters(overrides) if overrides else scenario
-    return scenario.with_model(model, "--model") if model else scenario.with_model(scenario.model)
+    named = scenario.model  # the file's or its fit's; nothing is switched off yet
+    unfixed = dataclasses.replace(scenario, model="full")
+    return unfixed.with_model(model, "--model") if model else unfixed.with_model(named, "model")
 
 
 def scenario_of(
@@ -441,15 +444,21 @@ def resolve(layers: list[Layer], top: Path, fit: bool = True) -> Scenario:
         skipped=skipped,
         files=file_hashes(layers, top),
         parameters_from=fitted_path(scalars.get("parameters_from")),
-        model=model_of(scalars.get("model")),
+        model=model_of(scalars.get("model"), fitted_path(scalars.get("parameters_from"))),
     )
 
 
-def model_of(given: tuple[str, Layer] | None) -> str:
-    """The variant a file names (checked), or ``full``."""
-    if given is None:
+def model_of(given: tuple[str, Layer] | None, fitted: Path | None) -> str:
+    """The variant a file names (checked), else the one its fit says it was fitted as
+    (`model:` of its `parameters_from` file, read even when the fit's values are not, so
+    that a calibration refits the same model), else ``full``."""
+    if given is not None:
+        return variant(given[0], given[1].place("model")).name
+    if fitted is None or not fitted.is_file():
         return "full"
-    return variant(given[0], given[1].place("model")).name
+    data, _ = read_yaml(fitted)
+    named = data.get("model") if isinstance(data, dict) else None
+    return "full" if named is None else variant(str(named), f"{fitted}: model").name
 
 
 def fitted_path(fitted: tuple[str, Layer] | None) -> Path | None:
