@@ -76,8 +76,12 @@ def test_a_scenario_names_its_variant_and_bad_names_are_located(
     overlay.write_text(f"extends: {ROOT / 'scenarios' / 'two-patrons.yaml'}\nmodel: null\n")
     assert load_scenario(overlay).model == "null"
     assert load_scenario(overlay, model="null").parameters["activity"] == 0.0
-    with pytest.raises(InputError, match="loaded as model null"):
-        load_scenario(overlay).with_model("no-balance")
+    switched_on = load_scenario(overlay).with_model("no-balance")  # comes back as it was
+    assert (
+        switched_on.parameters["activity"]
+        == load_scenario(overlay, model="full").parameters["activity"]
+        > 0
+    )
     overlay.write_text(f"extends: {ROOT / 'scenarios' / 'two-patrons.yaml'}\nmodel: nul\n")
     result = runner.invoke(cli, ["validate", str(overlay)])
     assert result.exit_code == 2

@@ -141,6 +141,9 @@ class Scenario:
             `alignsim calibrate` writes by default).
         model: the model variant (`sim.core.variants`); its switched-off parameters are 0
             in `parameters`.
+        open_parameters, open_sources: the parameters and their sources before the
+            variant fixed its switched-off ones at 0, so that another variant can switch
+            them back on (`with_model`); None until a variant is applied.
     """
 
     name: str
@@ -161,6 +164,8 @@ class Scenario:
     files: Mapping[str, str]
     parameters_from: Path | None = None
     model: str = "full"
+    open_parameters: Mapping[str, float] | None = None
+    open_sources: Mapping[str, str] | None = None
 
     @property
     def actor_ids(self) -> tuple[str, ...]:
@@ -229,18 +234,32 @@ class Scenario:
         (and `--set`); a value that came from the previous fitted table and is not in
         `values` falls back to its default.
         """
+        given, given_sources = self.unfixed
         above = {
-            k: v
-            for k, v in self.parameters.items()
-            if not self.parameter_sources[k].startswith(("default", "fitted"))
+            k: v for k, v in given.items() if not given_sources[k].startswith(("default", "fitted"))
         }
         parameters = {**registry.defaults(), **values, **above}
         sources = {
             **dict.fromkeys(parameters, "default"),
             **dict.fromkeys(values, f"fitted ({source})"),
-            **{k: self.parameter_sources[k] for k in above},
+            **{k: given_sources[k] for k in above},
         }
-        return dataclasses.replace(self, parameters=parameters, parameter_sources=sources)
+        opened = dataclasses.replace(
+            self,
+            parameters=parameters,
+            parameter_sources=sources,
+            open_parameters=None,
+            open_sources=None,
+        )
+        return opened.with_model(self.model, "model")
+
+    @property
+    def unfixed(self) -> tuple[Mapping[str, float], Mapping[str, str]]:
+        """The parameters and their sources before the variant's switched-off ones were
+        fixed at 0."""
+        if self.open_parameters is None or self.open_sources is None:
+            return self.parameters, self.parameter_sources
+        return self.open_parameters, self.open_sources
 
     def with_draw(self, k: int) -> Scenario:
         """This scenario with draw `k` of the posterior beside its `parameters_from` file in
@@ -258,35 +277,40 @@ class Scenario:
     def with_model(self, name: str, where: str = "--model") -> Scenario:
         """This scenario as the variant `name` (its switched-off parameters fixed at 0).
 
+        A mechanism this scenario's variant switched off comes back on with the value it
+        had before (`unfixed`).
+
         Raises:
-            InputError: an unknown variant; a parameter the variant switches off that was
-                set explicitly (``--set`` or a keyword) to another value; or a variant that
-                would switch back on what this scenario's variant switched off (load the file
-                with that variant instead).
+            InputError: an unknown variant, or a parameter the variant switches off that was
+                set explicitly (``--set`` or a keyword) to another value.
         """
-        chosen, current = variant(name, where), variant(self.model, "model")
-        if not set(current.off) <= set(chosen.off):
-            raise InputError(
-                f"{where} {name}: this scenario was loaded as model {self.model}, which fixes "
-                f"{', '.join(current.off)} at 0; load its file with model {name} instead"
-            )
+        chosen = variant(name, where)
+        given, given_sources = self.unfixed
         for k in chosen.off:
-            if self.parameters[k] != 0 and self.parameter_sources[k] in SET_BY_USER:
+            if given[k] != 0 and given_sources[k] in SET_BY_USER:
                 raise InputError(
-                    f"{self.parameter_sources[k]} {k}={self.parameters[k]:g}: model {name} "
+                    f"{given_sources[k]} {k}={given[k]:g}: model {name} "
                     f"fixes {k} at 0; drop the setting or choose another model"
                 )
-        sources = {**self.parameter_sources, **dict.fromkeys(chosen.off, f"model {name}")}
         return dataclasses.replace(
-            self, model=name, parameters=chosen.apply(self.parameters), parameter_sources=sources
+            self,
+            model=name,
+            parameters=chosen.apply(given),
+            parameter_sources={**given_sources, **dict.fromkeys(chosen.off, f"model {name}")},
+            open_parameters=dict(given),
+            open_sources=dict(given_sources),
         )
 
     def with_parameters(self, values: Mapping[str, float], source: str = "--set") -> Scenario:
-        """A copy with some parameters replaced (values already validated)."""
+        """A copy with some parameters replaced (values already validated), also in its
+        `unfixed` parameters."""
+        given, given_sources = self.unfixed
         return dataclasses.replace(
             self,
             parameters={**self.parameters, **values},
             parameter_sources={**self.parameter_sources, **dict.fromkeys(values, source)},
+            open_parameters={**given, **values},
+            open_sources={**given_sources, **dict.fromkeys(values, source)},
         )
 
 
@@ -314,9 +338,7 @@ def load_scenario(
     layers = read_chain(top, ())
     scenario = resolve(layers, top, fit)
     scenario = scenario.with_parameters(overrides) if overrides else scenario
-    named = scenario.model  # the file's or its fit's; nothing is switched off yet
-    unfixed = dataclasses.replace(scenario, model="full")
-    return unfixed.with_model(model, "--model") if model else unfixed.with_model(named, "model")
+    return scenario.with_model(model, "--model") if model else scenario.with_model(scenario.model)
 
 
 def scenario_of(
