@@ -59,7 +59,7 @@ def run(
 def run_summary(result: Run) -> list[str]:
     """A few lines on a run: what was overridden, the focal actor's final stances and
     hedging index."""
-    from sim.figures.runs import overridden
+    from sim.figures.runs import model_note, overridden
 
     m, metrics = result.manifest, result.tables["metrics"]
     scenario, focal = m["scenario"], m["scenario"]["focal"]
@@ -74,6 +74,7 @@ def run_summary(result: Run) -> list[str]:
     return [
         f"{scenario['name']}: {scenario['start']} to {scenario['end']}, {steps} "
         f"{scenario['step']} steps, seed {m['seed']}"
+        + "".join(f"; {note}" for note in model_note(m))
         + (f"; overridden: {'; '.join(changed)}" if changed else ""),
         f"{focal} alignment at {scenario['end']}: {stances}",
         f"{focal} hedging index: {mine['hedging_index'].iloc[0]:.3f} at {scenario['start']} "

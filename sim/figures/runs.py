@@ -54,7 +54,7 @@ class RunView:
     def of(cls, manifest: dict[str, Any], tables: dict[str, pd.DataFrame]) -> RunView:
         """The view of a run from its manifest and its three tables."""
         actors = manifest["actors"]
-        changed = overridden(manifest)
+        changed = model_note(manifest) + overridden(manifest)
         name = manifest["scenario"]["name"]
         return cls(
             title=f"{name} [{'; '.join(changed)}]" if changed else name,
@@ -108,7 +108,7 @@ class RunView:
 
 def overridden(manifest: dict[str, Any]) -> list[str]:
     """What a run changed from its scenario as written and fitted: ``--set`` values (and a
-    Python caller's parameters), a posterior draw, a model variant; empty when nothing."""
+    Python caller's parameters), a posterior draw; empty when nothing."""
     sources, values = manifest.get("parameter_sources", {}), manifest.get("parameters", {})
     given = [
         f"{k}={values[k]:g}"
@@ -117,9 +117,14 @@ def overridden(manifest: dict[str, Any]) -> list[str]:
     ]
     found = [f"--set {', '.join(given)}"] if given else []
     draws = sorted({v.split("draw ")[-1].rstrip(")") for v in sources.values() if "draw " in v})
-    found += [f"posterior draw {d}" for d in draws]
-    models = sorted({v.removeprefix("model ") for v in sources.values() if v.startswith("model ")})
-    return found + [f"model {m}" for m in models]
+    return found + [f"posterior draw {d}" for d in draws]
+
+
+def model_note(manifest: dict[str, Any]) -> list[str]:
+    """The model variant a run used, when it is not the full model (its fit's, or
+    ``--model``)."""
+    model = manifest["scenario"].get("model", "full")
+    return [] if model == "full" else [f"model {model}"]
 
 
 def date_axis(ax: Any) -> None:
