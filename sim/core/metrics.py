@@ -47,22 +47,30 @@ def patron_balance(rows: np.ndarray, capability: np.ndarray, actor: int) -> np.n
     `effective_partners`.
     """
     stronger = capability > capability[actor]
-    if not stronger.any():
-        return np.full(rows.shape[:-1], np.nan)
-    ties = rows[..., stronger]
-    support = np.maximum(ties, 0.0) * capability[stronger]
-    order = np.argsort(-support, axis=-1, kind="stable")[..., :2]
-    chosen = np.take_along_axis(support, order, -1) > 0
-    held = np.where(chosen, np.take_along_axis(ties, order, -1), 0.0)
-    closer, other = held.max(axis=-1), held.min(axis=-1) if held.shape[-1] > 1 else 0.0
-    balance = np.divide(other, closer, out=np.zeros_like(closer), where=closer > 0)
-    return np.where(chosen[..., 0], balance, np.nan)
+    return balance_of(rows, np.maximum(rows, 0.0) * capability * stronger)
 
 
 def hedging_index(A: np.ndarray, capability: np.ndarray) -> np.ndarray:
-    """The hedging index of every actor of alignments [..., N, N]: its `patron_balance`."""
-    columns = [patron_balance(A[..., i, :], capability, i) for i in range(A.shape[-1])]
-    return np.stack(columns, axis=-1)
+    """The hedging index of every actor of alignments [..., N, N]: its `patron_balance`,
+    for all actors at once."""
+    return balance_of(A, np.maximum(A, 0.0) * patron_weights(capability))
+
+
+def patron_weights(capability: np.ndarray) -> np.ndarray:
+    """``c_j`` where actor j is stronger than actor i, else 0, [N, N]: a tie's weight as
+    support from a possible patron (a driver recording every step forms it once)."""
+    return np.where(capability[None, :] > capability[:, None], capability[None, :], 0.0)
+
+
+def balance_of(ties: np.ndarray, support: np.ndarray) -> np.ndarray:
+    """``min / max`` of the ties [..., M] to the two candidates of largest support [..., M]
+    (0 for a non-candidate); 0 with one candidate of positive support, NaN with none."""
+    order = np.argsort(-support, axis=-1, kind="stable")[..., :2]
+    chosen = np.take_along_axis(support, order, -1) > 0
+    held = np.where(chosen, np.take_along_axis(ties, order, -1), 0.0)
+    closer, other = held.max(axis=-1), held.min(axis=-1)
+    balance = np.divide(other, closer, out=np.zeros_like(closer), where=closer > 0)
+    return np.where(chosen[..., 0], balance, np.nan)
 
 
 def effective_partners(shares: np.ndarray) -> np.ndarray:

@@ -87,6 +87,7 @@ class AlignmentModel(mesa.Model):
         self._spec = scenario
         self._run_seed = run_seed
         self._runs = phases.Runs(self._spec, [run_seed])
+        self._patrons = metrics.patron_weights(self._spec.capability)
         shape = (len(self._spec.dates), *self._spec.alignment.shape)
         self._history = np.full(shape, np.nan)
         self._baseline_history = np.full(shape, np.nan)
@@ -201,8 +202,9 @@ class AlignmentModel(mesa.Model):
         k, state = self.date_index, self._runs.state
         self._history[k] = state.alignment[0]
         self._baseline_history[k] = state.baseline[0]
-        hedging = metrics.hedging_index(state.alignment[0], self.spec.capability)
-        dependence = metrics.dependence(metrics.shares_of(state.alignment[0]))
+        A = state.alignment[0]
+        hedging = metrics.balance_of(A, np.maximum(A, 0.0) * self._patrons)
+        dependence = metrics.dependence(metrics.shares_of(A))
         for agent in self.agents:
             agent.hedging_index = float(hedging[agent.index])
             agent.dependence = float(dependence[agent.index])
