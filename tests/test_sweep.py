@@ -25,7 +25,7 @@ from sim.experiments.sweepfolder import Dispatch, SweepSpec, execute
 from sim.io.scenario import load_scenario
 
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
-VARY = ["--vary", "jealousy=0:0.6:3", "--vary", "decay=0.002,0.01"]
+VARY = ["--vary", "spillover=0:0.5:3", "--vary", "decay=0.002,0.01"]
 
 
 def sweep(runner: CliRunner, out: Path, *extra: str) -> None:
@@ -49,7 +49,7 @@ def test_executors_and_chunk_sizes_give_identical_files(runner: CliRunner, tmp_p
         same_bytes(tmp_path / "serial", tmp_path / other)
     results = pd.read_parquet(tmp_path / "serial" / "results.parquet")
     assert len(results) == 48 and results["point"].nunique() == 6
-    assert set(results["jealousy"]) == {0.0, 0.3, 0.6}
+    assert set(results["spillover"]) == {0.0, 0.25, 0.5}
     envelopes = pd.read_parquet(tmp_path / "serial" / "envelopes.parquet")
     assert (envelopes["q05"] <= envelopes["q50"]).all()
     assert (envelopes["q50"] <= envelopes["q95"]).all()
@@ -69,7 +69,7 @@ def test_killed_sweep_resumes_to_identical_files(runner: CliRunner, tmp_path: Pa
         "sweep",
         str(BASELINE),
         "--vary",
-        "jealousy=0:0.6:60",
+        "spillover=0:0.5:60",
         "--replicates",
         "20",
         "--chunk-runs",
@@ -182,10 +182,13 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (["--seed", "5"], "--seed is 5 here but"),
         (["--replicates", "4"], "--replicates is 4 here but 8 in sweep.json"),
         (["--chunk-runs", "16"], "--chunk-runs is 16 here but 500 in sweep.json"),
-        (["--model", "no-balance"], '--model is "no-balance" here but "full" in sweep.json'),
         (
-            ["--vary", "jealousy=0:0.6:3", "--vary", "decay=0.002,0.02"],
-            "--vary is jealousy=0.0,0.3,0.6 decay=0.002,0.02 here but jealousy=0.0,0.3,0.6 "
+            ["--model", "no-balance"],
+            '--model is "no-balance" here but "null+spillover+agents" in sweep.json',
+        ),
+        (
+            ["--vary", "spillover=0:0.5:3", "--vary", "decay=0.002,0.02"],
+            "--vary is spillover=0.0,0.25,0.5 decay=0.002,0.02 here but spillover=0.0,0.25,0.5 "
             "decay=0.002,0.01 in sweep.json",
         ),
     ],
@@ -207,7 +210,7 @@ def test_lost_dask_worker_is_retried_and_results_are_identical(tmp_path: Path) -
     from dask.distributed import Client, LocalCluster
 
     scenario = load_scenario(BASELINE)
-    spec = SweepSpec((parse_vary("jealousy=0:0.6:12"),), "grid", None, 20, 0, 20, "month", False)
+    spec = SweepSpec((parse_vary("spillover=0:0.5:12"),), "grid", None, 20, 0, 20, "month", False)
     execute(scenario, spec, Dispatch(), tmp_path / "reference", False, False, True)
     with (
         LocalCluster(
