@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -87,9 +88,17 @@ class RunView:
         history = AlignmentHistory.of_file(folder / "alignment.parquet", actors)
         return cls.of(manifest, tables, history)
 
+    @cached_property
+    def featured(self) -> tuple[str, ...]:
+        """The focal actor and the partners its figures show (`strongest_partners`)."""
+        return (self.focal, *strongest_partners(self, self.focal))
+
     def style(self, actor: str) -> dict[str, Any]:
-        """Colour and line style of an actor, the same in every figure."""
-        i = self.actors.index(actor)
+        """Colour and line style of an actor, the same in every figure: by its place among
+        the actors, or among the `featured` ones when there are more than they (so the lines
+        the figures show never share a style)."""
+        many = len(self.actors) > len(self.featured) and actor in self.featured
+        i = self.featured.index(actor) if many else self.actors.index(actor)
         return {
             "color": OKABE_ITO[i % len(OKABE_ITO)],
             "linestyle": LINESTYLES[(i // len(OKABE_ITO)) % len(LINESTYLES)],
@@ -358,7 +367,7 @@ def shown_ties(matrix: np.ndarray, floor: float) -> tuple[list[tuple[int, int]],
     weakest = min(strength[i, j] for i, j in ties)
     kept = len({a for tie in ties for a in tie})
     return ties, (
-        f"only the {SHOWN_TIES} strongest of {n * (n - 1):,} ties (|alignment| ≥ {weakest:.2f}); "
+        f"only the {SHOWN_TIES} strongest of {n * (n - 1):,} ties (|alignment| ≥ {weakest:.2f});\n"
         f"the {n - kept:,} actors without one of them are left out"
     )
 
@@ -383,7 +392,8 @@ def draw_matrix_network(
     for i, j in ties:
         graph.add_edge(everyone[i], everyone[j], value=matrix[i, j])
     position = nx.circular_layout(actors)
-    sizes = [300 + 4000 * np.sqrt(capability[a]) for a in actors]
+    base, area, font = (100, 1300, 7) if note else (300, 4000, 10)  # many nodes: smaller
+    sizes = [base + area * np.sqrt(capability[a]) for a in actors]
     values = [graph.edges[e]["value"] for e in graph.edges]
     nx.draw_networkx_edges(
         graph,
@@ -410,7 +420,7 @@ def draw_matrix_network(
         graph,
         position,
         ax=ax,
-        font_size=10,
+        font_size=font,
         font_weight="bold",
         labels={a: names[a] for a in actors},
         bbox={"facecolor": "white", "alpha": 0.75, "lw": 0},
