@@ -265,10 +265,10 @@ def test_a_full_disk_is_one_line_and_leaves_nothing(
 ) -> None:
     import pyarrow.parquet as pq
 
-    def full(table: object, where: object, *args: object, **kwargs: object) -> None:
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(where))
+    def full(writer: object, *args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "alignment.parquet")
 
-    monkeypatch.setattr(pq, "write_table", full)
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", full)  # tables are written in blocks
     out = tmp_path / "o"
     code, lines = run(runner, "run", str(tiny), "--out", str(out))
     assert code == 2 and len(lines) == 1, lines

@@ -117,6 +117,23 @@ def parse_date(ctx: click.Context, param: click.Parameter, text: str | None) -> 
         raise InputError(f"--{param.name} {excerpt(text)}: not a date; use YYYY-MM-DD") from None
 
 
+#: Largest generated scenario `alignsim bench --actors` runs (its table is N² rows a date).
+MOST_ACTORS = 2000
+
+
+def parse_sizes(ctx: click.Context, param: click.Parameter, text: str | None) -> tuple[int, ...]:
+    """A comma-separated list of actor counts, each 2 to `MOST_ACTORS` (none: ())."""
+    if text is None:
+        return ()
+    items = [t.strip() for t in text.split(",") if t.strip()]
+    if not items or any(not t.isdigit() or not 2 <= int(t[:5]) <= MOST_ACTORS for t in items):
+        raise InputError(
+            f"--{param.name} {excerpt(text)}: expected actor counts from 2 to {MOST_ACTORS}, "
+            f"comma-separated (e.g. 50,200,500)"
+        )
+    return tuple(int(t) for t in items)
+
+
 def parse_names(ctx: click.Context, param: click.Parameter, text: str | None) -> tuple[str, ...]:
     """A comma-separated list of parameter names, each known and given once (none: ())."""
     from sim.core.params import REGISTRY

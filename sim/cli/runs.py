@@ -24,7 +24,12 @@ if TYPE_CHECKING:
 @options.sets
 @options.model
 @options.draw
-@click.option("--csv", is_flag=True, help="Also write CSV copies of the tables.")
+@click.option(
+    "--csv", is_flag=True, help="Also write CSV copies of the tables (up to 5 million rows)."
+)
+@options.count(
+    "--record-every", 1, None, 1, "Record the start, every K-th step and the end in the tables."
+)
 @options.formats
 def run(
     scenario: Path,
@@ -35,6 +40,7 @@ def run(
     model: str | None,
     draw: int | None,
     csv: bool,
+    record_every: int,
     formats: tuple[str, ...],
 ) -> None:
     """Run SCENARIO once through the Mesa model; write tables, manifest and figures.
@@ -43,15 +49,20 @@ def run(
     Examples:
       alignsim run scenarios/baseline.yaml
       alignsim run scenarios/two-patrons.yaml --seed 7 --set jealousy=0.4 --out runs/j04
+      alignsim run big.yaml --record-every 4
     """
+    from sim.engine.results import alignment_rows
     from sim.experiments.run import simulate
     from sim.io.files import output_folder, slug
+    from sim.io.limits import CSV_ROWS
     from sim.io.scenario import load_scenario
 
     loaded = load_scenario(scenario, sets, model)
     loaded = loaded if draw is None else loaded.with_draw(draw)
+    if csv:
+        CSV_ROWS.check(alignment_rows(loaded, record_every), "--csv")
     target = output_folder(out, Path("outputs") / slug(loaded.name), force)
-    result = simulate(loaded, seed, command=options.command_line())
+    result = simulate(loaded, seed, command=options.command_line(), record_every=record_every)
     result.save(target, csv, formats, force=True)  # output_folder has refused a user's
     options.echo_lines([*run_summary(result), f"outputs: {target}/"])
 
@@ -61,15 +72,12 @@ def run_summary(result: Run) -> list[str]:
     hedging index."""
     from sim.figures.runs import model_note, overridden
 
-    m, metrics = result.manifest, result.tables["metrics"]
+    m, metrics, view = result.manifest, result.tables["metrics"], result.view
     scenario, focal = m["scenario"], m["scenario"]["focal"]
     mine = metrics[metrics["actor"] == focal]
-    final = result.tables["alignment"]
-    final = final[(final["source"] == focal) & (final["date"] == final["date"].max())]
-    stances = ", ".join(
-        f"{t} {v:+.2f}" for t, v in zip(final["target"], final["value"], strict=True)
-    )
-    steps = len(mine) - 1
+    final = view.matrix(view.last_date)[view.actors.index(focal)]
+    stances = ", ".join(f"{t} {final[i]:+.2f}" for i, t in enumerate(view.actors) if t != focal)
+    steps = len(result.trajectory.alignment) - 1 if result.trajectory else len(mine) - 1
     changed = overridden(m)
     return [
         f"{scenario['name']}: {scenario['start']} to {scenario['end']}, {steps} "

@@ -217,16 +217,29 @@ def sensitivity(
 
 
 @click.command()
-@options.scenario_argument()
+@click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @options.count("--runs", 1, None, 2000, "Runs in the ensemble batch.")
 @options.count("--mesa-runs", 1, None, 5, "Runs timed through the Mesa path.")
-def bench(scenario: Path, runs: int, mesa_runs: int) -> None:
-    """Time the Mesa path against the ensemble engine (runs per second, ratios, memory).
+@click.option(
+    "--actors",
+    callback=options.parse_sizes,
+    help="Instead: time and peak memory of `alignsim run` on generated scenarios of these "
+    "sizes (e.g. 50,200,500), each in its own process.",
+)
+def bench(scenario: Path | None, runs: int, mesa_runs: int, actors: tuple[int, ...]) -> None:
+    """Time the Mesa path against the ensemble engine (runs per second, ratios, memory),
+    or `alignsim run` at scale with --actors.
 
     \b
-    Example:
+    Examples:
       alignsim bench scenarios/baseline.yaml --runs 2000
+      alignsim bench --actors 50,200,500
     """
+    if actors:
+        options.echo_lines(scale_lines(actors))
+        return
+    if scenario is None:
+        raise InputError("give a SCENARIO to time, or --actors N,N,... for runs at scale")
     from sim.experiments.bench import bench as measure
     from sim.io.scenario import load_scenario
 
@@ -247,6 +260,22 @@ def bench(scenario: Path, runs: int, mesa_runs: int) -> None:
             f"  peak memory of this process: {b.peak_mb:.0f} MB",
         ]
     )
+
+
+def scale_lines(actors: tuple[int, ...]) -> list[str]:
+    """One line per size: the run's time and peak memory, with ratios to the first size."""
+    from sim.experiments.bench import scale
+
+    lines = ["`alignsim run` of generated scenarios (weekly, ten years, every table and figure):"]
+    first = None
+    for s in scale(actors):
+        first = first or s
+        lines.append(
+            f"  {s.actors:4d} actors: {s.seconds:7.1f} s, peak {s.peak_mb:6.0f} MB "
+            f"({s.rows:,} alignment rows in {s.row_groups} row groups; "
+            f"x{s.seconds / first.seconds:.1f} time, x{s.peak_mb / first.peak_mb:.1f} memory)"
+        )
+    return lines
 
 
 COMMANDS = (sweep, sensitivity, bench)

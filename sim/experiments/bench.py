@@ -6,22 +6,31 @@ batch), and the ensemble with R = 1; then the ensemble on generated scenarios of
 200 actors (weekly, ten years, agents active throughout). Wall-clock on a shared machine is
 noisy: each figure is the best of five repetitions, and the ratios measured in one run
 are what to compare, not absolute figures across runs.
+
+`scale` measures what `alignsim run` does (`simulate`, then `Run.save` with every table and
+figure) on generated scenarios of given sizes, each in a fresh process so that its peak
+resident memory is its own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import resource
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pyarrow.parquet as pq
 
 from sim.core.params import defaults
 from sim.engine.ensemble import Ensemble
 from sim.engine.model import run_model
+from sim.experiments.run import simulate
 from sim.io.scenario import Actor, Scenario
 
 #: Each figure is the best of this many repetitions (as `timeit` does): the least disturbed.
@@ -39,8 +48,10 @@ def timed(action: Callable[[], object]) -> float:
 
 
 def synthetic(n: int, seed: int = 0) -> Scenario:
-    """A generated scenario of n actors, 2018–2027 weekly, no events, agents act from the start."""
+    """A generated scenario of n actors, 2018–2027 weekly, no events, agents act from the
+    start; capabilities and alignments drawn from `seed`."""
     rng = np.random.default_rng(seed)
+    capability = rng.dirichlet(np.ones(n))
     alignment = rng.uniform(-0.5, 0.5, (n, n))
     alignment = (alignment + alignment.T) / 2
     np.fill_diagonal(alignment, 0.0)
@@ -55,7 +66,7 @@ def synthetic(n: int, seed: int = 0) -> Scenario:
         seed=seed,
         focal="S0",
         agents_from="start",
-        actors=tuple(Actor(f"S{i}", f"S{i}", 1.0 / n, 0.5) for i in range(n)),
+        actors=tuple(Actor(f"S{i}", f"S{i}", float(capability[i]), 0.5) for i in range(n)),
         alignment=alignment,
         parameters=defaults(),
         parameter_sources=dict.fromkeys(defaults(), "default"),
@@ -133,3 +144,44 @@ def bench(scenario: Scenario, runs: int, mesa_runs: int) -> Benchmark:
         synthetic,
         peak_memory_mb(),
     )
+
+
+@dataclass(frozen=True)
+class Scale:
+    """One `alignsim run` of a generated scenario, measured in its own process.
+
+    Attributes:
+        actors, steps: its size; rows: rows of its alignment table.
+        seconds: wall-clock of the run and of writing its folder (tables and figures).
+        peak_mb: the process's peak resident memory (Python and imports included).
+        row_groups: row groups of its ``alignment.parquet``.
+    """
+
+    actors: int
+    steps: int
+    rows: int
+    seconds: float
+    peak_mb: float
+    row_groups: int
+
+
+def scale_run(n: int) -> Scale:
+    """Simulate and save a generated scenario of n actors in a temporary folder."""
+    began = time.perf_counter()
+    scenario = synthetic(n)
+    run = simulate(scenario)
+    with tempfile.TemporaryDirectory() as folder:
+        out = run.save(Path(folder) / "run")
+        found = pq.ParquetFile(out / "alignment.parquet").metadata
+        seconds = time.perf_counter() - began
+    return Scale(
+        n, len(scenario.dates) - 1, found.num_rows, seconds, peak_memory_mb(), found.num_row_groups
+    )
+
+
+def scale(sizes: tuple[int, ...]) -> Iterator[Scale]:
+    """`scale_run` of each size, each in a fresh process (spawned: nothing inherited)."""
+    context = multiprocessing.get_context("spawn")
+    for n in sizes:
+        with ProcessPoolExecutor(1, mp_context=context) as pool:
+            yield pool.submit(scale_run, n).result()

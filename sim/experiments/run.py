@@ -12,6 +12,7 @@ import datetime as dt
 import platform
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,17 +21,18 @@ import mesa
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from threadpoolctl import threadpool_limits
 
 from sim import __version__
+from sim.engine.history import AlignmentHistory
 from sim.engine.model import run_model
-from sim.engine.results import alignment_table, events_table, metrics_table
+from sim.engine.results import TABLES, RunTables, recorded_steps
 from sim.engine.trajectory import Trajectory
 from sim.figures.folders import save_output
 from sim.figures.runs import RunView, run_figures
-from sim.io.files import read_manifest
+from sim.io.files import read_manifest, read_table
 from sim.io.scenario import Scenario, load_scenario
 
-TABLES = ("alignment", "metrics", "events")
 DATE_COLUMNS = frozenset({"date", "applied_on"})
 
 
@@ -43,11 +45,13 @@ class Run:
         manifest: what was run and how (the folder's ``manifest.json``).
         tables: the tables as saved, by name (``alignment``, ``metrics``, ``events``);
             their ``date`` columns hold `datetime.date` values, as Parquet's date32 does.
+            A simulated run makes its alignment table only when it is asked for
+            (`sim.engine.results.RunTables`); saving streams it instead.
         trajectory: the arrays of the run (None for a run read back from its folder).
     """
 
     manifest: dict[str, Any]
-    tables: dict[str, pd.DataFrame]
+    tables: Mapping[str, pd.DataFrame]
     trajectory: Trajectory | None = field(default=None, compare=False)
 
     @property
@@ -67,7 +71,10 @@ class Run:
 
     @property
     def view(self) -> RunView:
-        """What the figures draw from."""
+        """What the figures draw from (a simulated run's alignment read from its arrays)."""
+        if isinstance(self.tables, RunTables):
+            history = AlignmentHistory.of_trajectory(self.tables.trajectory, self.tables.recorded)
+            return RunView.of(self.manifest, self.tables, history)
         return RunView.of(self.manifest, self.tables)
 
     def figures(self, actor: str | None = None, date: dt.date | None = None) -> dict[str, Figure]:
@@ -84,17 +91,17 @@ class Run:
         """Write the run folder; it appears only when complete. A non-empty folder is
         refused unless `force` (then it is replaced); the command line decides `force`
         with `sim.io.files.output_folder`."""
+        tables = self.tables
+        blocks = {
+            n: tables.blocks(n) if isinstance(tables, RunTables) else tables[n] for n in TABLES
+        }
         figures = self.figures()
-        return save_output(
-            folder, self.tables, figures, self.manifest, formats, force, csv, hashes=True
-        )
+        return save_output(folder, blocks, figures, self.manifest, formats, force, csv, hashes=True)
 
     @classmethod
     def load(cls, folder: str | Path) -> Run:
         """Read a run folder back."""
-        view = RunView.load(Path(folder))
-        tables = {"alignment": view.alignment, "metrics": view.metrics, "events": view.events}
-        return cls(read_manifest(Path(folder)), tables)
+        return cls(read_manifest(Path(folder)), {n: read_table(Path(folder), n) for n in TABLES})
 
 
 def simulate(
@@ -102,6 +109,7 @@ def simulate(
     seed: int | None = None,
     parameters: dict[str, float] | None = None,
     command: str = "",
+    record_every: int = 1,
 ) -> Run:
     """Run a scenario once through the Mesa model.
 
@@ -110,11 +118,19 @@ def simulate(
         seed: the run's seed (the scenario's when None).
         parameters: values over the scenario's (names and ranges: `alignsim params`).
         command: the command line recorded in the manifest, if any.
+        record_every: record the start, every k-th step and the end in the tables (the
+            run itself takes every step).
+
+    BLAS runs on one thread: the run's matrices are small and many, and on a shared
+    two-core machine OpenBLAS's threads made a 200-actor run five times slower (and its
+    bloc measure a hundred times); the results are the same bits.
     """
     began = time.perf_counter()
-    trajectory = run_model(scenario, seed, parameters)
-    tables = run_tables(trajectory)
-    manifest = manifest_of(trajectory, command, time.perf_counter() - began)
+    with threadpool_limits(1, user_api="blas"):
+        trajectory = run_model(scenario, seed, parameters)
+        recorded = recorded_steps(len(scenario.dates) - 1, record_every)
+        tables = RunTables(trajectory, recorded)
+    manifest = manifest_of(trajectory, command, time.perf_counter() - began, record_every)
     return Run(manifest, tables, trajectory)
 
 
@@ -132,7 +148,9 @@ def dated(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def manifest_of(trajectory: Trajectory, command: str, seconds: float) -> dict[str, Any]:
+def manifest_of(
+    trajectory: Trajectory, command: str, seconds: float, record_every: int = 1
+) -> dict[str, Any]:
     """The manifest of a run (without its list of outputs)."""
     scenario: Scenario = trajectory.scenario
     shift = trajectory.spinup_shift
@@ -152,6 +170,7 @@ def manifest_of(trajectory: Trajectory, command: str, seconds: float) -> dict[st
             "files": dict(scenario.files),
         },
         "seed": trajectory.seed,
+        "record_every": record_every,
         "parameters": dict(scenario.parameters),
         "parameter_sources": dict(scenario.parameter_sources),
         "actors": [
@@ -189,13 +208,4 @@ def manifest_of(trajectory: Trajectory, command: str, seconds: float) -> dict[st
             "mesa": mesa.__version__,
             "machine": platform.machine(),
         },
-    }
-
-
-def run_tables(trajectory: Trajectory) -> dict[str, pd.DataFrame]:
-    """The three tables of a run."""
-    return {
-        "alignment": alignment_table(trajectory),
-        "metrics": metrics_table(trajectory),
-        "events": events_table(trajectory),
     }

@@ -20,7 +20,7 @@ from sim.figures.runs import RunView, date_axis, draw_network
 
 def frame_dates(view: RunView, every: int) -> list[dt.date]:
     """Every `every`-th recorded date, and the last."""
-    dates = sorted(view.alignment["date"].unique())
+    dates = list(view.history.dates)
     chosen = dates[::every]
     return chosen if chosen[-1] == dates[-1] else [*chosen, dates[-1]]
 
@@ -55,7 +55,7 @@ def animate(view: RunView, out: Path, every: int = 4, fps: int = 8) -> int:
             label=view.names[actor],
             **view.style(actor),
         )[0]
-    when = pd.to_datetime(pd.Series(sorted(view.alignment["date"].unique())))
+    when = pd.to_datetime(pd.Series(view.history.dates))
     hedging.set_xlim(when.iloc[0], when.iloc[-1])
     hedging.set_ylim(0, 1)
     hedging.set_ylabel("hedging index (balance between patrons, 0..1)")

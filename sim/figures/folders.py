@@ -8,7 +8,7 @@ again (after a change of actor, date, outcome or format) without running anythin
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from sim.figures.posterior import posterior_figures, sbc_figure
 from sim.figures.runs import RunView, run_figures, save_figures
 from sim.figures.sensitivity import sensitivity_figures
 from sim.figures.sweeps import render_sweep
-from sim.io.files import atomic_folder, read_manifest, read_table, sha256, write_json, write_table
+from sim.io.files import atomic_folder, read_manifest, read_table, sha256, write_blocks, write_json
 
 #: The tables a calibration report's figures are drawn from (`sim.experiments.calibration`).
 CALIBRATION_TABLES = ("targets", "series", "plateau")
@@ -30,7 +30,7 @@ CALIBRATION_TABLES = ("targets", "series", "plateau")
 
 def save_output(
     folder: str | Path,
-    tables: Mapping[str, pd.DataFrame],
+    tables: Mapping[str, pd.DataFrame | Iterable[pd.DataFrame]],
     figures: Mapping[str, Figure],
     manifest: dict[str, Any],
     formats: tuple[str, ...] = ("png",),
@@ -38,16 +38,24 @@ def save_output(
     csv: bool = True,
     hashes: bool = False,
 ) -> Path:
-    """Write an output folder: tables (Parquet, and CSV when `csv`), figures and
+    """Write an output folder: tables (Parquet, and CSV when `csv`; a table may be given as
+    consecutive blocks, written as they come), figures and
     ``manifest.json`` (with each written file's SHA-256 under ``outputs`` when `hashes`).
     The folder appears whole or not at all; a non-empty one is refused unless `force`."""
     target = Path(folder)
     with atomic_folder(target, replace=force) as work:
-        written = [p for name, t in tables.items() for p in write_table(t, work, name, csv)]
+        written = [
+            p for name, t in tables.items() for p in write_blocks(blocks_of(t), work, name, csv)
+        ]
         written += save_figures(dict(figures), work, formats)
         outputs = {"outputs": {p.name: sha256(p) for p in written}} if hashes else {}
         write_json(work / "manifest.json", {**manifest, **outputs})
     return target
+
+
+def blocks_of(table: pd.DataFrame | Iterable[pd.DataFrame]) -> Iterable[pd.DataFrame]:
+    """A table as blocks: itself alone, or the blocks it is given as."""
+    return [table] if isinstance(table, pd.DataFrame) else table
 
 
 #: The tables a posterior report and an SBC folder hold, by kind.

@@ -11,7 +11,9 @@ actor keeps its colour in every figure. Figures are built with `matplotlib.figur
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from sim.engine.history import AlignmentHistory
 from sim.io.files import read_manifest, read_table
 
 OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442")
@@ -38,7 +41,8 @@ class RunView:
         title: the scenario's name.
         actors: actor ids in order; names: display names; capability: sizes.
         focal: the actor whose view the alignment plot takes by default.
-        alignment, metrics, events: the run's tables (see the README's data dictionary).
+        history: the alignment matrix at every recorded date.
+        metrics, events: the run's tables (see the README's data dictionary).
     """
 
     title: str
@@ -46,36 +50,55 @@ class RunView:
     names: dict[str, str]
     capability: dict[str, float]
     focal: str
-    alignment: pd.DataFrame
+    history: AlignmentHistory
     metrics: pd.DataFrame
     events: pd.DataFrame
 
     @classmethod
-    def of(cls, manifest: dict[str, Any], tables: dict[str, pd.DataFrame]) -> RunView:
-        """The view of a run from its manifest and its three tables."""
+    def of(
+        cls,
+        manifest: dict[str, Any],
+        tables: Mapping[str, pd.DataFrame],
+        history: AlignmentHistory | None = None,
+    ) -> RunView:
+        """The view of a run from its manifest and its tables (the alignment table's
+        `history`, when given, in place of the table)."""
         actors = manifest["actors"]
+        ids = tuple(a["id"] for a in actors)
         changed = model_note(manifest) + overridden(manifest)
         name = manifest["scenario"]["name"]
         return cls(
             title=f"{name} [{'; '.join(changed)}]" if changed else name,
-            actors=tuple(a["id"] for a in actors),
+            actors=ids,
             names={a["id"]: a["name"] for a in actors},
             capability={a["id"]: a["capability"] for a in actors},
             focal=manifest["scenario"]["focal"],
-            alignment=tables["alignment"],
+            history=history or AlignmentHistory.of_table(tables["alignment"], ids),
             metrics=tables["metrics"],
             events=tables["events"],
         )
 
     @classmethod
     def load(cls, folder: Path) -> RunView:
-        """The view of a run folder, from its manifest and tables."""
-        tables = {name: read_table(folder, name) for name in ("alignment", "metrics", "events")}
-        return cls.of(read_manifest(folder), tables)
+        """The view of a run folder, from its manifest and tables (the alignment table read
+        into its `AlignmentHistory` a row group at a time)."""
+        manifest = read_manifest(folder)
+        tables = {name: read_table(folder, name) for name in ("metrics", "events")}
+        actors = tuple(a["id"] for a in manifest["actors"])
+        history = AlignmentHistory.of_file(folder / "alignment.parquet", actors)
+        return cls.of(manifest, tables, history)
+
+    @cached_property
+    def featured(self) -> tuple[str, ...]:
+        """The focal actor and the partners its figures show (`strongest_partners`)."""
+        return (self.focal, *strongest_partners(self, self.focal))
 
     def style(self, actor: str) -> dict[str, Any]:
-        """Colour and line style of an actor, the same in every figure."""
-        i = self.actors.index(actor)
+        """Colour and line style of an actor, the same in every figure: by its place among
+        the actors, or among the `featured` ones when there are more than they (so the lines
+        the figures show never share a style)."""
+        many = len(self.actors) > len(self.featured) and actor in self.featured
+        i = self.featured.index(actor) if many else self.actors.index(actor)
         return {
             "color": OKABE_ITO[i % len(OKABE_ITO)],
             "linestyle": LINESTYLES[(i // len(OKABE_ITO)) % len(LINESTYLES)],
@@ -83,27 +106,26 @@ class RunView:
 
     def matrix(self, date: dt.date) -> np.ndarray:
         """Alignment matrix at the recorded date nearest to `date`."""
-        day = self.nearest_date(date)
-        at = self.alignment[self.alignment["date"] == day]
-        index = {a: i for i, a in enumerate(self.actors)}
-        matrix = np.zeros((len(self.actors), len(self.actors)))
-        matrix[at["source"].map(index), at["target"].map(index)] = at["value"]
-        return matrix
+        return np.asarray(self.history.values[self.history.nearest(date)])
 
     def nearest_date(self, date: dt.date) -> dt.date:
         """The recorded date nearest to `date`."""
-        days = pd.to_datetime(pd.Series(self.alignment["date"].unique()))
-        return days.iloc[(days - pd.Timestamp(date)).abs().argmin()].date()
+        return self.history.dates[self.history.nearest(date)]
 
     @property
     def first_date(self) -> dt.date:
         """The run's first recorded date."""
-        return min(self.alignment["date"])
+        return self.history.dates[0]
 
     @property
     def last_date(self) -> dt.date:
         """The run's last recorded date."""
-        return max(self.alignment["date"])
+        return self.history.dates[-1]
+
+    def series(self, actor: str, partner: str) -> np.ndarray:
+        """`actor`'s alignment toward `partner` at every recorded date."""
+        i, j = self.actors.index(actor), self.actors.index(partner)
+        return np.asarray(self.history.values[:, i, j])
 
 
 def overridden(manifest: dict[str, Any]) -> list[str]:
@@ -142,6 +164,36 @@ def focal_events(view: RunView, actor: str) -> pd.DataFrame:
     return events.assign(counterpart=counterpart, when=pd.to_datetime(events["date"]))
 
 
+#: Most partners an actor's alignment and the hedging figure show: its strongest ties.
+SHOWN_PARTNERS = 8
+#: Most actors the network and heat map show in full; beyond, the network keeps its
+#: `SHOWN_TIES` strongest ties and the heat map is ordered by bloc, without labels.
+FULL_MATRIX = 20
+SHOWN_TIES = 40
+
+
+def strongest_partners(view: RunView, actor: str) -> list[str]:
+    """Every other actor, or with more than `SHOWN_PARTNERS`, the ones toward which
+    `actor`'s alignment is largest in size on the last date, strongest first."""
+    others = [a for a in view.actors if a != actor]
+    if len(others) <= SHOWN_PARTNERS:
+        return others
+    row = view.matrix(view.last_date)[view.actors.index(actor)]
+    strength = [-abs(row[view.actors.index(a)]) for a in others]
+    return [others[i] for i in np.argsort(strength, kind="stable")[:SHOWN_PARTNERS]]
+
+
+def partners_note(view: RunView, actor: str, partners: list[str], verb: str) -> str:
+    """What a figure of `actor`'s partners leaves out ('' when it shows them all)."""
+    left = len(view.actors) - 1 - len(partners)
+    if not left:
+        return ""
+    return (
+        f"\nonly the {len(partners)} partners of {view.names[actor]} with the largest "
+        f"|alignment| on {view.last_date}; the other {left:,} {verb} left out"
+    )
+
+
 def labelled_events(events: pd.DataFrame, count: int = 8, spacing_days: int = 75) -> pd.DataFrame:
     """The strongest scripted events, at least `spacing_days` apart, to label on a plot."""
     scripted = events[events["origin"] == "scripted"].copy()
@@ -165,13 +217,12 @@ def alignment_figure(view: RunView, actor: str | None = None) -> Figure:
     actor = actor or view.focal
     fig = Figure(figsize=(11, 7.5), layout="constrained")
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 1.3))
-    rows = view.alignment[view.alignment["source"] == actor]
-    partners = [a for a in view.actors if a != actor]
+    partners = strongest_partners(view, actor)
+    when = pd.to_datetime(pd.Series(view.history.dates))
     for partner in partners:
-        line = rows[rows["target"] == partner]
         top.plot(
-            pd.to_datetime(line["date"]),
-            line["value"],
+            when,
+            view.series(actor, partner),
             lw=2,
             label=view.names[partner],
             **view.style(partner),
@@ -181,8 +232,12 @@ def alignment_figure(view: RunView, actor: str | None = None) -> Figure:
     top.set_ylim(-1.05, 1.75)
     top.set_yticks(np.linspace(-1, 1, 9))
     top.set_ylabel(ALIGNMENT_LABEL)
-    top.set_title(f"{view.title}: {view.names[actor]}'s alignment toward each actor")
+    top.set_title(
+        f"{view.title}: {view.names[actor]}'s alignment toward each actor"
+        + partners_note(view, actor, partners, "and their events are")
+    )
     events = focal_events(view, actor)
+    events = events[events["counterpart"].isin(partners)]
     for _, event in labelled_events(events).iterrows():
         top.axvline(event["when"], color="0.75", lw=0.8, ls=":")
         top.annotate(
@@ -261,8 +316,10 @@ def hedging_figure(view: RunView) -> Figure:
         "hedging_index": "hedging index (patron balance, 0–1)",
         "dependence": "dependence (largest partner share, 0–1)",
     }
+    partners = strongest_partners(view, view.focal)
+    shown = [a for a in view.actors if a == view.focal or a in partners]
     for ax, column in zip(axes, labels, strict=True):
-        for actor in view.actors:
+        for actor in shown:
             rows = view.metrics[view.metrics["actor"] == actor]
             bold = actor == view.focal
             ax.plot(
@@ -287,17 +344,36 @@ def hedging_figure(view: RunView) -> Figure:
         )
     axes[0].set_title(
         f"{view.title}: hedging (1 = two patrons held equally close, 0 = one patron) and "
-        "dependence of each actor"
+        "dependence of each actor" + partners_note(view, view.focal, partners, "are")
     )
     axes[0].legend(loc="upper left", fontsize=8, bbox_to_anchor=(1.005, 1.0), title="actor")
     date_axis(axes[1])
     return fig
 
 
-def draw_network(ax: Any, view: RunView, day: dt.date, floor: float = 0.05) -> None:
-    """Draw the alignment network of `day` on `ax` (see `network_figure`)."""
-    draw_matrix_network(
+def draw_network(ax: Any, view: RunView, day: dt.date, floor: float = 0.05) -> str:
+    """Draw the alignment network of `day` on `ax` (see `network_figure`); return what it
+    leaves out ('' when nothing)."""
+    return draw_matrix_network(
         ax, view.actors, view.names, view.capability, view.matrix(day), view.style, floor
+    )
+
+
+def shown_ties(matrix: np.ndarray, floor: float) -> tuple[list[tuple[int, int]], str]:
+    """The ties a network draws: every one at least `floor` strong, or with more than
+    `FULL_MATRIX` actors the `SHOWN_TIES` strongest of them; and what is left out."""
+    n = len(matrix)
+    strength = np.where(np.eye(n, dtype=bool), 0.0, np.abs(matrix))
+    source, target = np.nonzero(strength >= floor)
+    if n <= FULL_MATRIX or len(source) <= SHOWN_TIES:
+        return list(zip(source.tolist(), target.tolist(), strict=True)), ""
+    order = np.argsort(-strength[source, target], kind="stable")[:SHOWN_TIES]
+    ties = sorted(zip(source[order].tolist(), target[order].tolist(), strict=True))
+    weakest = min(strength[i, j] for i, j in ties)
+    kept = len({a for tie in ties for a in tie})
+    return ties, (
+        f"only the {SHOWN_TIES} strongest of {n * (n - 1):,} ties (|alignment| ≥ {weakest:.2f});\n"
+        f"the {n - kept:,} actors without one of them are left out"
     )
 
 
@@ -309,16 +385,20 @@ def draw_matrix_network(
     matrix: np.ndarray,
     style: Any,
     floor: float = 0.05,
-) -> None:
-    """Draw an alignment matrix as a network: node size = capability, edge = sign, strength."""
+) -> str:
+    """Draw an alignment matrix as a network: node size = capability, edge = sign, strength;
+    return what it leaves out (`shown_ties`)."""
+    ties, note = shown_ties(matrix, floor)
+    everyone = actors
+    if note:
+        actors = tuple(a for i, a in enumerate(everyone) if any(i in tie for tie in ties))
     graph = nx.DiGraph()
     graph.add_nodes_from(actors)
-    for i, source in enumerate(actors):
-        for j, target in enumerate(actors):
-            if i != j and abs(matrix[i, j]) >= floor:
-                graph.add_edge(source, target, value=matrix[i, j])
+    for i, j in ties:
+        graph.add_edge(everyone[i], everyone[j], value=matrix[i, j])
     position = nx.circular_layout(actors)
-    sizes = [300 + 4000 * np.sqrt(capability[a]) for a in actors]
+    base, area, font = (100, 1300, 7) if note else (300, 4000, 10)  # many nodes: smaller
+    sizes = [base + area * np.sqrt(capability[a]) for a in actors]
     values = [graph.edges[e]["value"] for e in graph.edges]
     nx.draw_networkx_edges(
         graph,
@@ -345,7 +425,7 @@ def draw_matrix_network(
         graph,
         position,
         ax=ax,
-        font_size=10,
+        font_size=font,
         font_weight="bold",
         labels={a: names[a] for a in actors},
         bbox={"facecolor": "white", "alpha": 0.75, "lw": 0},
@@ -363,6 +443,7 @@ def draw_matrix_network(
     )
     ax.axis("off")
     ax.margins(0.12)
+    return note
 
 
 def network_figure(view: RunView, date: dt.date | None = None, floor: float = 0.05) -> Figure:
@@ -375,19 +456,22 @@ def network_figure(view: RunView, date: dt.date | None = None, floor: float = 0.
     day = view.nearest_date(date or view.last_date)
     fig = Figure(figsize=(8.5, 8), layout="constrained")
     ax = fig.subplots()
-    draw_network(ax, view, day, floor)
+    note = draw_network(ax, view, day, floor)
     ax.set_title(
         f"{view.title}: alignment network on {day}\n(arrow from an actor to the "
-        f"actor it aligns with; node size = capability)"
+        f"actor it aligns with; node size = capability)" + (f"\n{note}" if note else "")
     )
     return fig
 
 
 def heatmap_figure(view: RunView, date: dt.date | None = None) -> Figure:
-    """The alignment matrix at a date as a heat map, each cell annotated with its value."""
+    """The alignment matrix at a date as a heat map, each cell annotated with its value;
+    beyond `FULL_MATRIX` actors, ordered by bloc and without labels (`bloc_heatmap`)."""
     day = view.nearest_date(date or view.last_date)
     matrix = view.matrix(day)
     n = len(view.actors)
+    if n > FULL_MATRIX:
+        return bloc_heatmap(view, day, matrix)
     shown = np.where(np.eye(n, dtype=bool), np.nan, matrix)
     fig = Figure(figsize=(1.1 * n + 3, 0.9 * n + 2), layout="constrained")
     ax = fig.subplots()
@@ -397,21 +481,45 @@ def heatmap_figure(view: RunView, date: dt.date | None = None) -> Figure:
     ax.set_yticks(range(n), labels)
     ax.set_xlabel("toward (column actor)")
     ax.set_ylabel("from (row actor)")
-    if n <= 20:
-        for i in range(n):
-            for j in range(n):
-                if i != j:
-                    ax.text(
-                        j,
-                        i,
-                        f"{matrix[i, j]:+.2f}",
-                        ha="center",
-                        va="center",
-                        fontsize=8,
-                        color="white" if abs(matrix[i, j]) > 0.6 else "black",
-                    )
+    for i in range(n):
+        for j in range(n):
+            if i != j:
+                ax.text(
+                    j,
+                    i,
+                    f"{matrix[i, j]:+.2f}",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if abs(matrix[i, j]) > 0.6 else "black",
+                )
     fig.colorbar(image, ax=ax, label=ALIGNMENT_LABEL, shrink=0.8)
     ax.set_title(f"{view.title}: alignment matrix on {day}")
+    return fig
+
+
+def bloc_heatmap(view: RunView, day: dt.date, matrix: np.ndarray) -> Figure:
+    """The heat map of many actors: rows and columns ordered by bloc on `day` (the
+    metrics table's spectral split), a line between the blocs, no actor labels or values."""
+    at = view.metrics[view.metrics["date"] == day].set_index("actor")["bloc"]
+    order = np.argsort([at[a] for a in view.actors], kind="stable")
+    first = int((at == 0).sum())
+    n = len(order)
+    shown = np.where(np.eye(n, dtype=bool), np.nan, matrix)[np.ix_(order, order)]
+    fig = Figure(figsize=(10, 8.5), layout="constrained")
+    ax = fig.subplots()
+    image = ax.imshow(shown, cmap="RdBu", vmin=-1, vmax=1, interpolation="nearest")
+    for line in (ax.axhline, ax.axvline):
+        line(first - 0.5, color="black", lw=1)
+    ax.set_xlabel(f"toward (column actor): bloc 0, {first} actors | bloc 1, {n - first}")
+    ax.set_ylabel("from (row actor), in the same order")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    fig.colorbar(image, ax=ax, label=ALIGNMENT_LABEL, shrink=0.8)
+    ax.set_title(
+        f"{view.title}: alignment matrix on {day}, {n} actors ordered by bloc "
+        f"(actor order within a bloc)\nactor names and cell values left out"
+    )
     return fig
 
 

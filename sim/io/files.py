@@ -17,7 +17,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -137,14 +137,31 @@ def write_calibration_yaml(target: Path, content: dict[str, Any]) -> None:
 
 def write_table(table: pd.DataFrame, folder: Path, name: str, csv: bool = False) -> list[Path]:
     """Write a table as `name.parquet` (and `name.csv` when asked); return the paths."""
-    path = folder / f"{name}.parquet"
-    pq.write_table(pa.Table.from_pandas(table, preserve_index=False), path)
-    written = [path]
-    if csv:
-        csv_path = folder / f"{name}.csv"
-        table.to_csv(csv_path, index=False, lineterminator="\n")
-        written.append(csv_path)
-    return written
+    return write_blocks([table], folder, name, csv)
+
+
+def write_blocks(
+    blocks: Iterable[pd.DataFrame], folder: Path, name: str, csv: bool = False
+) -> list[Path]:
+    """Write a table given as consecutive blocks (of the same columns), each a row group of
+    `name.parquet`, and appended to `name.csv` when asked, so that only one block is ever
+    in memory; return the paths. One block gives the bytes `pyarrow.parquet.write_table`
+    gives."""
+    path, csv_path = folder / f"{name}.parquet", folder / f"{name}.csv"
+    writer: pq.ParquetWriter | None = None
+    try:
+        for i, block in enumerate(blocks):
+            arrow = pa.Table.from_pandas(block, preserve_index=False)
+            writer = writer or pq.ParquetWriter(path, arrow.schema)
+            writer.write_table(arrow)
+            if csv:
+                block.to_csv(
+                    csv_path, mode="a" if i else "w", header=not i, index=False, lineterminator="\n"
+                )
+    finally:
+        if writer is not None:
+            writer.close()
+    return [path, csv_path] if csv else [path]
 
 
 def read_table(folder: Path, name: str) -> pd.DataFrame:

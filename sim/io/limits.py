@@ -68,6 +68,9 @@ class Limit:
 YAML_MB = Limit("a YAML file of", "MB", 4, "ALIGNSIM_MAX_YAML_MB")
 FILE_MB = Limit("a file of", "MB", 256, "ALIGNSIM_MAX_FILE_MB")
 STEPS = Limit("a calendar of", "steps", 50_000, "ALIGNSIM_MAX_STEPS")
+#: A CSV copy of a run's alignment table: 5 million rows are about 400 MB of text, written
+#: row by row; beyond, the Parquet file (row groups by date) is the table.
+CSV_ROWS = Limit("a CSV alignment table of", "rows", 5_000_000, "ALIGNSIM_MAX_CSV_ROWS")
 SWEEP_RUNS = Limit("a design of", "runs", 1_000_000, "ALIGNSIM_MAX_SWEEP_RUNS")
 
 
