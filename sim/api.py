@@ -254,7 +254,7 @@ def compare(
     ...                  metric="alignment_USA", at="2026-07-06", replicates=20, seed=1)
     >>> row = result.summary.iloc[0]
     >>> row["whatif"], round(float(row["difference_mean"]), 2), bool(row["t_low"] > 0)
-    ('What if a US-DPRK summit in 2026', 0.4, True)
+    ('What if a US-DPRK summit in 2026', 0.61, True)
     """
     loaded = scenario_of(base, model=model)
     others = [scenario_of(w, model=model) for w in whatifs]
