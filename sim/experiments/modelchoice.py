@@ -57,7 +57,7 @@ from sim.experiments.bank import (
 from sim.experiments.targets import Target
 from sim.experiments.votes import VoteEvidence
 from sim.figures.folders import save_output
-from sim.io.files import atomic_file, keep_previous, sha256, write_calibration_yaml
+from sim.io.files import sha256, write_draws_and_record
 from sim.io.scenario import Scenario
 
 WIDTHS = (1.0, 0.5, 2.0)
@@ -104,28 +104,24 @@ class ModelChoice:
         """Write ``models.parquet`` (each variant's kept posterior draws) and ``models.yaml``
         (the variants' probabilities, the evidence's hashes, the draws' SHA-256) into
         `folder`, beside the fit, keeping the previous pair as ``models.previous.*``."""
-        target = Path(folder)
-        draws, record = target / "models.parquet", target / "models.yaml"
-        for path in (draws, record):
-            keep_previous(path, f"models.previous{path.suffix}")
-        with atomic_file(draws) as work:
-            self.posteriors.to_parquet(work, index=False)
-        content = {
-            "method": "posterior probabilities of the model variants under equal prior odds, "
-            "from their evidence on the registry's prior ranges (ODD.md §7.16)",
-            "evidence": self.manifest["evidence"],
-            "draws_per_model": KEPT_DRAWS,
-            "probabilities": {
-                r["model"]: round(float(r["probability"]), 6)
-                for r in self.probabilities.to_dict("records")
-            },
-            "evidence_sha256": evidence_sha256,
-            "draws_sha256": sha256(draws),
-            "seed": self.manifest["seed"],
-            "draws_per_bank": self.manifest["draws_per_bank"],
-        }
-        write_calibration_yaml(record, content)
-        return record
+
+        def record(draws: Path) -> dict[str, Any]:
+            return {
+                "method": "posterior probabilities of the model variants under equal prior "
+                "odds, from their evidence on the registry's prior ranges (ODD.md §7.16)",
+                "evidence": self.manifest["evidence"],
+                "draws_per_model": KEPT_DRAWS,
+                "probabilities": {
+                    r["model"]: round(float(r["probability"]), 6)
+                    for r in self.probabilities.to_dict("records")
+                },
+                "evidence_sha256": evidence_sha256,
+                "draws_sha256": sha256(draws),
+                "seed": self.manifest["seed"],
+                "draws_per_bank": self.manifest["draws_per_bank"],
+            }
+
+        return write_draws_and_record(Path(folder), "models", self.posteriors, record)[1]
 
 
 def variant_banks(

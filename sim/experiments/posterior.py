@@ -53,7 +53,7 @@ from sim.experiments.votes import (
 )
 from sim.figures.folders import save_output
 from sim.figures.posterior import posterior_figures
-from sim.io.files import atomic_file, keep_previous, sha256, write_calibration_yaml
+from sim.io.files import keep_previous, sha256, write_calibration_yaml, write_draws_and_record
 from sim.io.posteriorfile import evidence_hashes
 from sim.io.scenario import Scenario
 from sim.io.votes import read_vote_counts
@@ -256,14 +256,9 @@ class Posterior:
     def write(self, folder: str | Path) -> tuple[Path, Path]:
         """Write ``posterior.parquet`` and ``posterior.yaml`` into `folder`, each whole or
         not at all, keeping the previous pair as ``posterior.previous.*``."""
-        target = Path(folder)
-        draws, record = target / "posterior.parquet", target / "posterior.yaml"
-        for path in (draws, record):
-            keep_previous(path, f"posterior.previous{path.suffix}")
-        with atomic_file(draws) as work:
-            self.draws_table.to_parquet(work, index=False)
-        write_calibration_yaml(record, self.record)
-        return draws, record
+        return write_draws_and_record(
+            Path(folder), "posterior", self.draws_table, lambda _: self.record
+        )
 
     def write_point(self, path: str | Path, provenance: Mapping[str, Any]) -> Path:
         """Write ``fitted.yaml``: the posterior median as the point runs use, with the

@@ -17,7 +17,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -133,6 +133,21 @@ def write_calibration_yaml(target: Path, content: dict[str, Any]) -> None:
     with atomic_file(target) as work:
         text = CALIBRATE_HEADER + yaml.safe_dump(content, sort_keys=False, allow_unicode=True)
         work.write_text(text, encoding="utf-8")
+
+
+def write_draws_and_record(
+    folder: Path, stem: str, table: pd.DataFrame, record: Callable[[Path], dict[str, Any]]
+) -> tuple[Path, Path]:
+    """Write ``STEM.parquet`` (draws) and ``STEM.yaml`` (their record, made from the written
+    draws' path, e.g. to hash them) into `folder`, each whole or not at all, keeping the
+    previous pair as ``STEM.previous.*``."""
+    draws, record_path = folder / f"{stem}.parquet", folder / f"{stem}.yaml"
+    for path in (draws, record_path):
+        keep_previous(path, f"{stem}.previous{path.suffix}")
+    with atomic_file(draws) as work:
+        table.to_parquet(work, index=False)
+    write_calibration_yaml(record_path, record(draws))
+    return draws, record_path
 
 
 def write_table(table: pd.DataFrame, folder: Path, name: str, csv: bool = False) -> list[Path]:
