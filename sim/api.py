@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sim.core.errors import InputError
 from sim.experiments.calibration import Calibration, calibration, free_names, targets_beside
-from sim.experiments.compare import Comparison, Metric, posterior_draws
+from sim.experiments.compare import Comparison, Metric, posterior_draws, with_models
 from sim.experiments.compare import compare as compare_scenarios
 from sim.experiments.design import parse_vary
 from sim.experiments.landscape import Landscape
@@ -238,6 +238,7 @@ def compare(
     at: str | None = None,
     model: str | None = None,
     conditional: bool = False,
+    models: Sequence[str] = (),
 ) -> Comparison:
     """Compare what-if scenarios with a base on common random numbers (as `alignsim
     compare`), each replicate at a draw from the base's posterior where it has one.
@@ -249,6 +250,8 @@ def compare(
         at: the date of the comparison, ``YYYY-MM-DD`` (the end of the horizon when None).
         model: the model variant of every scenario compared (each one's own when None).
         conditional: run every replicate at the fitted point instead of posterior draws.
+        models: also answer under each of these variants, at draws of its posterior kept
+            by the model comparison, and averaged over them (the result's ``models``).
 
     >>> result = compare("scenarios/baseline.yaml", "scenarios/whatif/us-summit-2026.yaml",
     ...                  metric="alignment_USA", at="2026-07-06", replicates=20, seed=1)
@@ -263,9 +266,15 @@ def compare(
     day = None if at is None else date_of(at)
     root = loaded.seed if seed is None else seed
     draws = None if conditional else posterior_draws(loaded, replicates, root)
-    return compare_scenarios(
-        loaded, others, Metric(metric, actor or loaded.focal), replicates, root, day, draws
-    )
+    chosen = Metric(metric, actor or loaded.focal)
+    result = compare_scenarios(loaded, others, chosen, replicates, root, day, draws)
+    if not models:
+        return result
+    if conditional:
+        raise InputError("compare: models= answers at posterior draws; drop conditional=True")
+    bases = {m: scenario_of(base, model=m) for m in models}
+    whatif_sets = {m: [scenario_of(w, model=m) for w in whatifs] for m in models}
+    return with_models(result, bases, whatif_sets, chosen, replicates, root, day)
 
 
 def date_of(text: str) -> dt.date:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import ROOT
 
 import sim as alignsim
 from sim.experiments.run import Run
@@ -64,3 +65,20 @@ def test_saving_over_a_users_folder_needs_force(tiny: Path, tmp_path: Path) -> N
     assert [p.name for p in folder.iterdir()] == ["notes.txt"]
     run.save(folder, force=True)
     assert (folder / "manifest.json").is_file() and not (folder / "notes.txt").exists()
+
+
+def test_compare_answers_under_each_variant_from_python() -> None:
+    """`alignsim.compare(..., models=[...])` adds the per-variant and averaged answers the
+    command line's --models gives, from the comparison kept beside the baseline's fit."""
+    result = alignsim.compare(
+        ROOT / "scenarios" / "baseline.yaml",
+        ROOT / "scenarios" / "whatif" / "us-summit-2026.yaml",
+        metric="alignment_USA",
+        at="2026-07-06",
+        replicates=10,
+        seed=1,
+        models=["full", "null"],
+    )
+    assert result.models is not None
+    assert list(result.models["model"]) == ["full", "null", "averaged"]
+    assert (result.models["difference_mean"] > 0).all()

@@ -87,7 +87,7 @@ def compare(
     kind = (
         "at the fitted point (conditional on one fit)"
         if draws is None
-        else "each at a draw from the base's posterior"
+        else "each at a draw from the base's posterior, the agents' parameters from their priors"
     )
     click.echo(
         f"{chosen.label} on {summary['date'].iloc[0]}, {replicates} replicates with "
