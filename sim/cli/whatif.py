@@ -116,7 +116,7 @@ def model_list(models: str | None, conditional: bool) -> list[str]:
     Raises:
         InputError: an unknown or repeated variant, or --models with --conditional.
     """
-    from sim.core.errors import InputError
+    from sim.core.errors import InputError, excerpt
     from sim.core.variants import variant
 
     if models is None:
@@ -129,7 +129,7 @@ def model_list(models: str | None, conditional: bool) -> list[str]:
     for name in names:
         variant(name, "--models")
     if len(set(names)) != len(names):
-        raise InputError(f"--models {models!r}: a variant is listed twice")
+        raise InputError(f"--models {excerpt(models)}: a variant is listed twice")
     return names
 
 

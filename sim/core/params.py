@@ -16,7 +16,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sim.core.errors import InputError
+from sim.core.errors import InputError, excerpt
 
 
 @dataclass(frozen=True)
@@ -277,9 +277,9 @@ def check_value(name: str, value: object, where: str) -> float:
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise InputError(f"{where}: parameter {name} = {value!r} is not a number") from None
+        raise InputError(f"{where}: parameter {name} = {excerpt(value)} is not a number") from None
     if isinstance(value, bool) or not math.isfinite(number):
-        raise InputError(f"{where}: parameter {name} = {value!r} must be a finite number")
+        raise InputError(f"{where}: parameter {name} = {excerpt(value)} must be a finite number")
     if not p.low <= number <= p.high:
         raise InputError(
             f"{where}: parameter {name} = {number:g} is out of range; allowed {p.low:g} to "

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sim.core.errors import InputError
+from sim.core.errors import InputError, excerpt
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,6 @@ def variant(name: str, where: str = "--model") -> Variant:
             tuple(p for m, (p, _) in MECHANISMS.items() if m not in kept),
         )
     raise InputError(
-        f"{where} {name!r}: unknown model variant; choose from {', '.join(VARIANTS)} or "
+        f"{where} {excerpt(name)}: unknown model variant; choose from {', '.join(VARIANTS)} or "
         f"null+M+... with mechanisms M among {', '.join(MECHANISMS)}, each once"
     )

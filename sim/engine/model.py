@@ -23,7 +23,7 @@ import mesa
 import numpy as np
 
 from sim.core import metrics
-from sim.core.errors import InputError
+from sim.core.errors import InputError, excerpt
 from sim.engine import phases
 from sim.engine.agents import StateAgent
 from sim.engine.trajectory import Trajectory
@@ -43,7 +43,9 @@ def seed_of(rng: object, scenario: Scenario) -> int:
         return scenario.seed
     if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and int(rng) >= 0:
         return int(rng)
-    raise InputError(f"{ORIGIN}: rng = {rng!r} is not a seed; use a whole number ≥ 0 or None")
+    raise InputError(
+        f"{ORIGIN}: rng = {excerpt(rng)} is not a seed; use a whole number ≥ 0 or None"
+    )
 
 
 def read_only(array: np.ndarray) -> np.ndarray:

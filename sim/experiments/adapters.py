@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from SALib import ProblemSpec
 
-from sim.core.errors import InputError
+from sim.core.errors import InputError, excerpt
 from sim.core.params import CALIBRATED, REGISTRY, check_all
 from sim.core.streams import spawn_seeds
 from sim.engine.ensemble import Ensemble
@@ -65,7 +65,7 @@ def known(asked: str | Iterable[str], allowed: Sequence[str], what: str) -> tupl
     names = (asked,) if isinstance(asked, str) else tuple(asked)
     for name in names:
         if name not in allowed:
-            raise InputError(f"unknown {what} {name!r}; allowed: {', '.join(allowed)}")
+            raise InputError(f"unknown {what} {excerpt(name)}; allowed: {', '.join(allowed)}")
     return names
 
 

@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from sim.core import metrics
-from sim.core.errors import InputError
+from sim.core.errors import InputError, excerpt
 from sim.core.params import AGENT_PARAMETERS, CALIBRATED, REGISTRY
 from sim.core.streams import spawn_seeds
 from sim.core.variants import variant
@@ -59,7 +59,8 @@ class Metric:
             needed.append(self.name.removeprefix("alignment_"))
         elif self.name not in ("hedging_index", "dependence"):
             raise InputError(
-                f"--metric {self.name!r}: allowed hedging_index, dependence or alignment_<ACTOR>"
+                f"--metric {excerpt(self.name)}: allowed hedging_index, dependence or "
+                "alignment_<ACTOR>"
             )
         missing = [a for a in needed if a not in scenario.actor_ids]
         if missing:

@@ -36,7 +36,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim import __version__
-from sim.core.errors import InputError
+from sim.core.errors import InputError, excerpt
 from sim.core.streams import spawn_seeds
 from sim.engine.ensemble import Ensemble
 from sim.experiments.abc import KAPPA, Claims, Weights, summarise, weights_of
@@ -302,7 +302,9 @@ def check_evidence(evidence: str) -> str:
         InputError: an unknown name.
     """
     if evidence not in EVIDENCE:
-        raise InputError(f"--evidence {evidence!r}: unknown; choose from {', '.join(EVIDENCE)}")
+        raise InputError(
+            f"--evidence {excerpt(evidence)}: unknown; choose from {', '.join(EVIDENCE)}"
+        )
     return evidence
 
 

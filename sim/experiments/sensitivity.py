@@ -23,7 +23,7 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
-from sim.core.errors import InputError
+from sim.core.errors import InputError, excerpt
 from sim.core.params import REGISTRY
 from sim.experiments.design import Vary
 from sim.experiments.sweep import scalar_outcomes
@@ -105,7 +105,7 @@ def indices(
 ) -> pd.DataFrame:
     """Sample the problem, evaluate the design ([M, D] -> outcome [M]) and analyse."""
     if method not in METHODS:
-        raise InputError(f"--method {method!r}: allowed {', '.join(METHODS)}")
+        raise InputError(f"--method {excerpt(method)}: allowed {', '.join(METHODS)}")
     design = sample(method, problem, samples, seed)
     return analyse(method, problem, design, evaluate(design), seed)
 
@@ -160,7 +160,7 @@ def sensitivity(
     """
     allowed = scalar_outcomes(scenario)
     if outcome not in allowed:
-        raise InputError(f"--outcome {outcome!r}: choose from {', '.join(allowed)}")
+        raise InputError(f"--outcome {excerpt(outcome)}: choose from {', '.join(allowed)}")
     spec = SweepSpec(
         tuple(Vary(n, (), REGISTRY[n].low, REGISTRY[n].high) for n in names),
         f"salib-{method}",

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.core.errors import InputError
+from sim.core.errors import InputError, excerpt
 from sim.figures.calibration import calibration_figures
 from sim.figures.comparison import comparison_figures
 from sim.figures.posterior import posterior_figures, sbc_figure
@@ -146,6 +146,6 @@ def redraw(
     view = RunView.load(folder)
     if actor is not None and actor not in view.actors:
         raise InputError(
-            f"--actor {actor!r}: not an actor of this run; actors: {', '.join(view.actors)}"
+            f"--actor {excerpt(actor)}: not an actor of this run; actors: {', '.join(view.actors)}"
         )
     return save_figures(run_figures(view, actor, date), folder, formats)

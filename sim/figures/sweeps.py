@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from sim.core.errors import InputError
+from sim.core.errors import InputError, excerpt
 from sim.figures.runs import OKABE_ITO, date_axis, save_figures
 
 LABELS = {
@@ -146,11 +146,11 @@ def sweep_figures(folder: Path, outcome: str, variable: str) -> dict[str, Figure
     if outcome not in results.columns:
         outcomes = [c for c in results.columns if c.startswith(("final_", "largest_shift"))]
         raise InputError(
-            f"--outcome {outcome!r}: not a results column; choose from {', '.join(outcomes)}"
+            f"--outcome {excerpt(outcome)}: not a results column; choose from {', '.join(outcomes)}"
         )
     if variable not in set(envelopes["variable"]):
         raise InputError(
-            f"--variable {variable!r}: not in the envelopes; choose from "
+            f"--variable {excerpt(variable)}: not in the envelopes; choose from "
             f"{', '.join(sorted(set(envelopes['variable'])))}"
         )
     figures = {

@@ -8,21 +8,16 @@ message quotes a user's value through `excerpt`, never whole.
 from __future__ import annotations
 
 import os
-import reprlib
 from dataclasses import dataclass
 
-from sim.core.errors import InputError
+from sim.core.errors import NUMBER_DIGITS, InputError, excerpt
 
-#: Most characters of a user's value an error message quotes.
-EXCERPT_CHARS = 40
 #: Deepest nesting of a YAML file (a scenario needs four levels).
 YAML_DEPTH = 64
 #: Most aliases (``*name``) in a YAML file.
 YAML_ALIASES = 100
 #: Most values (scalars, lists, mappings) of a YAML document with its aliases expanded.
 YAML_NODES = 1_000_000
-#: Most digits of a whole number in a YAML file or an option (a seed has at most 19).
-NUMBER_DIGITS = 40
 #: Longest `extends` chain: a scenario and the bases below it.
 EXTENDS_DEPTH = 32
 
@@ -72,24 +67,3 @@ STEPS = Limit("a calendar of", "steps", 50_000, "ALIGNSIM_MAX_STEPS")
 #: row by row; beyond, the Parquet file (row groups by date) is the table.
 CSV_ROWS = Limit("a CSV alignment table of", "rows", 5_000_000, "ALIGNSIM_MAX_CSV_ROWS")
 SWEEP_RUNS = Limit("a design of", "runs", 1_000_000, "ALIGNSIM_MAX_SWEEP_RUNS")
-
-
-def short_repr() -> reprlib.Repr:
-    """A `reprlib.Repr` that formats at most a few items and characters of any value."""
-    shown = reprlib.Repr()
-    shown.maxlevel = 2
-    shown.maxtuple = shown.maxlist = shown.maxdict = shown.maxset = 4
-    shown.maxstring = shown.maxlong = shown.maxother = EXCERPT_CHARS
-    return shown
-
-
-def excerpt(value: object) -> str:
-    """A short quotation of a user's value (a string quoted, anything else as its repr),
-    cut to about `EXCERPT_CHARS` characters with an ellipsis; built without ever
-    formatting the whole value."""
-    if isinstance(value, int) and value.bit_length() > 3.4 * NUMBER_DIGITS:
-        return f"a number of about {int(value.bit_length() * 0.30103)} digits"
-    text = short_repr().repr(value)
-    if len(text) > EXCERPT_CHARS + 4:
-        text = text[: EXCERPT_CHARS - 1] + "…"
-    return text
