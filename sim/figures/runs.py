@@ -343,8 +343,10 @@ def hedging_figure(view: RunView) -> Figure:
             label=f"events of {view.names[view.focal]}",
         )
     axes[0].set_title(
-        f"{view.title}: hedging (1 = two patrons held equally close, 0 = one patron) and "
-        "dependence of each actor" + partners_note(view, view.focal, partners, "are")
+        f"{view.title}: hedging and dependence of each actor"
+        + partners_note(view, view.focal, partners, "are")
+        + "\nhedging index: 1 = both patrons held equally close, 0 = one patron",
+        fontsize=10,
     )
     axes[0].legend(loc="upper left", fontsize=8, bbox_to_anchor=(1.005, 1.0), title="actor")
     date_axis(axes[1])
