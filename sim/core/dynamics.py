@@ -89,8 +89,8 @@ class State:
         size: partner sizes ``c_j^γ`` per run, [R, N] (`partner_sizes`), as the forces
             weigh partners.
         params: parameter arrays [R].
-        capability: the actors' capabilities c, [N], as the agents weigh partners (the
-            measures' support shares, `sim.core.metrics.support_shares`).
+        capability: the actors' capabilities c, [N], as the agents weigh partners
+            (`sim.core.policy`).
     """
 
     alignment: np.ndarray

@@ -46,14 +46,13 @@ def patron_balance(rows: np.ndarray, capability: np.ndarray, actor: int) -> np.n
     are never patrons, so they cannot dilute it; they count in `dependence` and
     `effective_partners`.
     """
-    stronger = capability > capability[actor]
-    return balance_of(rows, np.maximum(rows, 0.0) * capability * stronger)
+    return balance_of(rows, patron_weights(capability)[actor])
 
 
 def hedging_index(A: np.ndarray, capability: np.ndarray) -> np.ndarray:
     """The hedging index of every actor of alignments [..., N, N]: its `patron_balance`,
     for all actors at once."""
-    return balance_of(A, np.maximum(A, 0.0) * patron_weights(capability))
+    return balance_of(A, patron_weights(capability))
 
 
 def patron_weights(capability: np.ndarray) -> np.ndarray:
@@ -62,9 +61,11 @@ def patron_weights(capability: np.ndarray) -> np.ndarray:
     return np.where(capability[None, :] > capability[:, None], capability[None, :], 0.0)
 
 
-def balance_of(ties: np.ndarray, support: np.ndarray) -> np.ndarray:
-    """``min / max`` of the ties [..., M] to the two candidates of largest support [..., M]
-    (0 for a non-candidate); 0 with one candidate of positive support, NaN with none."""
+def balance_of(ties: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``min / max`` of the ties [..., N] to the two possible patrons of largest support,
+    ``max(tie, 0) · weight`` (`patron_weights`: 0 for an actor that cannot be a patron);
+    0 with one patron, NaN with none."""
+    support = np.maximum(ties, 0.0) * weights
     order = np.argsort(-support, axis=-1, kind="stable")[..., :2]
     chosen = np.take_along_axis(support, order, -1) > 0
     held = np.where(chosen, np.take_along_axis(ties, order, -1), 0.0)
@@ -86,7 +87,7 @@ def dependence(shares: np.ndarray) -> np.ndarray:
     diversifying away from dependence on Russia"). Courting any partner lowers it, a small
     one too (Vietnam as North Korea's "fourth axis", document 001)."""
     first = shares.max(axis=-1)
-    return np.where(concentration(shares) > 0, first, np.nan)
+    return np.where(first > 0, first, np.nan)
 
 
 def top_partner(shares: np.ndarray) -> np.ndarray:

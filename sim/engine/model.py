@@ -205,7 +205,7 @@ class AlignmentModel(mesa.Model):
         self._history[k] = state.alignment[0]
         self._baseline_history[k] = state.baseline[0]
         A = state.alignment[0]
-        hedging = metrics.balance_of(A, np.maximum(A, 0.0) * self._patrons)
+        hedging = metrics.balance_of(A, self._patrons)
         dependence = metrics.dependence(metrics.shares_of(A))
         for agent in self.agents:
             agent.hedging_index = float(hedging[agent.index])
