@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sim.core.errors import InputError
 from sim.experiments.calibration import Calibration, calibration, free_names, targets_beside
-from sim.experiments.compare import Comparison, Metric, posterior_draws, with_models
+from sim.experiments.compare import Comparison, Metric, as_models, posterior_draws, with_models
 from sim.experiments.compare import compare as compare_scenarios
 from sim.experiments.design import parse_vary
 from sim.experiments.landscape import Landscape
@@ -265,16 +265,13 @@ def compare(
         raise InputError("compare: give at least one what-if scenario")
     day = None if at is None else date_of(at)
     root = loaded.seed if seed is None else seed
+    if models and conditional:
+        raise InputError("compare: models= answers at posterior draws; drop conditional=True")
+    variants = as_models(loaded, others, models)
     draws = None if conditional else posterior_draws(loaded, replicates, root)
     chosen = Metric(metric, actor or loaded.focal)
     result = compare_scenarios(loaded, others, chosen, replicates, root, day, draws)
-    if not models:
-        return result
-    if conditional:
-        raise InputError("compare: models= answers at posterior draws; drop conditional=True")
-    bases = {m: scenario_of(base, model=m) for m in models}
-    whatif_sets = {m: [scenario_of(w, model=m) for w in whatifs] for m in models}
-    return with_models(result, bases, whatif_sets, chosen, replicates, root, day)
+    return with_models(result, *variants, chosen, replicates, root, day) if models else result
 
 
 def date_of(text: str) -> dt.date:

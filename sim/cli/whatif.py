@@ -63,7 +63,7 @@ def compare(
       alignsim compare scenarios/baseline.yaml scenarios/whatif/us-summit-2026.yaml \\
           --models full,null --metric alignment_USA --at 2026-07-06
     """
-    from sim.experiments.compare import Metric, posterior_draws, with_models
+    from sim.experiments.compare import Metric, as_models, posterior_draws, with_models
     from sim.experiments.compare import compare as run_all
     from sim.io.files import output_folder, slug
     from sim.io.scenario import load_scenario
@@ -76,12 +76,10 @@ def compare(
     draws = None if conditional else posterior_draws(loaded, replicates, root)
     if draws is None and not conditional:
         click.echo(f"{loaded.path}: no posterior beside its fit; conditional on its parameters")
-    variants = model_list(models, conditional)
+    variants = as_models(loaded, others, model_list(models, conditional))
     result = run_all(loaded, others, chosen, replicates, root, at, draws)
-    if variants:
-        bases = {m: load_scenario(base, model=m) for m in variants}
-        whatif_sets = {m: [load_scenario(w, model=m) for w in whatifs] for m in variants}
-        result = with_models(result, bases, whatif_sets, chosen, replicates, root, at)
+    if variants[0]:
+        result = with_models(result, *variants, chosen, replicates, root, at)
     result.save(folder, formats, force=True)  # output_folder has refused a user's
     summary = result.summary
     kind = (
@@ -111,13 +109,12 @@ def compare(
 
 
 def model_list(models: str | None, conditional: bool) -> list[str]:
-    """The variants of --models, each checked, without repeats.
+    """The variants of --models (checked by `sim.experiments.compare.as_models`).
 
     Raises:
-        InputError: an unknown or repeated variant, or --models with --conditional.
+        InputError: --models with --conditional.
     """
-    from sim.core.errors import InputError, excerpt
-    from sim.core.variants import variant
+    from sim.core.errors import InputError
 
     if models is None:
         return []
@@ -125,12 +122,7 @@ def model_list(models: str | None, conditional: bool) -> list[str]:
         raise InputError(
             "--models: answers at draws of each variant's posterior; drop --conditional"
         )
-    names = [m.strip() for m in models.split(",")]
-    for name in names:
-        variant(name, "--models")
-    if len(set(names)) != len(names):
-        raise InputError(f"--models {excerpt(models)}: a variant is listed twice")
-    return names
+    return [m.strip() for m in models.split(",")]
 
 
 @click.command()

@@ -131,12 +131,8 @@ def agent_draws(scenario: Scenario, count: int, seed: int) -> list[dict[str, flo
     the registry's ranges, ODD.md §7.11), for those the scenario leaves at their defaults:
     agents act after the documents, which cannot inform them. None drawn where the
     scenario's variant switches the agents off."""
-    free = [
-        n
-        for n in AGENT_PARAMETERS
-        if scenario.parameter_sources[n] == "default"
-        and "activity" not in variant(scenario.model).off
-    ]
+    agents_on = "activity" not in variant(scenario.model).off
+    free = [n for n in AGENT_PARAMETERS if agents_on and scenario.parameter_sources[n] == "default"]
     rng = np.random.default_rng([seed, AGENTS_STREAM])
     low = np.array([REGISTRY[n].low for n in free])
     high = np.array([REGISTRY[n].high for n in free])
@@ -372,6 +368,21 @@ def summary_row(
     }
 
 
+def as_models(
+    base: Scenario, whatifs: Sequence[Scenario], models: Sequence[str]
+) -> tuple[dict[str, Scenario], dict[str, list[Scenario]]]:
+    """The base and the what-ifs as each of the variants `models` (`Scenario.with_model`),
+    checked before any run.
+
+    Raises:
+        InputError: an unknown variant or one listed twice.
+    """
+    if len(set(models)) != len(models):
+        raise InputError(f"--models {excerpt(','.join(models))}: a variant is listed twice")
+    bases = {m: base.with_model(m, "--models") for m in models}
+    return bases, {m: [w.with_model(m, "--models") for w in whatifs] for m in models}
+
+
 def with_models(
     result: Comparison,
     bases: Mapping[str, Scenario],
@@ -382,8 +393,8 @@ def with_models(
     at: dt.date | None = None,
 ) -> Comparison:
     """The comparison with its answer under each model variant and averaged over them
-    (`across_models`): per variant (`bases` and `whatifs` loaded as it), the same seeds,
-    each replicate at a draw of that variant's posterior (`model_draws`)."""
+    (`across_models`): per variant (`bases` and `whatifs` as it, `as_models`), the same
+    seeds, each replicate at a draw of that variant's posterior (`model_draws`)."""
     draws, probability = model_draws(bases, replicates, seed)
     per_model = {
         name: compare(bases[name], whatifs[name], metric, replicates, seed, at, draws[name])
