@@ -445,8 +445,8 @@ def resolve(layers: list[Layer], top: Path, fit: bool = True) -> Scenario:
             f"{agents_from[1].place('agents_from')}: date {agents_from[0]} is "
             f"outside the scenario ({start} to {end})"
         )
-    fitted = scalars.get("parameters_from") if fit else None
-    parameters, sources, starting = merged_parameters(layers, fitted)
+    record = fit_record(scalars.get("parameters_from"), fit)
+    parameters, sources, starting = merged_parameters(layers, record if fit else None)
     events, skipped = resolve_events(merged_entries(layers), ids, start, end, top)
     return Scenario(
         name=scalars["name"][0],
@@ -466,21 +466,19 @@ def resolve(layers: list[Layer], top: Path, fit: bool = True) -> Scenario:
         skipped=skipped,
         files=file_hashes(layers, top),
         parameters_from=fitted_path(scalars.get("parameters_from")),
-        model=model_of(scalars.get("model"), fitted_path(scalars.get("parameters_from"))),
+        model=model_of(scalars.get("model"), record),
     )
 
 
-def model_of(given: tuple[str, Layer] | None, fitted: Path | None) -> str:
+def model_of(given: tuple[str, Layer] | None, fitted: FitRecord | None) -> str:
     """The variant a file names (checked), else the one its fit says it was fitted as
     (`model:` of its `parameters_from` file, read even when the fit's values are not, so
     that a calibration refits the same model), else ``full``."""
     if given is not None:
         return variant(given[0], given[1].place("model")).name
-    if fitted is None or not fitted.is_file():
+    if fitted is None or not isinstance(fitted.data, dict) or fitted.data.get("model") is None:
         return "full"
-    data, _ = read_yaml(fitted)
-    named = data.get("model") if isinstance(data, dict) else None
-    return "full" if named is None else variant(str(named), f"{fitted}: model").name
+    return variant(str(fitted.data["model"]), f"{fitted.path}: model").name
 
 
 def fitted_path(fitted: tuple[str, Layer] | None) -> Path | None:
@@ -568,25 +566,46 @@ def merged_alignment(layers: list[Layer], ids: tuple[str, ...]) -> np.ndarray:
     return matrix
 
 
+@dataclass(frozen=True)
+class FitRecord:
+    """A `parameters_from` file as read: its name as written, its path and its content."""
+
+    name: str
+    path: Path
+    data: object
+
+
+def fit_record(fitted: tuple[str, Layer] | None, required: bool) -> FitRecord | None:
+    """The `parameters_from` file, read once (None without one, or when it does not exist
+    and is not `required`: a calibration may write the first fit).
+
+    Raises:
+        InputError: a required file that is missing, or one that is not YAML.
+    """
+    path = fitted_path(fitted)
+    if fitted is None or path is None or not (required or path.is_file()):
+        return None
+    check_file(path, "file", fitted[1].place("parameters_from"))
+    return FitRecord(fitted[0], path, read_yaml(path)[0])
+
+
 def merged_parameters(
-    layers: list[Layer], fitted: tuple[str, Layer] | None
+    layers: list[Layer], fitted: FitRecord | None
 ) -> tuple[dict[str, float], dict[str, str], dict[tuple[str, str], float]]:
     """Parameters by precedence: defaults < parameters_from < each file's parameters; and
     the symmetric starting alignments the fitted file sets, if any (`with_starting`)."""
     values = registry.defaults()
     sources = dict.fromkeys(values, "default")
     starting: dict[tuple[str, str], float] = {}
-    path = fitted_path(fitted)
-    if fitted is not None and path is not None:
-        check_file(path, "file", fitted[1].place("parameters_from"))
-        data, _ = read_yaml(path)
+    if fitted is not None:
+        data, path = fitted.data, fitted.path
         if isinstance(data, dict) and "evidence_sha256" in data:
             check_hashes(data["evidence_sha256"], path.parent, str(path))
         table = data.get("parameters") if isinstance(data, dict) else None
-        if not isinstance(table, dict):
+        if not isinstance(table, dict) or not isinstance(data, dict):
             raise InputError(f"{path}: expected a mapping 'parameters: {{name: value}}'")
         values.update(registry.check_all(table, f"{path}: parameters"))
-        sources.update(dict.fromkeys(table, f"fitted ({fitted[0]})"))
+        sources.update(dict.fromkeys(table, f"fitted ({fitted.name})"))
         starting = fitted_starting(data.get("starting_alignment"), path)
     for layer in layers:
         for name, value in layer.spec.parameters.items():
