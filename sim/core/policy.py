@@ -196,7 +196,7 @@ def choose(
     counter = np.maximum(-A[runs, threat], 0.0) * size * (rows > level[:, None])
     counter_ok = others & (np.arange(A.shape[-1]) != threat[:, None])
 
-    top = shares.max(axis=-1)
+    top = row_max(shares)[0]
     kind = np.where(top > tolerance, COURT, np.where(threatened, COUNTERBALANCE, REINFORCE))
     courting = (kind == COURT)[:, None]
     scores = np.where(courting, court, counter)
