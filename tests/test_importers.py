@@ -46,7 +46,10 @@ def test_icews_rows_become_event_rows(runner: CliRunner, tmp_path: Path) -> None
         ("RUS", "PRK", "057"),
     ]
     assert rows[1].institutional and "ICEWS story 50002" in rows[1].doc
-    assert "skipped 2 no two distinct countries" in result.output
+    assert "skipped 1 no two distinct countries, 0 code not in CAMEO 1.1, 1 unknown" in (
+        result.stdout
+    )
+    assert "line 5, field Source Country: 'Atlantis' is not a country" in result.stderr
 
 
 def test_imported_table_loads_in_a_scenario(runner: CliRunner, tiny: Path, tmp_path: Path) -> None:
@@ -82,3 +85,80 @@ def test_bad_import_input(runner: CliRunner, tmp_path: Path) -> None:
     )
     assert result.exit_code == 2 and "use --force" in result.stderr
     assert out.read_text() == "keep"
+
+
+def icews_file(path: Path, pairs: list[tuple[str, str]]) -> Path:
+    """An ICEWS file (the sample's header) with one consultation per (source, target)."""
+    header = (DATA / "icews_sample.tab").read_text().splitlines()[0]
+    columns = header.split("\t")
+    lines = [header]
+    for n, (source, target) in enumerate(pairs, 1):
+        cells = dict.fromkeys(columns, "")
+        cells.update(
+            {
+                "Event ID": str(n),
+                "Event Date": "2024-01-01",
+                "Source Country": source,
+                "Target Country": target,
+                "CAMEO Code": "040",
+            }
+        )
+        lines.append("\t".join(cells[c] for c in columns))
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+ICEWS_NAMES = {
+    "Democratic Republic of Congo": "COD",
+    "Ivory Coast": "CIV",
+    "Burma": "MMR",
+    "Cape Verde": "CPV",
+    "East Timor": "TLS",
+    "Brunei": "BRN",
+    "Palestine": "PSE",
+    "Occupied Palestinian Territory": "PSE",
+    "Namibia": "NAM",
+}
+
+
+def test_icews_country_names_find_their_codes(runner: CliRunner, tmp_path: Path) -> None:
+    """The names ICEWS writes for these states (pycountry knew none of the first seven)."""
+    names = list(ICEWS_NAMES)
+    source = icews_file(tmp_path / "names.tab", [(n, "North Korea") for n in names])
+    out = tmp_path / "names.csv"
+    result = runner.invoke(
+        cli, ["import-events", "--from", "icews", *map(str, (source, "--out", out))]
+    )
+    assert result.exit_code == 0, result.output
+    rows = [r.spec for r in read_event_table(out)]
+    assert [(r.source, r.target) for r in rows] == [(ICEWS_NAMES[n], "PRK") for n in names]
+    assert "warning" not in result.stderr
+
+
+def test_unknown_country_names_are_reported(runner: CliRunner, tmp_path: Path) -> None:
+    pairs = [
+        ("Atlantis", "Vietnam"),
+        ("Laos", "Vietnam"),
+        ("Vietnam", "Atlantis"),
+        ("Niger Nigeria", "Laos"),
+        ("", "Laos"),
+    ]
+    source = icews_file(tmp_path / "unknown.tab", pairs)
+    out = tmp_path / "unknown.csv"
+    result = runner.invoke(
+        cli, ["import-events", "--from", "icews", *map(str, (source, "--out", out))]
+    )
+    assert result.exit_code == 0, result.output
+    assert [(r.spec.source, r.spec.target) for r in read_event_table(out)] == [("LAO", "VNM")]
+    warnings = result.stderr.splitlines()
+    assert warnings == [
+        f"alignsim: warning: {source} line 2, field Source Country: 'Atlantis' is not a "
+        "country name country_converter knows; skipped the 2 rows that name it, the first "
+        "here; correct the name, or add the event to the table by hand",
+        f"alignsim: warning: {source} line 5, field Source Country: 'Niger Nigeria' matches "
+        "several countries (NER, NGA); skipped it; correct the name, or add the event to "
+        "the table by hand",
+    ]
+    assert "skipped 1 no two distinct countries, 0 code not in CAMEO 1.1, 3 unknown" in (
+        result.stdout
+    )

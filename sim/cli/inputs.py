@@ -160,6 +160,8 @@ def import_events(layout: str, file: Path, out: Path, force: bool) -> None:
     imported = (import_gdelt if layout == "gdelt" else import_icews)(file)
     with atomic_file(target) as work:
         write_event_table(work, imported.rows)
+    for unknown in imported.unknown.values():
+        click.echo(f"alignsim: warning: {unknown.message()}", err=True)
     skipped = ", ".join(f"{n} {reason}" for reason, n in imported.skipped.items())
     click.echo(f"wrote {len(imported.rows)} events to {out}; skipped {skipped}")
 

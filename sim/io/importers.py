@@ -3,8 +3,10 @@
 Both sources code events with CAMEO, so the codes carry over as they are (our taxonomy
 accepts every CAMEO 1.1 code). Actors become ISO 3166 alpha-3 country codes: GDELT gives
 CAMEO country codes (ISO alpha-3 for states); ICEWS gives country names, looked up with
-`pycountry` (plus a few names it lacks). Rows without two distinct countries, or with a
-code outside CAMEO 1.1, are skipped and counted.
+`country_converter` (`sim.io.countries`). Rows without two distinct countries, or with a
+code outside CAMEO 1.1, are skipped and counted; so are rows naming a country the lookup
+does not know, and each such name is kept with its field, first line and count, for the
+command to report.
 
 Layouts: GDELT 2.0 event export, 61 tab-separated columns without header ("The GDELT Event
 Database Data Format Codebook V2.0", 2015); ICEWS coded event data, tab-separated with a
@@ -19,10 +21,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pycountry
-
 from sim.core.errors import InputError, where
 from sim.core.events import cameo_table
+from sim.io.countries import alpha3
 from sim.io.csvrows import csv_rows
 from sim.io.files import read_text
 from sim.io.limits import excerpt
@@ -39,24 +40,44 @@ GDELT = {
     "url": 60,
 }
 ICEWS_REQUIRED = ("Event ID", "Event Date", "Source Country", "Target Country", "CAMEO Code")
-COUNTRY_ALIASES = {
-    "Russia": "RUS",
-    "Turkey": "TUR",
-    "Occupied Palestinian Territory": "PSE",
-    "Kosovo": "XKX",
-    "Macedonia": "MKD",
-    "Swaziland": "SWZ",
-}
+ICEWS_COUNTRIES = ("Source Country", "Target Country")
+UNKNOWN_COUNTRY = "unknown country name"
+
+
+@dataclass
+class UnknownName:
+    """A country name that found no code: where it first appears and how many rows name it."""
+
+    place: str
+    name: str
+    problem: str
+    rows: int = 0
+
+    def message(self) -> str:
+        """One line naming the file, line and field, the name and the rows skipped."""
+        rows = f"the {self.rows} rows that name it, the first here" if self.rows > 1 else "it"
+        return (
+            f"{self.place}: {excerpt(self.name)} {self.problem}; skipped {rows}; correct "
+            f"the name, or add the event to the table by hand"
+        )
 
 
 @dataclass
 class Imported:
-    """Rows converted to our event table, and the rows skipped, by reason."""
+    """Rows converted to our event table, the rows skipped by reason, and the country
+    names that found no code."""
 
     rows: list[dict[str, object]] = field(default_factory=list)
     skipped: dict[str, int] = field(
         default_factory=lambda: {"no two distinct countries": 0, "code not in CAMEO 1.1": 0}
     )
+    unknown: dict[str, UnknownName] = field(default_factory=dict)
+
+    def skip_unknown(self, names: list[tuple[str, str, str]]) -> None:
+        """Count a row skipped for its unknown (place, name, problem) names."""
+        self.skipped[UNKNOWN_COUNTRY] = self.skipped.get(UNKNOWN_COUNTRY, 0) + 1
+        for place, name, problem in names:
+            self.unknown.setdefault(name, UnknownName(place, name, problem)).rows += 1
 
     def add(
         self, event_id: str, day: dt.date, source: str, target: str, code: str, doc: str, note: str
@@ -119,18 +140,6 @@ def import_gdelt(path: Path) -> Imported:
     return result
 
 
-def country_code(name: str) -> str:
-    """ISO alpha-3 code of an ICEWS country name ('' when unknown or empty)."""
-    if not name.strip():
-        return ""
-    if name in COUNTRY_ALIASES:
-        return COUNTRY_ALIASES[name]
-    try:
-        return str(pycountry.countries.lookup(name).alpha_3)
-    except LookupError:
-        return ""
-
-
 def import_icews(path: Path) -> Imported:
     """Convert an ICEWS coded event file (tab-separated, header row)."""
     result = Imported()
@@ -152,12 +161,21 @@ def import_icews(path: Path) -> Imported:
             )
         get = dict(zip(header, (c.strip() for c in cells), strict=True))
         day = parse_day(get["Event Date"], "%Y-%m-%d", where(path, line, "Event Date"))
+        found = {column: alpha3(get[column]) for column in ICEWS_COUNTRIES}
+        unknown = [
+            (where(path, line, column), get[column], lookup.problem)
+            for column, lookup in found.items()
+            if lookup.problem
+        ]
+        if unknown:
+            result.skip_unknown(unknown)
+            continue
         story = f"ICEWS story {get.get('Story ID', '')} ({get.get('Publisher', '')})"
         result.add(
             f"icews-{get['Event ID']}",
             day,
-            country_code(get["Source Country"]),
-            country_code(get["Target Country"]),
+            found["Source Country"].code,
+            found["Target Country"].code,
             get["CAMEO Code"].zfill(3),
             story,
             f"ICEWS {get['Event ID']}: {get.get('Event Text', '')}; intensity "
