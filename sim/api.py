@@ -6,10 +6,11 @@ named as the command line's, and returns an object: a `Run`, a `Sweep`, a `Calib
 datetime64 dates), and have methods to draw (``figures()``, a dict of matplotlib Figures)
 and to save (``save(folder)``, written whole or not at all, as the command line writes it).
 
->>> import sim as alignsim
->>> run = alignsim.run("scenarios/two-patrons.yaml", seed=3, jealousy=0.4)
->>> run.metrics.groupby("actor")["hedging_index"].last().round(2).dropna().to_dict()
-{'NBR': 0.58, 'SML': 0.77}
+Examples:
+    >>> import sim as alignsim
+    >>> run = alignsim.run("scenarios/two-patrons.yaml", seed=3, jealousy=0.4)
+    >>> run.metrics.groupby("actor")["hedging_index"].last().round(2).dropna().to_dict()
+    {'NBR': 0.58, 'SML': 0.77}
 """
 
 from __future__ import annotations
@@ -48,9 +49,10 @@ def load_scenario(path: str | os.PathLike[str], **parameters: float) -> Scenario
         InputError: one line naming the file, line and field, what is wrong and what is
             allowed.
 
-    >>> scenario = load_scenario("scenarios/two-patrons.yaml", impulse=0.5)
-    >>> scenario.actor_ids, scenario.parameters["impulse"], str(scenario.end)
-    (('SML', 'EST', 'WST', 'NBR'), 0.5, '2024-12-31')
+    Examples:
+        >>> scenario = load_scenario("scenarios/two-patrons.yaml", impulse=0.5)
+        >>> scenario.actor_ids, scenario.parameters["impulse"], str(scenario.end)
+        (('SML', 'EST', 'WST', 'NBR'), 0.5, '2024-12-31')
     """
     return scenario_of(path, parameters)
 
@@ -74,11 +76,12 @@ def run(
         The `Run`: ``alignment``, ``metrics`` and ``events`` tables, its ``manifest``,
         ``figures()`` and ``save(folder)``.
 
-    >>> run = run("scenarios/two-patrons.yaml", seed=3)
-    >>> run.metrics["date"].dt.year.unique().tolist()
-    [2020, 2021, 2022, 2023, 2024]
-    >>> sorted(run.figures())
-    ['alignment_SML', 'heatmap_2024-12-31', 'hedging', 'network_2024-12-31']
+    Examples:
+        >>> run = run("scenarios/two-patrons.yaml", seed=3)
+        >>> run.metrics["date"].dt.year.unique().tolist()
+        [2020, 2021, 2022, 2023, 2024]
+        >>> sorted(run.figures())
+        ['alignment_SML', 'heatmap_2024-12-31', 'hedging', 'network_2024-12-31']
     """
     return simulate(scenario_of(scenario, parameters, model=model), seed)
 
@@ -106,17 +109,20 @@ def sweep(
         vary: per parameter, ``"LO:HI:N"`` (N values; ``"LO:HI"`` for lhs and sobol) or
             the values themselves.
         out: the sweep folder; an existing one is refused unless `resume` or `force`.
-        sampler: ``grid``, ``lhs`` or ``sobol``; samples: points for lhs and sobol.
+        sampler: ``grid``, ``lhs`` or ``sobol``.
+        samples: the number of points for lhs and sobol.
         seed: the root of every run's seed (the scenario's `seed` when None).
         model: the model variant (the scenario's when None).
-        workers, scheduler: local processes, or the address of a Dask scheduler.
+        workers: local processes to run on.
+        scheduler: the address of a Dask scheduler to run on instead.
 
-    >>> import tempfile
-    >>> folder = tempfile.mkdtemp()
-    >>> done = sweep("scenarios/two-patrons.yaml", {"jealousy": [0.0, 0.4]}, folder,
-    ...              replicates=2, force=True)
-    >>> done.results.groupby("jealousy").size().to_dict()
-    {0.0: 2, 0.4: 2}
+    Examples:
+        >>> import tempfile
+        >>> folder = tempfile.mkdtemp()
+        >>> done = sweep("scenarios/two-patrons.yaml", {"jealousy": [0.0, 0.4]}, folder,
+        ...              replicates=2, force=True)
+        >>> done.results.groupby("jealousy").size().to_dict()
+        {0.0: 2, 0.4: 2}
     """
     loaded = scenario_of(scenario, model=model)
     varies = tuple(parse_vary(f"{name}={spec_text(spec)}") for name, spec in vary.items())
@@ -166,10 +172,11 @@ def calibrate(
         holdout: fit with what precedes this date (``YYYY-MM-DD``), forecast the rest.
         model: the model variant (the scenario's when None).
 
-    >>> fit = calibrate("scenarios/baseline.yaml", params=["impulse", "decay"],
-    ...                 budget=240, replicates=2, seed=1)
-    >>> fit.fit.runs <= 240, sorted(fit.fit.best), len(fit.targets_table)
-    (True, ['decay', 'impulse'], 29)
+    Examples:
+        >>> fit = calibrate("scenarios/baseline.yaml", params=["impulse", "decay"],
+        ...                 budget=240, replicates=2, seed=1)
+        >>> fit.fit.runs <= 240, sorted(fit.fit.best), len(fit.targets_table)
+        (True, ['decay', 'impulse'], 29)
     """
     loaded = scenario_of(scenario, model=model, fit=False)
     path = targets or targets_beside(loaded)
@@ -208,10 +215,11 @@ def posterior(
         seed: seeds the prior design and the runs (the scenario's `seed` when None).
         model: the model variant (the scenario's when None).
 
-    >>> post = posterior("scenarios/baseline.yaml", params=["impulse", "decay"],
-    ...                  draws=400, ess=40, seed=1)
-    >>> post.bank.size, list(post.parameters_table["parameter"]), 1 < post.weights.ess < 400
-    (400, ['impulse', 'decay'], True)
+    Examples:
+        >>> post = posterior("scenarios/baseline.yaml", params=["impulse", "decay"],
+        ...                  draws=400, ess=40, seed=1)
+        >>> post.bank.size, list(post.parameters_table["parameter"]), 1 < post.weights.ess < 400
+        (400, ['impulse', 'decay'], True)
     """
     loaded = scenario_of(scenario, model=model, fit=False)
     path = targets or targets_beside(loaded)
@@ -253,11 +261,12 @@ def compare(
         models: also answer under each of these variants, at draws of its posterior kept
             by the model comparison, and averaged over them (the result's ``models``).
 
-    >>> result = compare("scenarios/baseline.yaml", "scenarios/whatif/us-summit-2026.yaml",
-    ...                  metric="alignment_USA", at="2026-07-06", replicates=20, seed=1)
-    >>> row = result.summary.iloc[0]
-    >>> row["whatif"], round(float(row["difference_mean"]), 2), bool(row["t_low"] > 0)
-    ('What if a US-DPRK summit in 2026', 0.61, True)
+    Examples:
+        >>> result = compare("scenarios/baseline.yaml", "scenarios/whatif/us-summit-2026.yaml",
+        ...                  metric="alignment_USA", at="2026-07-06", replicates=20, seed=1)
+        >>> row = result.summary.iloc[0]
+        >>> row["whatif"], round(float(row["difference_mean"]), 2), bool(row["t_low"] > 0)
+        ('What if a US-DPRK summit in 2026', 0.61, True)
     """
     loaded = scenario_of(base, model=model)
     others = [scenario_of(w, model=model) for w in whatifs]
@@ -286,9 +295,10 @@ def landscape(source: ScenarioLike | Run, date: str | None = None) -> Landscape:
     """The Axelrod-Bennett landscape of two-bloc configurations of a run on a date (as
     `alignsim landscape`): a `Run`, a run folder, or a scenario run once at its seed.
 
-    >>> found = landscape("scenarios/balance.yaml")
-    >>> found.table.loc[0, ["bloc_0", "bloc_1"]].tolist(), bool(found.table.loc[0, "spectral"])
-    (['A B C D', 'E F G H'], True)
+    Examples:
+        >>> found = landscape("scenarios/balance.yaml")
+        >>> found.table.loc[0, ["bloc_0", "bloc_1"]].tolist(), bool(found.table.loc[0, "spectral"])
+        (['A B C D', 'E F G H'], True)
     """
     day = None if date is None else date_of(date)
     if isinstance(source, Scenario):

@@ -58,7 +58,7 @@ def known(asked: str | Iterable[str], allowed: Sequence[str], what: str) -> tupl
     Raises:
         InputError: a name not allowed, on one line with the allowed names.
 
-    Example:
+    Examples:
         >>> known("decay", tuple(REGISTRY), "parameter")
         ('decay',)
     """
@@ -75,7 +75,7 @@ def positive(count: int, what: str) -> int:
     Raises:
         InputError: a count below 1.
 
-    Example:
+    Examples:
         >>> positive(3, "replicates")
         3
     """
@@ -87,7 +87,7 @@ def positive(count: int, what: str) -> int:
 def series_outcomes(scenario: Scenario) -> tuple[str, ...]:
     """The focal actor's quantities at every date of the calendar (`compare.Metric`'s names).
 
-    Example:
+    Examples:
         >>> series_outcomes(scenario_of("scenarios/two-patrons.yaml"))[:3]
         ('hedging_index', 'dependence', 'alignment_EST')
     """
@@ -104,7 +104,7 @@ def run_outcomes(
         Each scalar outcome (`scalar_outcomes`) as an array [points, replicates], computed
         by the sweep's own chunk runner (`sim.experiments.sweep.run_chunk`).
 
-    Example:
+    Examples:
         >>> two = scenario_of("scenarios/two-patrons.yaml")
         >>> run_outcomes(two, [{"decay": 0.001}, {"decay": 0.01}], [[1, 2, 3]] * 2)[
         ...     "final_hedging_index"
@@ -123,7 +123,7 @@ def run_series(
 ) -> dict[str, np.ndarray]:
     """The named focal series (`series_outcomes`) of runs of one point, each [runs, K + 1].
 
-    Example:
+    Examples:
         >>> two = scenario_of("scenarios/two-patrons.yaml")
         >>> run_series(two, {}, [1, 2], ["hedging_index"])["hedging_index"].shape
         (2, 262)
@@ -142,7 +142,7 @@ class ExperimentFunction:
     only the scenario and the series to compute, so it pickles (EMA's multiprocessing
     evaluator sends it to worker processes).
 
-    Example:
+    Examples:
         >>> f = ExperimentFunction(scenario_of("scenarios/two-patrons.yaml"))
         >>> out = f(seed=42, decay=0.01)
         >>> sorted(out)[:3]
@@ -167,7 +167,7 @@ def load_ema() -> Any:
     """EMA Workbench, imported on first use, without its notice that ipyparallel (an
     evaluator these adapters do not need) is missing.
 
-    Example:
+    Examples:
         >>> load_ema().Model.__name__
         'Model'
     """
@@ -182,7 +182,7 @@ def ema_outcomes(names: Sequence[str], series: Sequence[str], replicated: bool) 
     """EMA outcome objects of the names: a `TimeSeriesOutcome` for each series, else a
     `ScalarOutcome`; over replications, each the mean of the replications' values.
 
-    Example:
+    Examples:
         >>> [type(o).__name__ for o in ema_outcomes(["final_dependence"], [], False)]
         ['ScalarOutcome']
     """
@@ -225,7 +225,7 @@ def ema_model(
     Raises:
         InputError: an unknown parameter or outcome name, or replications below 1.
 
-    Example:
+    Examples:
         >>> from ema_workbench import perform_experiments
         >>> model = ema_model("scenarios/two-patrons.yaml", uncertainties=["decay", "jealousy"])
         >>> experiments, outcomes = perform_experiments(model, scenarios=4)
@@ -266,7 +266,7 @@ def problem_spec(
     Raises:
         InputError: an unknown parameter name.
 
-    Example:
+    Examples:
         >>> sp = problem_spec(["decay", "balance"], outputs=["final_hedging_index"])
         >>> sp.sample_sobol(8, calc_second_order=False, seed=1).samples.shape
         (32, 2)
@@ -309,7 +309,7 @@ def evaluate_design(
         InputError: an unknown parameter or outcome, a design whose columns do not match
             the names, a value outside a parameter's range, or replicates below 1.
 
-    Example:
+    Examples:
         >>> X = np.array([[0.001, 0.002], [0.01, 0.0]])
         >>> evaluate_design(X, "scenarios/two-patrons.yaml", names=["decay", "balance"]).shape
         (2,)
@@ -331,7 +331,7 @@ def checked_design(X: np.ndarray, names: Sequence[str]) -> list[dict[str, float]
     Raises:
         InputError: no rows, columns that do not match the names, or a value out of range.
 
-    Example:
+    Examples:
         >>> checked_design(np.array([[0.01]]), ["decay"])
         [{'decay': 0.01}]
     """
@@ -354,7 +354,7 @@ def row_means(
 ) -> np.ndarray:
     """The named outcomes [rows, k] of one batch of rows, each the mean over the seeds' runs.
 
-    Example:
+    Examples:
         >>> two = scenario_of("scenarios/two-patrons.yaml")
         >>> row_means(two, [{"decay": 0.01}], [1, 2], ["final_dependence"]).shape
         (1, 1)
