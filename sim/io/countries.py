@@ -30,7 +30,7 @@ class Lookup:
 
 @functools.cache
 def converter() -> object:
-    """coco's converter of current countries, built once (about a tenth of a second)."""
+    """coco's converter of current countries, built once (about 0.2 s, pandas aside)."""
     import country_converter as coco
     import pandas as pd
     from country_converter.country_converter import COUNTRY_DATA_FILE
