@@ -149,6 +149,7 @@ def report(folder: Path) -> None:
 @options.out_file("Animation file: .gif (Pillow) or .mp4 (needs ffmpeg)", required=True)
 @options.count("--every", 1, None, 4, "One frame every N recorded dates.")
 @options.count("--fps", 1, 60, 8, "Frames a second.")
+@options.style
 def animate(source: Path, out: Path, force: bool, every: int, fps: int) -> None:
     """Animate the network and hedging index of a run folder or a scenario, for slides.
 

@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from sim.engine.history import AlignmentHistory
+from sim.figures import style as figstyle
 from sim.io.files import read_manifest, read_table
 
 OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442")
@@ -543,17 +544,22 @@ def run_figures(
 def save_figures(
     figures: dict[str, Figure], folder: Path, formats: tuple[str, ...] = ("png",)
 ) -> list[Path]:
-    """Write figures as ``<stem>.<format>`` in `folder`, in each format; return the paths.
+    """Write figures as ``<stem>.<format>`` in `folder`, in each format (those the current
+    style names, when it names any: `sim.figures.style.use_style`), each finished for the
+    style (`sim.figures.style.finish`); return the paths.
 
     PNGs carry no software metadata, so the same figure gives the same bytes.
     """
     paths = []
+    chosen = figstyle.current()
+    formats = chosen.formats or formats
     for name, figure in figures.items():
+        figstyle.finish(figure)
         for fmt in formats:
             path = folder / f"{name}.{fmt}"
             figure.savefig(
                 path,
-                dpi=130 if fmt == "png" else None,
+                dpi=chosen.dpi if fmt == "png" else None,
                 metadata={"Software": None} if fmt == "png" else None,
             )
             paths.append(path)
