@@ -17,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import matplotlib as mpl
 import matplotlib.dates as mdates
 import networkx as nx
 import numpy as np
@@ -26,6 +27,7 @@ from matplotlib.lines import Line2D
 
 from sim.engine.history import AlignmentHistory
 from sim.figures import style as figstyle
+from sim.figures import timeline
 from sim.io.files import read_manifest, read_table
 
 OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442")
@@ -150,11 +152,34 @@ def model_note(manifest: dict[str, Any]) -> list[str]:
     return [] if model == "full" else [f"model {model}"]
 
 
+class YearDateFormatter(mdates.DateFormatter):
+    """Date tick labels with a year on every tick where the year changes, and on the
+    first: ``2024``, ``Mar``, ``May``, ..., ``2025`` (a tick on 1 January is its year);
+    ``May 2024`` for a first tick that is not in January."""
+
+    def __init__(self) -> None:
+        super().__init__("%b")
+
+    def format_ticks(self, values: Any) -> list[str]:
+        """The labels of all the ticks at once (the year shown where it changes)."""
+        days = [mdates.num2date(v) for v in values]
+        labels, year = [], None
+        for day in days:
+            if (day.month, day.day) == (1, 1):
+                labels.append(f"{day.year}")
+            elif day.year != year:
+                labels.append(f"{day:%b} {day.year}")
+            else:
+                labels.append(f"{day:%b}" if day.day == 1 else f"{day:%d %b}")
+            year = day.year
+        return labels
+
+
 def date_axis(ax: Any) -> None:
-    """Format a time axis with years (and months when the span is short)."""
-    locator = mdates.AutoDateLocator(minticks=4, maxticks=12)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    """Format a time axis with years (and months when the span is short): a year on every
+    tick where it changes (`YearDateFormatter`)."""
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=4, maxticks=12))
+    ax.xaxis.set_major_formatter(YearDateFormatter())
     ax.set_xlabel("date")
 
 
@@ -195,118 +220,62 @@ def partners_note(view: RunView, actor: str, partners: list[str], verb: str) -> 
     )
 
 
-def labelled_events(events: pd.DataFrame, count: int = 8, spacing_days: int = 75) -> pd.DataFrame:
-    """The strongest scripted events, at least `spacing_days` apart, to label on a plot."""
-    scripted = events[events["origin"] == "scripted"].copy()
-    scripted["strength"] = scripted["impulse"].abs()
-    chosen: list[int] = []
-    for idx, row in scripted.sort_values("strength", ascending=False, kind="stable").iterrows():
-        if all(abs((row["when"] - scripted.loc[c, "when"]).days) >= spacing_days for c in chosen):
-            chosen.append(idx)  # type: ignore[arg-type]
-        if len(chosen) == count:
-            break
-    return scripted.loc[chosen].sort_values("when", kind="stable")
-
-
 def alignment_figure(view: RunView, actor: str | None = None) -> Figure:
-    """An actor's alignment toward every other actor over time, with event markers.
+    """An actor's alignment toward every other actor over time, with its events.
 
-    Top: one line per partner. Bottom: a timeline of the events the actor takes part in,
-    one row per counterpart (▲ cooperative, ▼ conflictual; filled = scripted, hollow =
-    initiated by an agent). The strongest scripted events are labelled above the lines.
+    Top: one line per partner, the strongest scripted events numbered above the lines.
+    Middle: the timeline of the events the actor takes part in, a lane per direction and
+    partner, markers in the acting actor's colour (`sim.figures.timeline`). Bottom: the
+    numbered events, each with its date, type, direction and source document.
     """
     actor = actor or view.focal
-    fig = Figure(figsize=(11, 7.5), layout="constrained")
-    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 1.3))
     partners = strongest_partners(view, actor)
+    events = focal_events(view, actor)
+    events = events[events["counterpart"].isin(partners)]
+    labelled = timeline.labelled_events(events)
+    key_rows = (len(labelled) + 1) // 2 if len(labelled) > 4 else len(labelled)
+    lanes = 2 * len(partners)
+    fig = Figure(
+        figsize=figstyle.figure_size(11, 6.2 + 0.16 * lanes + 0.2 * key_rows, columns=2),
+        layout="constrained",
+    )
+    top, bottom, key = fig.subplots(
+        3, 1, height_ratios=(3, 0.4 + 0.14 * lanes, 0.05 + 0.13 * key_rows)
+    )
+    bottom.sharex(top)
     when = pd.to_datetime(pd.Series(view.history.dates))
     for partner in partners:
         top.plot(
             when,
             view.series(actor, partner),
-            lw=2,
+            lw=1.35 * mpl.rcParams["lines.linewidth"],
             label=view.names[partner],
             **view.style(partner),
         )
     top.axhline(0, color="0.6", lw=0.8)
-    top.axhspan(1.05, 1.75, color="0.96", lw=0)
-    top.set_ylim(-1.05, 1.75)
+    top.axhspan(1.05, 1.5, color="0.96", lw=0)
+    top.set_ylim(-1.05, 1.5)
     top.set_yticks(np.linspace(-1, 1, 9))
     top.set_ylabel(ALIGNMENT_LABEL)
+    top.tick_params(labelbottom=False)
     top.set_title(
         f"{view.title}: {view.names[actor]}'s alignment toward each actor"
         + partners_note(view, actor, partners, "and their events are")
     )
-    events = focal_events(view, actor)
-    events = events[events["counterpart"].isin(partners)]
-    for _, event in labelled_events(events).iterrows():
-        top.axvline(event["when"], color="0.75", lw=0.8, ls=":")
-        top.annotate(
-            f"{event['type']}\n{event['source']}→{event['target']}",  # two short lines fit the band
-            (event["when"], 1.72),
-            rotation=90,
-            va="top",
-            ha="right",
-            fontsize=7,
-            color="0.25",
-            xytext=(-1, 0),
-            textcoords="offset points",
-        )
     top.legend(
         title=f"{view.names[actor]}\ntoward",
         loc="upper left",
-        fontsize=8,
+        fontsize="small",
         bbox_to_anchor=(1.005, 1.0),
     )
-    event_timeline(bottom, view, events, partners)
+    colour = lambda a: view.style(a)["color"]  # noqa: E731
+    timeline.draw_lanes(bottom, events, actor, partners, view.names, colour)
+    timeline.kind_legend(bottom)
     date_axis(bottom)
+    timeline.event_key(key, labelled, view.names)
+    fig.draw_without_rendering()  # lay out first: the numbers are placed by their extents
+    timeline.number_events(top, labelled, top=1.46, row=0.1)
     return fig
-
-
-def event_timeline(ax: Any, view: RunView, events: pd.DataFrame, partners: list[str]) -> None:
-    """Markers of events by counterpart and date (the lower panel of `alignment_figure`)."""
-    row_of = {p: i for i, p in enumerate(partners)}
-    for partner in partners:
-        mine = events[events["counterpart"] == partner]
-        for origin, fill in (("scripted", True), ("agent", False)):
-            for up in (True, False):
-                sel = mine[(mine["origin"] == origin) & ((mine["goldstein"] >= 0) == up)]
-                if sel.empty:
-                    continue
-                colour = view.style(partner)["color"]
-                ax.scatter(
-                    sel["when"],
-                    np.full(len(sel), row_of[partner]),
-                    marker="^" if up else "v",
-                    s=36,
-                    linewidths=1,
-                    facecolors=colour if fill else "none",
-                    edgecolors=colour,
-                )
-    if events.empty:
-        ax.text(
-            0.5,
-            0.5,
-            "no events involve this actor",
-            transform=ax.transAxes,
-            ha="center",
-            va="center",
-            color="0.4",
-        )
-    ax.set_yticks(range(len(partners)), [view.names[p] for p in partners], fontsize=8)
-    ax.set_ylim(-0.7, len(partners) - 0.3)
-    ax.set_ylabel("events with")
-    ax.legend(
-        handles=[
-            Line2D([], [], marker="^", ls="", color="0.3", label="cooperative, scripted"),
-            Line2D([], [], marker="v", ls="", color="0.3", label="conflictual, scripted"),
-            Line2D([], [], marker="^", ls="", mfc="none", color="0.3", label="agent action"),
-        ],
-        loc="upper left",
-        fontsize=7,
-        ncols=3,
-    )
-    ax.grid(axis="x", color="0.92")
 
 
 def hedging_figure(view: RunView) -> Figure:
