@@ -25,6 +25,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from sim.core import metrics
 from sim.engine.history import AlignmentHistory
 from sim.figures import style as figstyle
 from sim.figures import timeline
@@ -279,8 +280,12 @@ def alignment_figure(view: RunView, actor: str | None = None) -> Figure:
 
 
 def hedging_figure(view: RunView) -> Figure:
-    """Hedging index and dependence of every actor over time (the focal actor in bold)."""
-    fig = Figure(figsize=(11, 7), layout="constrained")
+    """Hedging index and dependence of every actor over time (the focal actor in bold).
+
+    An undefined value is a gap in its line, never 0: the index of an actor without a
+    patron, the dependence of one without a positive tie (both NaN in the metrics table).
+    """
+    fig = Figure(figsize=figstyle.figure_size(11, 7, columns=2), layout="constrained")
     axes = fig.subplots(2, 1, sharex=True)
     labels = {
         "hedging_index": "hedging index (patron balance, 0–1)",
@@ -295,7 +300,7 @@ def hedging_figure(view: RunView) -> Figure:
             ax.plot(
                 pd.to_datetime(rows["date"]),
                 rows[column],
-                lw=3 if bold else 1.3,
+                lw=(2 if bold else 0.9) * mpl.rcParams["lines.linewidth"],
                 alpha=1 if bold else 0.8,
                 label=view.names[actor],
                 **view.style(actor),
@@ -315,19 +320,22 @@ def hedging_figure(view: RunView) -> Figure:
     axes[0].set_title(
         f"{view.title}: hedging and dependence of each actor"
         + partners_note(view, view.focal, partners, "are")
-        + "\nhedging index: 1 = both patrons held equally close, 0 = one patron",
-        fontsize=10,
+        + "\nhedging index: 1 = both patrons held equally close, 0 = one patron; "
+        "a gap: no patron (index) or no positive tie (dependence)",
+        fontsize="medium",
     )
-    axes[0].legend(loc="upper left", fontsize=8, bbox_to_anchor=(1.005, 1.0), title="actor")
+    axes[0].legend(loc="upper left", fontsize="small", bbox_to_anchor=(1.005, 1.0), title="actor")
     date_axis(axes[1])
     return fig
 
 
-def draw_network(ax: Any, view: RunView, day: dt.date, floor: float = 0.05) -> str:
-    """Draw the alignment network of `day` on `ax` (see `network_figure`); return what it
-    leaves out ('' when nothing)."""
+def draw_network(
+    ax: Any, view: RunView, day: dt.date, floor: float = 0.05, scale: float = 1.0
+) -> str:
+    """Draw the alignment network of `day` on `ax` (see `network_figure`), sizes times
+    `scale`; return what it leaves out ('' when nothing)."""
     return draw_matrix_network(
-        ax, view.actors, view.names, view.capability, view.matrix(day), view.style, floor
+        ax, view.actors, view.names, view.capability, view.matrix(day), view.style, floor, scale
     )
 
 
@@ -349,6 +357,24 @@ def shown_ties(matrix: np.ndarray, floor: float) -> tuple[list[tuple[int, int]],
     )
 
 
+def camp_layout(actors: tuple[str, ...], matrix: np.ndarray) -> dict[str, np.ndarray]:
+    """Positions on a circle with each camp on its own side: the two blocs of the matrix
+    (`sim.core.metrics.blocs`, the signs of its leading eigenvector) on the left and the
+    right, evenly spaced in their order, with two spaces' gap between the camps; one camp
+    takes the whole circle."""
+    side = metrics.blocs(matrix)
+    camps = [[a for a, s in zip(actors, side, strict=True) if s == k] for k in (0, 1)]
+    if not camps[1]:
+        return {a: np.asarray(p) for a, p in nx.circular_layout(actors).items()}
+    spacing = 2 * np.pi / (len(actors) + 2)
+    position = {}
+    for centre, direction, camp in ((np.pi, -1, camps[0]), (0.0, 1, camps[1])):
+        for i, actor in enumerate(camp):  # the first at the top of its side
+            angle = centre + direction * spacing * ((len(camp) - 1) / 2 - i)
+            position[actor] = np.array([np.cos(angle), np.sin(angle)])
+    return position
+
+
 def draw_matrix_network(
     ax: Any,
     actors: tuple[str, ...],
@@ -357,29 +383,33 @@ def draw_matrix_network(
     matrix: np.ndarray,
     style: Any,
     floor: float = 0.05,
+    scale: float = 1.0,
 ) -> str:
-    """Draw an alignment matrix as a network: node size = capability, edge = sign, strength;
-    return what it leaves out (`shown_ties`)."""
+    """Draw an alignment matrix as a network: node size = capability, node colour = the
+    actor's, edge = sign and strength, camps on either side (`camp_layout`), names outside
+    the nodes so no arrowhead is hidden; sizes times `scale` (a smaller figure); return
+    what it leaves out (`shown_ties`)."""
     ties, note = shown_ties(matrix, floor)
     everyone = actors
     if note:
         actors = tuple(a for i, a in enumerate(everyone) if any(i in tie for tie in ties))
+    kept = [everyone.index(a) for a in actors]
     graph = nx.DiGraph()
     graph.add_nodes_from(actors)
     for i, j in ties:
         graph.add_edge(everyone[i], everyone[j], value=matrix[i, j])
-    position = nx.circular_layout(actors)
-    base, area, font = (100, 1300, 7) if note else (300, 4000, 10)  # many nodes: smaller
-    sizes = [base + area * np.sqrt(capability[a]) for a in actors]
+    position = camp_layout(actors, matrix[np.ix_(kept, kept)])
+    base, area = (100, 1300) if note else (300, 4000)  # many nodes: smaller
+    sizes = [scale**2 * (base + area * np.sqrt(capability[a])) for a in actors]
     values = [graph.edges[e]["value"] for e in graph.edges]
     nx.draw_networkx_edges(
         graph,
         position,
         ax=ax,
-        width=[0.5 + 5 * abs(v) for v in values],
+        width=[scale * (0.5 + 5 * abs(v)) for v in values],
         edge_color=[POSITIVE if v > 0 else NEGATIVE for v in values],
         arrows=True,
-        arrowsize=14,
+        arrowsize=14 * scale,
         connectionstyle="arc3,rad=0.12",
         node_size=sizes,
         alpha=0.8,
@@ -389,33 +419,48 @@ def draw_matrix_network(
         position,
         ax=ax,
         node_size=sizes,
-        node_color="white",
-        edgecolors=[style(a)["color"] for a in actors],
-        linewidths=3,
+        node_color=[style(a)["color"] for a in actors],
+        edgecolors="0.15",
+        linewidths=scale,
     )
-    nx.draw_networkx_labels(
-        graph,
-        position,
-        ax=ax,
-        font_size=font,
-        font_weight="bold",
-        labels={a: names[a] for a in actors},
-        bbox={"facecolor": "white", "alpha": 0.75, "lw": 0},
-    )
+    font = "x-small" if note else "small"
+    for actor, size in zip(actors, sizes, strict=True):
+        name_outside(ax, names[actor], position[actor], np.sqrt(size) / 2, font)
     ax.legend(
         handles=[
-            Line2D([], [], color=POSITIVE, lw=3, label="positive alignment (width = strength)"),
-            Line2D([], [], color=NEGATIVE, lw=3, label="negative alignment (width = strength)"),
+            Line2D(
+                [], [], color=POSITIVE, lw=3 * scale, label="positive alignment (width = strength)"
+            ),
+            Line2D(
+                [], [], color=NEGATIVE, lw=3 * scale, label="negative alignment (width = strength)"
+            ),
         ],
         loc="lower center",
-        bbox_to_anchor=(0.5, -0.06),
+        bbox_to_anchor=(0.5, -0.08),
         ncols=2,
-        fontsize=9,
+        fontsize="small",
         frameon=False,
     )
     ax.axis("off")
-    ax.margins(0.12)
+    ax.margins(0.25)
     return note
+
+
+def name_outside(ax: Any, name: str, at: np.ndarray, radius: float, font: str) -> None:
+    """An actor's name beside its node, on the side away from the circle's centre and
+    `radius` points (the node's) plus a little from the node's centre, in size `font`."""
+    direction = at / (np.hypot(*at) or 1.0)
+    ax.annotate(
+        name,
+        tuple(at),
+        xytext=tuple((radius + 3) * direction),
+        textcoords="offset points",
+        ha="left" if direction[0] > 0.3 else "right" if direction[0] < -0.3 else "center",
+        va="bottom" if direction[1] > 0.3 else "top" if direction[1] < -0.3 else "center",
+        fontsize=font,
+        fontweight="bold",
+        zorder=4,
+    )
 
 
 def network_figure(view: RunView, date: dt.date | None = None, floor: float = 0.05) -> Figure:
@@ -426,12 +471,14 @@ def network_figure(view: RunView, date: dt.date | None = None, floor: float = 0.
     `floor` are left out.
     """
     day = view.nearest_date(date or view.last_date)
-    fig = Figure(figsize=(8.5, 8), layout="constrained")
+    size = figstyle.figure_size(8.5, 8, columns=1 if len(view.actors) <= 8 else 2)
+    fig = Figure(figsize=size, layout="constrained")
     ax = fig.subplots()
-    note = draw_network(ax, view, day, floor)
+    note = draw_network(ax, view, day, floor, scale=size[0] / 8.5)
     ax.set_title(
-        f"{view.title}: alignment network on {day}\n(arrow from an actor to the "
-        f"actor it aligns with; node size = capability)" + (f"\n{note}" if note else "")
+        f"{view.title}\nalignment network on {day}: an arrow from an actor to the actor it "
+        f"aligns with,\nnode size = capability, camps (blocs) on the left and the right"
+        + (f"\n{note}" if note else "")
     )
     return fig
 
