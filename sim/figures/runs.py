@@ -23,6 +23,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 
 from sim.core import metrics
@@ -179,7 +180,10 @@ class YearDateFormatter(mdates.DateFormatter):
 def date_axis(ax: Any) -> None:
     """Format a time axis with years (and months when the span is short): a year on every
     tick where it changes (`YearDateFormatter`)."""
-    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=4, maxticks=12))
+    size = FontProperties(size=mpl.rcParams["xtick.labelsize"]).get_size_in_points()
+    width = ax.get_position().width * ax.get_figure().get_size_inches()[0] * 72
+    most = int(np.clip(width / (6 * size), 4, 12))  # room for labels like "May 2024"
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3 if most < 8 else 4, maxticks=most))
     ax.xaxis.set_major_formatter(YearDateFormatter())
     ax.set_xlabel("date")
 
@@ -260,7 +264,7 @@ def alignment_figure(view: RunView, actor: str | None = None) -> Figure:
     top.set_ylabel(ALIGNMENT_LABEL)
     top.tick_params(labelbottom=False)
     top.set_title(
-        f"{view.title}: {view.names[actor]}'s alignment toward each actor"
+        f"{view.title}\n{view.names[actor]}'s alignment toward each actor"
         + partners_note(view, actor, partners, "and their events are")
     )
     top.legend(

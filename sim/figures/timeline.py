@@ -110,7 +110,7 @@ def draw_lanes(
             color="0.4",
         )
     labels = [f"{names[s]} → {names[t]}" for s, t in rows]
-    ax.set_yticks(range(len(rows)), labels, fontsize="x-small")
+    ax.set_yticks(range(len(rows)), labels, fontsize="small")
     ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.set_ylabel("events (who → whom)")
     ax.set_axisbelow(True)
@@ -118,7 +118,7 @@ def draw_lanes(
 
 
 def kind_legend(ax: Any) -> None:
-    """The legend of markers, above the timeline: kind and sign, colour = who acts."""
+    """The legend of markers, right of the timeline: kind and sign, colour = who acts."""
     handles = [
         Line2D(
             [],
@@ -134,14 +134,11 @@ def kind_legend(ax: Any) -> None:
     ]
     ax.legend(
         handles=handles,
-        loc="lower left",
-        bbox_to_anchor=(0.0, 1.0),
-        fontsize="x-small",
-        ncols=3,
-        title="colour = the actor who acts",
-        title_fontsize="x-small",
-        frameon=False,
-        borderaxespad=0.2,
+        loc="upper left",
+        bbox_to_anchor=(1.005, 1.0),
+        fontsize="small",
+        title="colour = the actor\nwho acts",
+        title_fontsize="small",
     )
 
 
@@ -170,7 +167,7 @@ def number_events(ax: Any, labelled: pd.DataFrame, top: float, row: float) -> li
             str(event["number"]),
             ha="center",
             va="top",
-            fontsize="x-small",
+            fontsize="small",
             color="0.15",
             bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "0.6", "lw": 0.6},
         )
@@ -198,15 +195,26 @@ def event_key(ax: Any, labelled: pd.DataFrame, names: Mapping[str, str]) -> None
         for _, e in labelled.iterrows()
     ]
     half = (len(lines) + 1) // 2 if len(lines) > 4 else len(lines)
-    for column, chunk in enumerate((lines[:half], lines[half:])):
-        if chunk:
-            ax.text(
-                0.5 * column,
-                1.0,
-                "\n".join(chunk),
-                transform=ax.transAxes,
-                va="top",
-                ha="left",
-                fontsize="x-small",
-                linespacing=1.5,
-            )
+    first = ax.text(
+        0.0,
+        1.0,
+        "\n".join(lines[:half]),
+        transform=ax.transAxes,
+        va="top",
+        ha="left",
+        fontsize="small",
+        linespacing=1.5,
+    )
+    first.set_in_layout(False)  # the layout keeps the key's height, not its text's width
+    if lines[half:]:  # the second column starts where the first ends
+        ax.annotate(
+            "\n".join(lines[half:]),
+            (1.0, 1.0),
+            xycoords=first,
+            xytext=(18, 0),
+            textcoords="offset points",
+            va="top",
+            ha="left",
+            fontsize="small",
+            linespacing=1.5,
+        ).set_in_layout(False)
