@@ -496,7 +496,7 @@ def heatmap_figure(view: RunView, date: dt.date | None = None) -> Figure:
     if n > FULL_MATRIX:
         return bloc_heatmap(view, day, matrix)
     shown = np.where(np.eye(n, dtype=bool), np.nan, matrix)
-    fig = Figure(figsize=(1.1 * n + 3, 0.9 * n + 2), layout="constrained")
+    fig = Figure(figsize=figstyle.figure_size(1.1 * n + 3, 0.9 * n + 2), layout="constrained")
     ax = fig.subplots()
     image = ax.imshow(shown, cmap="RdBu", vmin=-1, vmax=1)
     labels = [view.names[a] for a in view.actors]
@@ -513,7 +513,7 @@ def heatmap_figure(view: RunView, date: dt.date | None = None) -> Figure:
                     f"{matrix[i, j]:+.2f}",
                     ha="center",
                     va="center",
-                    fontsize=8,
+                    fontsize="small",
                     color="white" if abs(matrix[i, j]) > 0.6 else "black",
                 )
     fig.colorbar(image, ax=ax, label=ALIGNMENT_LABEL, shrink=0.8)
@@ -529,7 +529,7 @@ def bloc_heatmap(view: RunView, day: dt.date, matrix: np.ndarray) -> Figure:
     first = int((at == 0).sum())
     n = len(order)
     shown = np.where(np.eye(n, dtype=bool), np.nan, matrix)[np.ix_(order, order)]
-    fig = Figure(figsize=(10, 8.5), layout="constrained")
+    fig = Figure(figsize=figstyle.figure_size(10, 8.5, columns=2), layout="constrained")
     ax = fig.subplots()
     image = ax.imshow(shown, cmap="RdBu", vmin=-1, vmax=1, interpolation="nearest")
     for line in (ax.axhline, ax.axvline):
