@@ -33,9 +33,13 @@ def fan_table(
     """
     actor = actor or scenario.focal
     i = scenario.actor_ids.index(actor)
+    engine = Ensemble(scenario, spawn_seeds(seed, replicates), record_actions=False)
+    rows = np.empty((replicates, engine.steps + 1, len(scenario.actor_ids)))  # [R, E, N]
+    rows[:, 0] = engine.alignment[:, i]
     with threadpool_limits(1, user_api="blas"):  # small matrices: one thread is faster
-        history = Ensemble(scenario, spawn_seeds(seed, replicates), record_actions=False).run()
-    rows = history[:, :, i, :]  # [R, E, N]
+        while engine.k < engine.steps:  # only the actor's row kept: R × E × N, not × N
+            engine.step()
+            rows[:, engine.k] = engine.alignment[:, i]
     levels = np.quantile(rows, list(QUANTILES.values()), axis=0)  # [Q, E, N]
     dates = pd.to_datetime(np.asarray(scenario.dates)).date
     frames = [
