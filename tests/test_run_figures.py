@@ -100,12 +100,27 @@ def test_timeline_numbers_never_overlap_and_the_key_names_each_source(
     assert overlapping([t.get_window_extent() for t in numbers]) == []
     assert len({round(t.get_position()[1], 3) for t in numbers}) > 1  # stacked, not spread
     listed = "\n".join(t.get_text() for t in key.texts)
+    keyed = {line.split()[0] for line in listed.splitlines()}
+    assert keyed == {t.get_text() for t in numbers}  # the key lists what the plot numbers
     assert listed.count("(doc 003)") == 7 and "(what-if)" in listed
     assert "_" not in listed and "sign agreement" in listed and "North Korea → Russia" in listed
     page = fig.bbox
     for text in key.texts:  # the key stays inside the figure
         box = text.get_window_extent()
         assert page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0, text.get_text()
+
+
+def test_numbers_without_room_leave_the_key_too(
+    crowded: alignsim.Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(timeline, "LABEL_ROWS", 1)
+    fig = alignment_figure(crowded.view)
+    fig.draw_without_rendering()
+    numbers = [t for t in fig.axes[0].texts if t.get_text().isdigit()]
+    assert 0 < len(numbers) < 8
+    assert overlapping([t.get_window_extent() for t in numbers]) == []
+    listed = "\n".join(t.get_text() for t in fig.axes[2].texts)
+    assert {line.split()[0] for line in listed.splitlines()} == {t.get_text() for t in numbers}
 
 
 def test_timeline_lane_and_colour_say_who_acted_and_marker_the_kind(

@@ -279,7 +279,9 @@ def alignment_figure(view: RunView, actor: str | None = None) -> Figure:
     date_axis(bottom)
     timeline.event_key(key, labelled, view.names)
     fig.draw_without_rendering()  # lay out first: the numbers are placed by their extents
-    timeline.number_events(top, labelled, top=1.46, row=0.1)
+    numbered = timeline.number_events(top, labelled, top=1.46, row=0.1)
+    if len(numbered) < len(labelled):  # the key lists only the numbers the plot shows
+        timeline.event_key(key, labelled[labelled["number"].isin(numbered)], view.names)
     return fig
 
 

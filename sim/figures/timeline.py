@@ -20,7 +20,6 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
-from matplotlib.text import Text
 
 #: Marker of each kind of event: (cooperative, conflictual), and whether it is filled.
 MARKERS = {
@@ -152,7 +151,7 @@ def labelled_events(events: pd.DataFrame, count: int = 8) -> pd.DataFrame:
     return picked.assign(number=np.arange(1, len(picked) + 1))
 
 
-def number_events(ax: Any, labelled: pd.DataFrame, top: float, row: float) -> list[Text]:
+def number_events(ax: Any, labelled: pd.DataFrame, top: float, row: float) -> list[int]:
     """Write each labelled event's number at its date above the lines, the first row at
     `top` (data units), moving a number down a `row` while it would overlap one already
     placed (the renderer's extents); a number that finds no free row among `LABEL_ROWS`
@@ -176,7 +175,7 @@ def number_events(ax: Any, labelled: pd.DataFrame, top: float, row: float) -> li
             box = text.get_window_extent()
             if not any(box.overlaps(other) for other in placed[level]):
                 placed[level].append(box.expanded(1.1, 1.0))
-                written.append(text)
+                written.append(int(event["number"]))
                 break
         else:
             text.remove()
@@ -185,7 +184,9 @@ def number_events(ax: Any, labelled: pd.DataFrame, top: float, row: float) -> li
 
 def event_key(ax: Any, labelled: pd.DataFrame, names: Mapping[str, str]) -> None:
     """The list of numbered events under the figure, in two columns when more than four:
-    number, date, type in words, who → whom, document."""
+    number, date, type in words, who → whom, document (replacing a key already drawn)."""
+    for drawn in list(ax.texts):
+        drawn.remove()
     ax.axis("off")
     if labelled.empty:
         return
