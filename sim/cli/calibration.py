@@ -60,6 +60,7 @@ if TYPE_CHECKING:
 )
 @options.count("--datasets", 2, 1000, 20, "--compare-models: synthetic datasets per variant.")
 @options.quiet
+@options.figures
 def calibrate(
     scenario: Path,
     targets_path: Path | None,

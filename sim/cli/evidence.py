@@ -187,6 +187,7 @@ def votes(scenario: Path, counts: Path | None) -> None:
 @options.seed
 @options.out_folder("outputs/sbc/")
 @options.quiet
+@options.figures
 def sbc(
     scenario: Path,
     targets_path: Path | None,

@@ -202,7 +202,32 @@ sets = click.option(
     help="Set a parameter (repeatable, each name once); names and ranges: `alignsim params`.",
 )
 
-formats = click.option(
+STYLES = ("screen", "paper", "talk")
+
+
+def style(func: F) -> F:
+    """`--style`: the command draws and writes every figure in that style
+    (`sim.figures.style`); a command marked by `figures` hands its `--format` to the style."""
+
+    @functools.wraps(func)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        from sim.figures.style import use_style
+
+        handed = getattr(func, "formats_in_style", False)
+        with use_style(kwargs.pop("style"), kwargs.pop("formats") if handed else ()):
+            return func(*args, **kwargs)
+
+    return click.option(
+        "--style",
+        type=click.Choice(STYLES),
+        default=STYLES[0],
+        show_default=True,
+        help="Figures for the screen, for a paper (no titles, one or two journal columns, "
+        "print type) or for a talk (large type).",
+    )(command)  # type: ignore[return-value]
+
+
+format_option = click.option(
     "--format",
     "formats",
     default="png",
@@ -210,6 +235,17 @@ formats = click.option(
     callback=parse_formats,
     help="Figure formats, comma-separated: png, svg, pdf.",
 )
+
+#: `--format` and `--style`, for a command that hands its formats to its figures itself.
+formats = compose(format_option, style)
+
+
+def figures(func: F) -> F:
+    """`--format` and `--style`, for a command whose results save without a formats
+    argument: both go to every figure it writes through the style (`style`)."""
+    func.formats_in_style = True  # type: ignore[attr-defined]
+    return compose(format_option, style)(func)
+
 
 force = click.option(
     "--force", is_flag=True, help="Replace an existing --out (a folder's whole content)."

@@ -30,6 +30,14 @@ if TYPE_CHECKING:
 @options.count(
     "--record-every", 1, None, 1, "Record the start, every K-th step and the end in the tables."
 )
+@options.count(
+    "--replicates",
+    0,
+    10_000,
+    0,
+    "Also draw the fan of the focal actor's alignments over N seeds spawned from the run's "
+    "(fan.parquet, fan_<ACTOR>.png; 0: none).",
+)
 @options.formats
 def run(
     scenario: Path,
@@ -41,6 +49,7 @@ def run(
     draw: int | None,
     csv: bool,
     record_every: int,
+    replicates: int,
     formats: tuple[str, ...],
 ) -> None:
     """Run SCENARIO once through the Mesa model; write tables, manifest and figures.
@@ -50,6 +59,7 @@ def run(
       alignsim run scenarios/baseline.yaml
       alignsim run scenarios/two-patrons.yaml --seed 7 --set jealousy=0.4 --out runs/j04
       alignsim run big.yaml --record-every 4
+      alignsim run scenarios/two-patrons.yaml --replicates 200 --style paper --format pdf
     """
     from sim.engine.results import alignment_rows
     from sim.experiments.run import simulate
@@ -63,6 +73,8 @@ def run(
         CSV_ROWS.check(alignment_rows(loaded, record_every), "--csv")
     target = output_folder(out, Path("outputs") / slug(loaded.name), force)
     result = simulate(loaded, seed, command=options.command_line(), record_every=record_every)
+    if replicates:
+        result = result.with_fan(loaded, replicates)
     result.save(target, csv, formats, force=True)  # output_folder has refused a user's
     options.echo_lines([*run_summary(result), f"outputs: {target}/"])
 
@@ -149,6 +161,7 @@ def report(folder: Path) -> None:
 @options.out_file("Animation file: .gif (Pillow) or .mp4 (needs ffmpeg)", required=True)
 @options.count("--every", 1, None, 4, "One frame every N recorded dates.")
 @options.count("--fps", 1, 60, 8, "Frames a second.")
+@options.style
 def animate(source: Path, out: Path, force: bool, every: int, fps: int) -> None:
     """Animate the network and hedging index of a run folder or a scenario, for slides.
 

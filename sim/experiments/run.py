@@ -13,7 +13,7 @@ import platform
 import sys
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,8 @@ from sim.engine.history import AlignmentHistory
 from sim.engine.model import run_model
 from sim.engine.results import TABLES, RunTables, recorded_steps
 from sim.engine.trajectory import Trajectory
+from sim.experiments.fan import fan_table
+from sim.figures.fans import fan_figure
 from sim.figures.folders import save_output
 from sim.figures.runs import RunView, run_figures
 from sim.io.files import read_manifest, read_table
@@ -48,11 +50,13 @@ class Run:
             A simulated run makes its alignment table only when it is asked for
             (`sim.engine.results.RunTables`); saving streams it instead.
         trajectory: the arrays of the run (None for a run read back from its folder).
+        fan: the replicate fan of its scenario (`with_fan`), or None.
     """
 
     manifest: dict[str, Any]
     tables: Mapping[str, pd.DataFrame]
     trajectory: Trajectory | None = field(default=None, compare=False)
+    fan: pd.DataFrame | None = field(default=None, compare=False)
 
     @property
     def alignment(self) -> pd.DataFrame:
@@ -78,8 +82,20 @@ class Run:
         return RunView.of(self.manifest, self.tables)
 
     def figures(self, actor: str | None = None, date: dt.date | None = None) -> dict[str, Figure]:
-        """The run's four figures by file stem (`sim.figures.runs.run_figures`)."""
-        return run_figures(self.view, actor, date)
+        """The run's four figures by file stem (`sim.figures.runs.run_figures`), and its
+        fan (``fan_<FOCAL>``, `sim.figures.fans`) when it has one."""
+        view = self.view
+        figures = run_figures(view, actor, date)
+        if self.fan is not None:
+            figures[f"fan_{view.focal}"] = fan_figure(view, self.fan)
+        return figures
+
+    def with_fan(self, scenario: Scenario, replicates: int) -> Run:
+        """This run with the fan of its scenario over `replicates` seeds spawned from its
+        seed (`sim.experiments.fan`), noted in its manifest."""
+        fan = fan_table(scenario, replicates, self.manifest["seed"])
+        note = {"replicates": replicates, "seeds_spawned_from": self.manifest["seed"]}
+        return replace(self, manifest={**self.manifest, "fan": note}, fan=fan)
 
     def save(
         self,
@@ -95,13 +111,17 @@ class Run:
         blocks = {
             n: tables.blocks(n) if isinstance(tables, RunTables) else tables[n] for n in TABLES
         }
+        if self.fan is not None:
+            blocks["fan"] = self.fan
         figures = self.figures()
         return save_output(folder, blocks, figures, self.manifest, formats, force, csv, hashes=True)
 
     @classmethod
     def load(cls, folder: str | Path) -> Run:
-        """Read a run folder back."""
-        return cls(read_manifest(Path(folder)), {n: read_table(Path(folder), n) for n in TABLES})
+        """Read a run folder back (with its fan, when it has one)."""
+        folder = Path(folder)
+        fan = read_table(folder, "fan") if (folder / "fan.parquet").is_file() else None
+        return cls(read_manifest(folder), {n: read_table(folder, n) for n in TABLES}, fan=fan)
 
 
 def simulate(

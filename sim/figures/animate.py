@@ -15,6 +15,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from sim.core.errors import InputError
+from sim.figures import style as figstyle
 from sim.figures.runs import RunView, date_axis, draw_network
 
 
@@ -43,7 +44,9 @@ def animate(view: RunView, out: Path, every: int = 4, fps: int = 8) -> int:
     """Write the animation to `out`; return the number of frames."""
     writer = writer_for(out, fps)
     dates = frame_dates(view, every)
-    fig = Figure(figsize=(13, 6), layout="constrained")
+    fig = figstyle.finish(
+        Figure(figsize=figstyle.figure_size(13, 6, columns=2), layout="constrained")
+    )
     FigureCanvasAgg(fig)
     network, hedging = fig.subplots(1, 2, width_ratios=(1.1, 1))
     lines = {}
@@ -59,19 +62,20 @@ def animate(view: RunView, out: Path, every: int = 4, fps: int = 8) -> int:
     hedging.set_xlim(when.iloc[0], when.iloc[-1])
     hedging.set_ylim(0, 1)
     hedging.set_ylabel("hedging index (balance between patrons, 0..1)")
-    hedging.legend(fontsize=8, loc="lower left")
+    hedging.legend(fontsize="small", loc="lower left")
     date_axis(hedging)
     series = {a: view.metrics[view.metrics["actor"] == a] for a in view.actors}
+    titled = figstyle.current().titles
 
     def draw(frame: int) -> None:
         day = dates[frame]
         network.clear()
-        draw_network(network, view, day)
-        network.set_title(f"{view.title}\nalignment network on {day}")
+        draw_network(network, view, day, scale=fig.get_size_inches()[0] / 13)
+        network.set_title(f"{view.title}\nalignment network on {day}" if titled else "")
         for actor, rows in series.items():
             shown = rows[rows["date"] <= day]
             lines[actor].set_data(pd.to_datetime(shown["date"]), shown["hedging_index"])
-        hedging.set_title(f"hedging index up to {day}")
+        hedging.set_title(f"hedging index up to {day}" if titled else "")
 
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.stem}.partial{out.suffix}")

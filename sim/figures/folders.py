@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from sim.core.errors import InputError, excerpt
 from sim.figures.calibration import calibration_figures
 from sim.figures.comparison import comparison_figures
+from sim.figures.fans import fan_figure
 from sim.figures.posterior import posterior_figures, sbc_figure
 from sim.figures.runs import RunView, run_figures, save_figures
 from sim.figures.sensitivity import sensitivity_figures
@@ -148,4 +149,7 @@ def redraw(
         raise InputError(
             f"--actor {excerpt(actor)}: not an actor of this run; actors: {', '.join(view.actors)}"
         )
-    return save_figures(run_figures(view, actor, date), folder, formats)
+    figures = run_figures(view, actor, date)
+    if (folder / "fan.parquet").is_file():
+        figures[f"fan_{view.focal}"] = fan_figure(view, read_table(folder, "fan"))
+    return save_figures(figures, folder, formats)

@@ -17,14 +17,19 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import matplotlib as mpl
 import matplotlib.dates as mdates
 import networkx as nx
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 
+from sim.core import metrics
 from sim.engine.history import AlignmentHistory
+from sim.figures import style as figstyle
+from sim.figures import timeline
 from sim.io.files import read_manifest, read_table
 
 OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442")
@@ -149,11 +154,37 @@ def model_note(manifest: dict[str, Any]) -> list[str]:
     return [] if model == "full" else [f"model {model}"]
 
 
+class YearDateFormatter(mdates.DateFormatter):
+    """Date tick labels with a year on every tick where the year changes, and on the
+    first: ``2024``, ``Mar``, ``May``, ..., ``2025`` (a tick on 1 January is its year);
+    ``May 2024`` for a first tick that is not in January."""
+
+    def __init__(self) -> None:
+        super().__init__("%b")
+
+    def format_ticks(self, values: Any) -> list[str]:
+        """The labels of all the ticks at once (the year shown where it changes)."""
+        days = [mdates.num2date(v) for v in values]
+        labels, year = [], None
+        for day in days:
+            if (day.month, day.day) == (1, 1):
+                labels.append(f"{day.year}")
+            elif day.year != year:
+                labels.append(f"{day:%b} {day.year}")
+            else:
+                labels.append(f"{day:%b}" if day.day == 1 else f"{day:%d %b}")
+            year = day.year
+        return labels
+
+
 def date_axis(ax: Any) -> None:
-    """Format a time axis with years (and months when the span is short)."""
-    locator = mdates.AutoDateLocator(minticks=4, maxticks=12)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    """Format a time axis with years (and months when the span is short): a year on every
+    tick where it changes (`YearDateFormatter`)."""
+    size = FontProperties(size=mpl.rcParams["xtick.labelsize"]).get_size_in_points()
+    width = ax.get_position().width * ax.get_figure().get_size_inches()[0] * 72
+    most = int(np.clip(width / (6 * size), 4, 12))  # room for labels like "May 2024"
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3 if most < 8 else 4, maxticks=most))
+    ax.xaxis.set_major_formatter(YearDateFormatter())
     ax.set_xlabel("date")
 
 
@@ -194,123 +225,73 @@ def partners_note(view: RunView, actor: str, partners: list[str], verb: str) -> 
     )
 
 
-def labelled_events(events: pd.DataFrame, count: int = 8, spacing_days: int = 75) -> pd.DataFrame:
-    """The strongest scripted events, at least `spacing_days` apart, to label on a plot."""
-    scripted = events[events["origin"] == "scripted"].copy()
-    scripted["strength"] = scripted["impulse"].abs()
-    chosen: list[int] = []
-    for idx, row in scripted.sort_values("strength", ascending=False, kind="stable").iterrows():
-        if all(abs((row["when"] - scripted.loc[c, "when"]).days) >= spacing_days for c in chosen):
-            chosen.append(idx)  # type: ignore[arg-type]
-        if len(chosen) == count:
-            break
-    return scripted.loc[chosen].sort_values("when", kind="stable")
-
-
 def alignment_figure(view: RunView, actor: str | None = None) -> Figure:
-    """An actor's alignment toward every other actor over time, with event markers.
+    """An actor's alignment toward every other actor over time, with its events.
 
-    Top: one line per partner. Bottom: a timeline of the events the actor takes part in,
-    one row per counterpart (▲ cooperative, ▼ conflictual; filled = scripted, hollow =
-    initiated by an agent). The strongest scripted events are labelled above the lines.
+    Top: one line per partner, the strongest scripted events numbered above the lines.
+    Middle: the timeline of the events the actor takes part in, a lane per direction and
+    partner, markers in the acting actor's colour (`sim.figures.timeline`). Bottom: the
+    numbered events, each with its date, type, direction and source document.
     """
     actor = actor or view.focal
-    fig = Figure(figsize=(11, 7.5), layout="constrained")
-    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 1.3))
     partners = strongest_partners(view, actor)
+    events = focal_events(view, actor)
+    events = events[events["counterpart"].isin(partners)]
+    labelled = timeline.labelled_events(events)
+    key_rows = (len(labelled) + 1) // 2 if len(labelled) > 4 else len(labelled)
+    lanes = 2 * len(partners)
+    fig = Figure(
+        figsize=figstyle.figure_size(11, 6.2 + 0.16 * lanes + 0.2 * key_rows, columns=2),
+        layout="constrained",
+    )
+    top, bottom, key = fig.subplots(
+        3, 1, height_ratios=(3, 0.4 + 0.14 * lanes, 0.05 + 0.13 * key_rows)
+    )
+    bottom.sharex(top)
     when = pd.to_datetime(pd.Series(view.history.dates))
     for partner in partners:
         top.plot(
             when,
             view.series(actor, partner),
-            lw=2,
+            lw=1.35 * mpl.rcParams["lines.linewidth"],
             label=view.names[partner],
             **view.style(partner),
         )
     top.axhline(0, color="0.6", lw=0.8)
-    top.axhspan(1.05, 1.75, color="0.96", lw=0)
-    top.set_ylim(-1.05, 1.75)
+    top.axhspan(1.05, 1.5, color="0.96", lw=0)
+    top.set_ylim(-1.05, 1.5)
     top.set_yticks(np.linspace(-1, 1, 9))
     top.set_ylabel(ALIGNMENT_LABEL)
+    top.tick_params(labelbottom=False)
     top.set_title(
-        f"{view.title}: {view.names[actor]}'s alignment toward each actor"
+        f"{view.title}\n{view.names[actor]}'s alignment toward each actor"
         + partners_note(view, actor, partners, "and their events are")
     )
-    events = focal_events(view, actor)
-    events = events[events["counterpart"].isin(partners)]
-    for _, event in labelled_events(events).iterrows():
-        top.axvline(event["when"], color="0.75", lw=0.8, ls=":")
-        top.annotate(
-            f"{event['type']}\n{event['source']}→{event['target']}",  # two short lines fit the band
-            (event["when"], 1.72),
-            rotation=90,
-            va="top",
-            ha="right",
-            fontsize=7,
-            color="0.25",
-            xytext=(-1, 0),
-            textcoords="offset points",
-        )
     top.legend(
         title=f"{view.names[actor]}\ntoward",
         loc="upper left",
-        fontsize=8,
+        fontsize="small",
         bbox_to_anchor=(1.005, 1.0),
     )
-    event_timeline(bottom, view, events, partners)
+    colour = lambda a: view.style(a)["color"]  # noqa: E731
+    timeline.draw_lanes(bottom, events, actor, partners, view.names, colour)
+    timeline.kind_legend(bottom)
     date_axis(bottom)
+    timeline.event_key(key, labelled, view.names)
+    fig.draw_without_rendering()  # lay out first: the numbers are placed by their extents
+    numbered = timeline.number_events(top, labelled, top=1.46, row=0.1)
+    if len(numbered) < len(labelled):  # the key lists only the numbers the plot shows
+        timeline.event_key(key, labelled[labelled["number"].isin(numbered)], view.names)
     return fig
 
 
-def event_timeline(ax: Any, view: RunView, events: pd.DataFrame, partners: list[str]) -> None:
-    """Markers of events by counterpart and date (the lower panel of `alignment_figure`)."""
-    row_of = {p: i for i, p in enumerate(partners)}
-    for partner in partners:
-        mine = events[events["counterpart"] == partner]
-        for origin, fill in (("scripted", True), ("agent", False)):
-            for up in (True, False):
-                sel = mine[(mine["origin"] == origin) & ((mine["goldstein"] >= 0) == up)]
-                if sel.empty:
-                    continue
-                colour = view.style(partner)["color"]
-                ax.scatter(
-                    sel["when"],
-                    np.full(len(sel), row_of[partner]),
-                    marker="^" if up else "v",
-                    s=36,
-                    linewidths=1,
-                    facecolors=colour if fill else "none",
-                    edgecolors=colour,
-                )
-    if events.empty:
-        ax.text(
-            0.5,
-            0.5,
-            "no events involve this actor",
-            transform=ax.transAxes,
-            ha="center",
-            va="center",
-            color="0.4",
-        )
-    ax.set_yticks(range(len(partners)), [view.names[p] for p in partners], fontsize=8)
-    ax.set_ylim(-0.7, len(partners) - 0.3)
-    ax.set_ylabel("events with")
-    ax.legend(
-        handles=[
-            Line2D([], [], marker="^", ls="", color="0.3", label="cooperative, scripted"),
-            Line2D([], [], marker="v", ls="", color="0.3", label="conflictual, scripted"),
-            Line2D([], [], marker="^", ls="", mfc="none", color="0.3", label="agent action"),
-        ],
-        loc="upper left",
-        fontsize=7,
-        ncols=3,
-    )
-    ax.grid(axis="x", color="0.92")
-
-
 def hedging_figure(view: RunView) -> Figure:
-    """Hedging index and dependence of every actor over time (the focal actor in bold)."""
-    fig = Figure(figsize=(11, 7), layout="constrained")
+    """Hedging index and dependence of every actor over time (the focal actor in bold).
+
+    An undefined value is a gap in its line, never 0: the index of an actor without a
+    patron, the dependence of one without a positive tie (both NaN in the metrics table).
+    """
+    fig = Figure(figsize=figstyle.figure_size(11, 7, columns=2), layout="constrained")
     axes = fig.subplots(2, 1, sharex=True)
     labels = {
         "hedging_index": "hedging index (patron balance, 0–1)",
@@ -325,7 +306,7 @@ def hedging_figure(view: RunView) -> Figure:
             ax.plot(
                 pd.to_datetime(rows["date"]),
                 rows[column],
-                lw=3 if bold else 1.3,
+                lw=(2 if bold else 0.9) * mpl.rcParams["lines.linewidth"],
                 alpha=1 if bold else 0.8,
                 label=view.names[actor],
                 **view.style(actor),
@@ -345,19 +326,22 @@ def hedging_figure(view: RunView) -> Figure:
     axes[0].set_title(
         f"{view.title}: hedging and dependence of each actor"
         + partners_note(view, view.focal, partners, "are")
-        + "\nhedging index: 1 = both patrons held equally close, 0 = one patron",
-        fontsize=10,
+        + "\nhedging index: 1 = both patrons held equally close, 0 = one patron; "
+        "a gap: no patron (index) or no positive tie (dependence)",
+        fontsize="medium",
     )
-    axes[0].legend(loc="upper left", fontsize=8, bbox_to_anchor=(1.005, 1.0), title="actor")
+    axes[0].legend(loc="upper left", fontsize="small", bbox_to_anchor=(1.005, 1.0), title="actor")
     date_axis(axes[1])
     return fig
 
 
-def draw_network(ax: Any, view: RunView, day: dt.date, floor: float = 0.05) -> str:
-    """Draw the alignment network of `day` on `ax` (see `network_figure`); return what it
-    leaves out ('' when nothing)."""
+def draw_network(
+    ax: Any, view: RunView, day: dt.date, floor: float = 0.05, scale: float = 1.0
+) -> str:
+    """Draw the alignment network of `day` on `ax` (see `network_figure`), sizes times
+    `scale`; return what it leaves out ('' when nothing)."""
     return draw_matrix_network(
-        ax, view.actors, view.names, view.capability, view.matrix(day), view.style, floor
+        ax, view.actors, view.names, view.capability, view.matrix(day), view.style, floor, scale
     )
 
 
@@ -379,6 +363,24 @@ def shown_ties(matrix: np.ndarray, floor: float) -> tuple[list[tuple[int, int]],
     )
 
 
+def camp_layout(actors: tuple[str, ...], matrix: np.ndarray) -> dict[str, np.ndarray]:
+    """Positions on a circle with each camp on its own side: the two blocs of the matrix
+    (`sim.core.metrics.blocs`, the signs of its leading eigenvector) on the left and the
+    right, evenly spaced in their order, with two spaces' gap between the camps; one camp
+    takes the whole circle."""
+    side = metrics.blocs(matrix)
+    camps = [[a for a, s in zip(actors, side, strict=True) if s == k] for k in (0, 1)]
+    if not camps[1]:
+        return {a: np.asarray(p) for a, p in nx.circular_layout(actors).items()}
+    spacing = 2 * np.pi / (len(actors) + 2)
+    position = {}
+    for centre, direction, camp in ((np.pi, -1, camps[0]), (0.0, 1, camps[1])):
+        for i, actor in enumerate(camp):  # the first at the top of its side
+            angle = centre + direction * spacing * ((len(camp) - 1) / 2 - i)
+            position[actor] = np.array([np.cos(angle), np.sin(angle)])
+    return position
+
+
 def draw_matrix_network(
     ax: Any,
     actors: tuple[str, ...],
@@ -387,29 +389,33 @@ def draw_matrix_network(
     matrix: np.ndarray,
     style: Any,
     floor: float = 0.05,
+    scale: float = 1.0,
 ) -> str:
-    """Draw an alignment matrix as a network: node size = capability, edge = sign, strength;
-    return what it leaves out (`shown_ties`)."""
+    """Draw an alignment matrix as a network: node size = capability, node colour = the
+    actor's, edge = sign and strength, camps on either side (`camp_layout`), names outside
+    the nodes so no arrowhead is hidden; sizes times `scale` (a smaller figure); return
+    what it leaves out (`shown_ties`)."""
     ties, note = shown_ties(matrix, floor)
     everyone = actors
     if note:
         actors = tuple(a for i, a in enumerate(everyone) if any(i in tie for tie in ties))
+    kept = [everyone.index(a) for a in actors]
     graph = nx.DiGraph()
     graph.add_nodes_from(actors)
     for i, j in ties:
         graph.add_edge(everyone[i], everyone[j], value=matrix[i, j])
-    position = nx.circular_layout(actors)
-    base, area, font = (100, 1300, 7) if note else (300, 4000, 10)  # many nodes: smaller
-    sizes = [base + area * np.sqrt(capability[a]) for a in actors]
+    position = camp_layout(actors, matrix[np.ix_(kept, kept)])
+    base, area = (100, 1300) if note else (300, 4000)  # many nodes: smaller
+    sizes = [scale**2 * (base + area * np.sqrt(capability[a])) for a in actors]
     values = [graph.edges[e]["value"] for e in graph.edges]
     nx.draw_networkx_edges(
         graph,
         position,
         ax=ax,
-        width=[0.5 + 5 * abs(v) for v in values],
+        width=[scale * (0.5 + 5 * abs(v)) for v in values],
         edge_color=[POSITIVE if v > 0 else NEGATIVE for v in values],
         arrows=True,
-        arrowsize=14,
+        arrowsize=14 * scale,
         connectionstyle="arc3,rad=0.12",
         node_size=sizes,
         alpha=0.8,
@@ -419,33 +425,48 @@ def draw_matrix_network(
         position,
         ax=ax,
         node_size=sizes,
-        node_color="white",
-        edgecolors=[style(a)["color"] for a in actors],
-        linewidths=3,
+        node_color=[style(a)["color"] for a in actors],
+        edgecolors="0.15",
+        linewidths=scale,
     )
-    nx.draw_networkx_labels(
-        graph,
-        position,
-        ax=ax,
-        font_size=font,
-        font_weight="bold",
-        labels={a: names[a] for a in actors},
-        bbox={"facecolor": "white", "alpha": 0.75, "lw": 0},
-    )
+    font = "x-small" if note else "small"
+    for actor, size in zip(actors, sizes, strict=True):
+        name_outside(ax, names[actor], position[actor], np.sqrt(size) / 2, font)
     ax.legend(
         handles=[
-            Line2D([], [], color=POSITIVE, lw=3, label="positive alignment (width = strength)"),
-            Line2D([], [], color=NEGATIVE, lw=3, label="negative alignment (width = strength)"),
+            Line2D(
+                [], [], color=POSITIVE, lw=3 * scale, label="positive alignment (width = strength)"
+            ),
+            Line2D(
+                [], [], color=NEGATIVE, lw=3 * scale, label="negative alignment (width = strength)"
+            ),
         ],
         loc="lower center",
-        bbox_to_anchor=(0.5, -0.06),
+        bbox_to_anchor=(0.5, -0.08),
         ncols=2,
-        fontsize=9,
+        fontsize="small",
         frameon=False,
     )
     ax.axis("off")
-    ax.margins(0.12)
+    ax.margins(0.25)
     return note
+
+
+def name_outside(ax: Any, name: str, at: np.ndarray, radius: float, font: str) -> None:
+    """An actor's name beside its node, on the side away from the circle's centre and
+    `radius` points (the node's) plus a little from the node's centre, in size `font`."""
+    direction = at / (np.hypot(*at) or 1.0)
+    ax.annotate(
+        name,
+        tuple(at),
+        xytext=tuple((radius + 3) * direction),
+        textcoords="offset points",
+        ha="left" if direction[0] > 0.3 else "right" if direction[0] < -0.3 else "center",
+        va="bottom" if direction[1] > 0.3 else "top" if direction[1] < -0.3 else "center",
+        fontsize=font,
+        fontweight="bold",
+        zorder=4,
+    )
 
 
 def network_figure(view: RunView, date: dt.date | None = None, floor: float = 0.05) -> Figure:
@@ -456,12 +477,14 @@ def network_figure(view: RunView, date: dt.date | None = None, floor: float = 0.
     `floor` are left out.
     """
     day = view.nearest_date(date or view.last_date)
-    fig = Figure(figsize=(8.5, 8), layout="constrained")
+    size = figstyle.figure_size(8.5, 8, columns=1 if len(view.actors) <= 8 else 2)
+    fig = Figure(figsize=size, layout="constrained")
     ax = fig.subplots()
-    note = draw_network(ax, view, day, floor)
+    note = draw_network(ax, view, day, floor, scale=size[0] / 8.5)
     ax.set_title(
-        f"{view.title}: alignment network on {day}\n(arrow from an actor to the "
-        f"actor it aligns with; node size = capability)" + (f"\n{note}" if note else "")
+        f"{view.title}\nalignment network on {day}: an arrow from an actor to the actor it "
+        f"aligns with,\nnode size = capability, camps (blocs) on the left and the right"
+        + (f"\n{note}" if note else "")
     )
     return fig
 
@@ -475,7 +498,7 @@ def heatmap_figure(view: RunView, date: dt.date | None = None) -> Figure:
     if n > FULL_MATRIX:
         return bloc_heatmap(view, day, matrix)
     shown = np.where(np.eye(n, dtype=bool), np.nan, matrix)
-    fig = Figure(figsize=(1.1 * n + 3, 0.9 * n + 2), layout="constrained")
+    fig = Figure(figsize=figstyle.figure_size(1.1 * n + 3, 0.9 * n + 2), layout="constrained")
     ax = fig.subplots()
     image = ax.imshow(shown, cmap="RdBu", vmin=-1, vmax=1)
     labels = [view.names[a] for a in view.actors]
@@ -492,7 +515,7 @@ def heatmap_figure(view: RunView, date: dt.date | None = None) -> Figure:
                     f"{matrix[i, j]:+.2f}",
                     ha="center",
                     va="center",
-                    fontsize=8,
+                    fontsize="small",
                     color="white" if abs(matrix[i, j]) > 0.6 else "black",
                 )
     fig.colorbar(image, ax=ax, label=ALIGNMENT_LABEL, shrink=0.8)
@@ -508,7 +531,7 @@ def bloc_heatmap(view: RunView, day: dt.date, matrix: np.ndarray) -> Figure:
     first = int((at == 0).sum())
     n = len(order)
     shown = np.where(np.eye(n, dtype=bool), np.nan, matrix)[np.ix_(order, order)]
-    fig = Figure(figsize=(10, 8.5), layout="constrained")
+    fig = Figure(figsize=figstyle.figure_size(10, 8.5, columns=2), layout="constrained")
     ax = fig.subplots()
     image = ax.imshow(shown, cmap="RdBu", vmin=-1, vmax=1, interpolation="nearest")
     for line in (ax.axhline, ax.axvline):
@@ -543,17 +566,22 @@ def run_figures(
 def save_figures(
     figures: dict[str, Figure], folder: Path, formats: tuple[str, ...] = ("png",)
 ) -> list[Path]:
-    """Write figures as ``<stem>.<format>`` in `folder`, in each format; return the paths.
+    """Write figures as ``<stem>.<format>`` in `folder`, in each format (those the current
+    style names, when it names any: `sim.figures.style.use_style`), each finished for the
+    style (`sim.figures.style.finish`); return the paths.
 
     PNGs carry no software metadata, so the same figure gives the same bytes.
     """
     paths = []
+    chosen = figstyle.current()
+    formats = chosen.formats or formats
     for name, figure in figures.items():
+        figstyle.finish(figure)
         for fmt in formats:
             path = folder / f"{name}.{fmt}"
             figure.savefig(
                 path,
-                dpi=130 if fmt == "png" else None,
+                dpi=chosen.dpi if fmt == "png" else None,
                 metadata={"Software": None} if fmt == "png" else None,
             )
             paths.append(path)
