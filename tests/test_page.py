@@ -71,8 +71,9 @@ def test_the_pictures_are_svg_with_their_step_and_gaps_for_missing_values(catalo
         model.step()
     draws = (app.network_view, app.alignment_view, app.hedging_view)
     for view, draw in zip(VIEWS, draws, strict=True):
-        picture = draw(model, app.NORMAL_FONT)
-        assert picture.startswith("<svg") and f"data-view='{view}' data-step='5'" in picture
+        layers = "".join(draw(model, app.NORMAL_FONT))
+        assert layers.startswith("<svg") and f"data-view='{view}' data-step='5'" in layers
+        assert f"data-view='{view}-frame'" in layers
     panel = svg.Panel(500, 200, 0, 10, 0, 1, "a title")
     path = panel.line(np.arange(5.0), np.array([0.1, 0.2, np.nan, 0.4, 0.5]), "black", 2)
     assert path.count("M") == 2, "a missing value must break the line, not draw it as 0"
@@ -213,9 +214,9 @@ def overlapping(a: dict, b: dict) -> bool:
 
 
 MAIN = {
-    "network": "svg[data-view=network]",
-    "alignment": "svg[data-view=alignment]",
-    "hedging": "svg[data-view=hedging]",
+    "network": ".alignsim-picture:has(svg[data-view=network])",
+    "alignment": ".alignsim-picture:has(svg[data-view=alignment])",
+    "hedging": ".alignsim-picture:has(svg[data-view=hedging])",
     "date": ".alignsim-step",
     "events": "table.alignsim-events",
 }
@@ -304,8 +305,9 @@ def test_the_played_page_shows_every_picture_every_value_and_fits_the_screen(
         for view in VIEWS:
             drawn = page.locator(f"svg[data-view={view}]")
             assert drawn.get_attribute("data-step") == str(step), f"{view} lags the step"
-            assert not_blank(drawn.screenshot()), f"the {view} picture is blank"
-        assert page.locator("svg[data-view=network] circle").count() == len(scenario.actors)
+            assert not_blank(page.locator(MAIN[view]).screenshot()), f"{view} is blank"
+        assert page.locator("svg[data-view=network-frame] circle").count() == len(scenario.actors)
+        assert page.locator("svg[data-view=network] path[marker-end]").count() >= 6
         assert page.locator("svg[data-view=alignment] path[stroke-width]").count() == 3
         assert page.locator("svg[data-view=hedging] path[stroke=black]").count() == 1
         rows = page.locator("table.alignsim-events tr")
@@ -318,7 +320,8 @@ def test_the_played_page_shows_every_picture_every_value_and_fits_the_screen(
             page.set_viewport_size({"width": width, "height": height})
             page.wait_for_function(f"() => window.innerWidth === {width}")
             assert_nothing_overlaps(page, width)
-        normal = float(page.locator("svg[data-view=hedging] text").first.get_attribute("font-size"))
+        frame = "svg[data-view=hedging-frame] text"
+        normal = float(page.locator(frame).first.get_attribute("font-size"))
         table_type = type_size(page, "table.alignsim-events td")
         page.get_by_text("projector", exact=True).click()
         page.wait_for_selector(".alignsim-projector", timeout=60_000)
@@ -326,7 +329,7 @@ def test_the_played_page_shows_every_picture_every_value_and_fits_the_screen(
             page.set_viewport_size({"width": width, "height": height})
             page.wait_for_function(f"() => window.innerWidth === {width}")
             assert_nothing_overlaps(page, width)
-        large = float(page.locator("svg[data-view=hedging] text").first.get_attribute("font-size"))
+        large = float(page.locator(frame).first.get_attribute("font-size"))
         assert large >= 1.3 * normal
         assert type_size(page, "table.alignsim-events td") >= 1.3 * table_type
         browser.close()

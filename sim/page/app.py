@@ -243,41 +243,46 @@ def font_of(projector: bool) -> float:
     return PROJECTOR_FONT if projector else NORMAL_FONT
 
 
-def network_view(model: AlignmentModel, font: float) -> str:
-    """The alignment network now, as SVG."""
-    return svg.network(
-        model.date_index,
-        [a.name for a in model.actors],
-        np.array([a.capability for a in model.actors]),
-        model.alignment,
-        f"Alignment network on {model.date_text}",
-        font,
+def network_view(model: AlignmentModel, font: float) -> tuple[str, str]:
+    """The alignment network now, as SVG layers: the ties (each step), the nodes over them."""
+    ring = svg.Ring(
+        tuple(a.name for a in model.actors), tuple(a.capability for a in model.actors), font
     )
+    title = f"Alignment network on {model.date_text}"
+    return ring.ties(model.date_index, model.alignment, title), ring.frame()
 
 
-def alignment_view(model: AlignmentModel, font: float) -> str:
-    """The focal actor's alignment toward each partner so far, as SVG."""
+def alignment_view(model: AlignmentModel, font: float) -> tuple[str, str]:
+    """The focal actor's alignment toward each partner so far, as SVG layers: the frame,
+    the lines over it (each step)."""
     i, days = model.spec.focal_index, svg.days_of(model.dates)
     title = f"{model.actors[i].name}'s alignment toward each actor"
     panel = svg.Panel(560, 270, days[0], days[-1], -1.0, 1.0, title, font)
-    body = panel.frame("alignment (−1 … +1)", (-1, -0.5, 0, 0.5, 1))
-    history, shown = model.history, days[: model.date_index + 1]
     partners = [(j, a) for j, a in enumerate(model.actors) if j != i]
-    body += [panel.line(shown, history[:, i, j], svg.colour_of(j), 2.5) for j, _ in partners]
-    body += panel.legend([(a.name, svg.colour_of(j)) for j, a in partners])
-    return svg.svg("alignment", model.date_index, panel.width, panel.height, title, body)
+    frame = panel.frame("alignment (−1 … +1)", (-1, -0.5, 0, 0.5, 1))
+    frame += panel.legend([(a.name, svg.colour_of(j)) for j, a in partners])
+    history, shown = model.history, days[: model.date_index + 1]
+    lines = [panel.line(shown, history[:, i, j], svg.colour_of(j), 2.5) for j, _ in partners]
+    return (
+        svg.svg("alignment-frame", None, panel.width, panel.height, title, frame),
+        svg.svg("alignment", model.date_index, panel.width, panel.height, "", lines),
+    )
 
 
-def hedging_view(model: AlignmentModel, font: float) -> str:
-    """The focal actor's hedging index so far, as SVG (a gap where it has no patron)."""
+def hedging_view(model: AlignmentModel, font: float) -> tuple[str, str]:
+    """The focal actor's hedging index so far (a gap where it has no patron), as SVG
+    layers: the frame, the line over it (each step)."""
     days = svg.days_of(model.dates)
     focal = model.actors[model.spec.focal_index].name
     title = f"{focal}'s hedging index (balance between its two patrons)"
     panel = svg.Panel(560, 200 + 10 * (font - NORMAL_FONT), days[0], days[-1], 0, 1, title, font)
-    body = panel.frame("hedging index", (0, 0.5, 1))
+    frame = panel.frame("hedging index", (0, 0.5, 1))
     index = np.array(model.datacollector.model_vars["focal_hedging_index"], dtype=float)
-    body.append(panel.line(days[: len(index)], index, "black", 2.5))
-    return svg.svg("hedging", model.date_index, panel.width, panel.height, title, body)
+    line = panel.line(days[: len(index)], index, "black", 2.5)
+    return (
+        svg.svg("hedging-frame", None, panel.width, panel.height, title, frame),
+        svg.svg("hedging", model.date_index, panel.width, panel.height, "", [line]),
+    )
 
 
 def fired_events(model: AlignmentModel, most: int = 12) -> list[tuple[str, str, str, str]]:
@@ -322,8 +327,13 @@ def events_table(rows: list[tuple[str, str, str, str]]) -> str:
 
 
 def picture(model: AlignmentModel, font: float, draw: Any, area: str) -> None:
-    """One picture of the model, in its place of the page's grid."""
-    solara.HTML(tag="div", unsafe_innerHTML=draw(model, font), style=f"grid-area: {area}")
+    """One picture of the model in its place of the page's grid: two SVG layers, the
+    second over the first, each a widget of its own, so that a step sends (and the browser
+    redraws) only the layer that changed, never the frame's text."""
+    below, above = draw(model, font)
+    with solara.Div(classes=["alignsim-picture"], style=f"grid-area: {area}"):
+        solara.HTML(tag="div", unsafe_innerHTML=below)
+        solara.HTML(tag="div", unsafe_innerHTML=above, classes=["alignsim-over"])
 
 
 def timeline(model: AlignmentModel) -> None:
@@ -407,6 +417,8 @@ CSS = """
 .alignsim-views { display: grid; gap: 12px 20px; align-items: start; max-width: 1500px;
   grid-template-columns: minmax(0, 5fr) minmax(0, 7fr);
   grid-template-areas: "network alignment" "network hedging" "events events"; }
+.alignsim-picture { position: relative; min-width: 0; contain: layout paint; }
+.alignsim-over { position: absolute; inset: 0; }
 .alignsim-events { border-collapse: collapse; width: 100%; }
 .alignsim-events th, .alignsim-events td { text-align: left; padding: 2px 10px 2px 0;
   vertical-align: top; border-bottom: 1px solid #ddd; }

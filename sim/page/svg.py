@@ -36,13 +36,22 @@ def text(x: float, y: float, words: str, size: float, **attributes: str) -> str:
     )
 
 
-def svg(view: str, step: int, width: float, height: float, title: str, body: list[str]) -> str:
-    """A whole picture, scaled to its container's width; titled for screen readers."""
+def svg(
+    view: str, step: int | None, width: float, height: float, title: str, body: list[str]
+) -> str:
+    """A whole picture (or a layer of one, untitled), scaled to its container's width."""
+    named = (
+        f"role='img' aria-label='{html.escape(title, quote=True)}'"
+        if title
+        else "aria-hidden='true'"
+    )
     return (
-        f"<svg xmlns='http://www.w3.org/2000/svg' data-view='{view}' data-step='{step}' "
-        f"viewBox='0 0 {width:.0f} {height:.0f}' width='100%' role='img' {FONT} "
-        f"aria-label='{html.escape(title, quote=True)}' style='display:block'>"
-        f"<title>{html.escape(title)}</title>{''.join(body)}</svg>"
+        f"<svg xmlns='http://www.w3.org/2000/svg' data-view='{view}'"
+        + ("" if step is None else f" data-step='{step}'")
+        + f" viewBox='0 0 {width:.0f} {height:.0f}' width='100%' {named} {FONT} "
+        f"style='display:block'>"
+        + (f"<title>{html.escape(title)}</title>" if title else "")
+        + f"{''.join(body)}</svg>"
     )
 
 
@@ -103,7 +112,8 @@ class Panel:
         return self.bottom - share * (self.bottom - self.top)
 
     def frame(self, ylabel: str, ticks: Sequence[float]) -> list[str]:
-        """Title, axes, value ticks with grid lines, a year tick each 1 January."""
+        """Title, axes, value ticks with grid lines, a year tick each 1 January (drawn
+        once: the lines are a layer of their own over it)."""
         f, parts = self.font, []
         for k, line in enumerate(self.title_lines):
             parts.append(text(0.3 * f, (1.3 + 1.3 * k) * f, line, 1.1 * f, font_weight="bold"))
@@ -205,57 +215,90 @@ def colour_of(index: int) -> str:
     return OKABE_ITO[index % len(OKABE_ITO)]
 
 
-def network(
-    step: int,
-    names: Sequence[str],
-    capability: np.ndarray,
-    matrix: np.ndarray,
-    title: str,
-    font: float = 14.0,
-    floor: float = 0.05,
-) -> str:
-    """The alignment network: a node per actor on a circle, sized by capability and
-    outlined in the actor's colour, its name beside it on the outer side; a curved arrow
-    from each actor toward each partner, blue for positive, vermilion for negative, its
-    width the alignment's size; ties weaker than `floor` left out."""
-    width, height = network_size(font)
-    n = len(names)
-    radius = [0.5 * font + 2.0 * font * math.sqrt(max(float(c), 0.0)) for c in capability]
-    lines = [name.split() or [name] for name in names]
-    label = max(0.6 * font * len(word) for words in lines for word in words)
-    top, foot = 2.4 * font, 2.0 * font
-    cx, cy = width / 2, top + (height - top - foot) / 2
-    ring = min(
-        width / 2 - max(radius) - 0.4 * font - label - 4,
-        (height - top - foot) / 2 - max(radius) - 4,
-    )
-    where = [
-        (cx + ring * math.cos(2 * math.pi * i / n), cy - ring * math.sin(2 * math.pi * i / n))
-        for i in range(n)
-    ]
-    body = [arrowheads(), text(font * 0.3, 1.3 * font, title, 1.1 * font, font_weight="bold")]
-    for i in range(n):
-        for j in range(n):
-            value = float(matrix[i, j])
-            if i != j and abs(value) >= floor:
-                body.append(tie(where[i], where[j], radius[i], radius[j], value, font))
-    for i, (x, y) in enumerate(where):
-        body.append(
-            f"<circle cx='{x:.1f}' cy='{y:.1f}' r='{radius[i]:.1f}' fill='white' "
-            f"stroke='{colour_of(i)}' stroke-width='{0.25 * font:.1f}'/>"
+@dataclass(frozen=True)
+class Ring:
+    """The network's layout: a node per actor on a circle, sized by capability, its name
+    beside it on the outer side; drawn in two layers, the frame (nodes, names, legend:
+    drawn once) over the ties (redrawn each step).
+
+    Attributes:
+        names: the actors' names; capability: their capabilities.
+        font: the type size.
+    """
+
+    names: tuple[str, ...]
+    capability: tuple[float, ...]
+    font: float = 14.0
+
+    @property
+    def size(self) -> tuple[float, float]:
+        return network_size(self.font)
+
+    @property
+    def radius(self) -> list[float]:
+        f = self.font
+        return [0.5 * f + 2.0 * f * math.sqrt(max(c, 0.0)) for c in self.capability]
+
+    @property
+    def words(self) -> list[list[str]]:
+        """Each name, a word a line."""
+        return [name.split() or [name] for name in self.names]
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        width, height = self.size
+        return width / 2, 2.4 * self.font + (height - 4.4 * self.font) / 2
+
+    @property
+    def where(self) -> list[tuple[float, float]]:
+        """Each node's centre."""
+        (width, height), f, n = self.size, self.font, len(self.names)
+        label = max(0.6 * f * len(word) for words in self.words for word in words)
+        ring = min(
+            width / 2 - max(self.radius) - 0.4 * f - label - 4,
+            (height - 4.4 * f) / 2 - max(self.radius) - 4,
         )
-        body.append(node_label(x, y, x >= cx - 1, radius[i], lines[i], font))
-    legend_y = height - 0.6 * font
-    for k, (words, colour) in enumerate(
-        (("positive (width = strength)", POSITIVE), ("negative", NEGATIVE))
-    ):
-        x = font * 0.3 + k * 15 * font
-        body.append(
-            f"<line x1='{x:.1f}' x2='{x + 1.6 * font:.1f}' y1='{legend_y - 0.3 * font:.1f}' "
-            f"y2='{legend_y - 0.3 * font:.1f}' stroke='{colour}' stroke-width='3'/>"
-        )
-        body.append(text(x + 2.0 * font, legend_y, words, 0.9 * font))
-    return svg("network", step, width, height, title, body)
+        cx, cy = self.centre
+        return [
+            (cx + ring * math.cos(2 * math.pi * i / n), cy - ring * math.sin(2 * math.pi * i / n))
+            for i in range(n)
+        ]
+
+    def frame(self) -> str:
+        """The nodes, their names and the legend (transparent between them)."""
+        f, (width, height), radius = self.font, self.size, self.radius
+        body = []
+        for i, (x, y) in enumerate(self.where):
+            body.append(
+                f"<circle cx='{x:.1f}' cy='{y:.1f}' r='{radius[i]:.1f}' fill='white' "
+                f"stroke='{colour_of(i)}' stroke-width='{0.25 * f:.1f}'/>"
+            )
+            body.append(node_label(x, y, x >= self.centre[0] - 1, radius[i], self.words[i], f))
+        legend_y = height - 0.6 * f
+        for k, (words, colour) in enumerate(
+            (("positive (width = strength)", POSITIVE), ("negative", NEGATIVE))
+        ):
+            x = f * 0.3 + k * 15 * f
+            body.append(
+                f"<line x1='{x:.1f}' x2='{x + 1.6 * f:.1f}' y1='{legend_y - 0.3 * f:.1f}' "
+                f"y2='{legend_y - 0.3 * f:.1f}' stroke='{colour}' stroke-width='3'/>"
+            )
+            body.append(text(x + 2.0 * f, legend_y, words, 0.9 * f))
+        return svg("network-frame", None, width, height, "", body)
+
+    def ties(self, step: int, matrix: np.ndarray, title: str, floor: float = 0.05) -> str:
+        """The title and a curved arrow from each actor toward each partner, blue for
+        positive, vermilion for negative, its width the alignment's size; ties weaker
+        than `floor` left out."""
+        f, (width, height), where, radius = self.font, self.size, self.where, self.radius
+        body = [arrowheads(), text(f * 0.3, 1.3 * f, title, 1.1 * f, font_weight="bold")]
+        n = len(self.names)
+        for i in range(n):
+            for j in range(n):
+                value = float(matrix[i, j])
+                if i != j and abs(value) >= floor:
+                    body.append(tie(where[i], where[j], radius[i], radius[j], value, f))
+        return svg("network", step, width, height, title, body)
 
 
 def network_size(font: float) -> tuple[float, float]:
