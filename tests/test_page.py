@@ -81,6 +81,30 @@ def test_the_pictures_are_svg_with_their_step_and_gaps_for_missing_values(catalo
     assert len(big.title_lines) > 1 and big.top > panel.top, "a long title must wrap"
 
 
+def test_steps_and_reset_through_the_pages_own_controls(catalogue) -> None:
+    import ipyvuetify as v
+    import solara
+
+    from sim.page import app
+
+    def shown() -> list[str]:
+        spans = rc.find(v.Html, tag="span").widgets
+        return [str(w.children[0]) for w in spans if w.children]
+
+    _, rc = solara.render(app.Layout(children=[app.Page()]), handle_error=False)
+    for _ in range(2):
+        rc.find(v.Btn, children=["Step"]).widget.click()
+    assert "Date 2020-01-15 (step 2 of 261)" in shown()
+    assert "0.5" in shown() and "100" in shown(), "a slider's value is not shown"
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    assert "Date 2020-01-01 (step 0 of 261)" in shown()
+    assert not [t for t in shown() if "refused" in t]
+    assert not rc.find(v.Checkbox, label="Use Threads").widgets
+    assert not rc.find(v.Slider, label="Render Interval (steps)").widgets
+    assert not rc.find(v.Tab).widgets, "Mesa's page tabs are shown"
+    rc.close()
+
+
 # -- in the browser ------------------------------------------------------------------------
 
 

@@ -142,11 +142,11 @@ class ClassroomModel(AlignmentModel):
         spec: an entry of the served catalogue.
         whatif_events: keep the events marked hypothetical.
         seed: the run's seed; None keeps the scenario's.
-        kwargs: the sliders (named so because Mesa 3.3's SolaraViz looks for that name):
+        kwargs: the sliders (named so because Mesa's visualization looks for that name):
             parameters (`SLIDERS`, see `alignsim params`; an actor's own tolerance overrides
             the parameter) and ``hedging_<ACTOR>``, an actor's hedging propensity (0..1), for
             the actors of the chosen scenario that have one. Other names are ignored (Mesa
-            3.5's SolaraViz adds a `scenario` of its own on reset).
+            3.5's model controller adds a `scenario` of its own on reset).
     """
 
     def __init__(

@@ -139,8 +139,9 @@ def tune_heap(arenas: int = 2, mmap_bytes: int = 256 * 1024) -> None:
     """Set glibc's heap so that what closed pages free goes back to the system.
 
     Each page's worker thread would otherwise get a heap arena of its own (up to eight per
-    core), and glibc raises its mmap threshold each time a large block is freed, so the
-    figures' megabyte-sized canvases end up scattered on the heap, where they stay resident.
+    core), and glibc raises its mmap threshold each time a large block is freed, so large
+    blocks (a page's messages, its scenario's arrays) end up scattered on the heap, where
+    they stay resident.
     A fixed threshold keeps large blocks in mmap (returned when freed).
     """
     c = libc()
