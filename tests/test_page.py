@@ -95,7 +95,7 @@ def test_steps_and_reset_through_the_pages_own_controls(catalogue) -> None:
     for _ in range(2):
         rc.find(v.Btn, children=["Step"]).widget.click()
     assert "Date 2020-01-15 (step 2 of 261)" in shown()
-    assert "0.5" in shown() and "100" in shown(), "a slider's value is not shown"
+    assert "0.5" in shown() and "50" in shown(), "a slider's value is not shown"
     rc.find(v.Btn, children=["Reset"]).widget.click()
     assert "Date 2020-01-01 (step 0 of 261)" in shown()
     assert not [t for t in shown() if "refused" in t]

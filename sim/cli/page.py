@@ -51,7 +51,7 @@ from sim.page.limits import PageLimits
     "--pause",
     0,
     10_000,
-    100,
+    50,
     "Milliseconds the play loop waits between two steps, to start with (the page's "
     "'pause between steps' slider changes it).",
 )

@@ -234,7 +234,7 @@ def sensitivity(
 )
 @options.count("--pages", 1, 60, 1, "With --page: pages open and playing at once.")
 @options.amount("--seconds", 10, 3600, 300.0, "With --page: most seconds to let the pages play.")
-@options.count("--pause", 0, 10_000, 100, "With --page: the play loop's pause between steps (ms).")
+@options.count("--pause", 0, 10_000, 50, "With --page: the play loop's pause between steps (ms).")
 def bench(
     scenario: Path | None,
     runs: int,

@@ -46,8 +46,9 @@ SLIDERS = ("hedging_rate", "decay", "balance", "impulse", "noise", "tolerance")
 EXCERPT = 24
 SEED = re.compile(r"\d{1,18}")
 
-#: Mesa's own pause between two steps of its play loop, in milliseconds.
-DEFAULT_PAUSE = 100
+#: The play loop's pause between two steps, in milliseconds, to start with (Mesa's own is
+#: 100: on a loaded 2-core machine a step and its drawing took about 110 ms more).
+DEFAULT_PAUSE = 50
 #: The pictures' type size, normal and in projector mode (SVG units).
 NORMAL_FONT, PROJECTOR_FONT = 14.0, 20.0
 
@@ -363,20 +364,18 @@ def Views(model: AlignmentModel, projector: bool) -> None:
         timeline(model)
 
 
-def shown_value(value: object, unit: str) -> str:
-    """A slider's value as the page shows it beside its name."""
-    return f"{value:g} {unit}".strip() if isinstance(value, float | int) else str(value)
+def shown_value(value: object) -> str:
+    """A slider's value as the page shows it beside its name (0.003, 0.5, 50)."""
+    return f"{value:g}" if isinstance(value, float | int) else str(value)
 
 
 @solara.component
-def ValueSlider(name: str, spec: dict[str, Any], value: float, on_value: Any) -> None:
+def ValueSlider(spec: dict[str, Any], value: float, on_value: Any) -> None:
     """A slider whose value is always shown beside its name (its unit, if any, below)."""
     with solara.Column(gap="0px", classes=["alignsim-input"], style="min-width: 0"):
         with solara.Row(justify="space-between", style="align-items: baseline; gap: 8px"):
             solara.Text(spec["label"], classes=["alignsim-label"])
-            solara.Text(
-                shown_value(value, ""), classes=["alignsim-value"], style="white-space: nowrap"
-            )
+            solara.Text(shown_value(value), classes=["alignsim-value"], style="white-space: nowrap")
         if spec.get("unit"):
             solara.Text(spec["unit"], classes=["alignsim-unit"])
         solara.SliderFloat(
@@ -404,7 +403,7 @@ def Inputs(params: dict[str, Any], chosen: solara.Reactive[dict[str, Any]]) -> N
         if kind == "Select":
             solara.Select(spec["label"], value=value, values=spec["values"], on_value=setter(name))
         elif kind == "SliderFloat":
-            ValueSlider(name, spec, value, setter(name))
+            ValueSlider(spec, value, setter(name))
         elif kind == "Checkbox":
             solara.Checkbox(label=spec["label"], value=value, on_value=setter(name))
         else:
@@ -470,7 +469,7 @@ def Page() -> None:
                 render_interval=every,
                 use_threads=threads,
             )
-            ValueSlider("pause", PAUSE, pause.value, pause.set)
+            ValueSlider(PAUSE, pause.value, pause.set)
         with solara.Card("Scenario and parameters"):
             solara.Text("Each takes effect at Reset.", classes=["alignsim-unit"])
             if projector.value:

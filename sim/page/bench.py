@@ -141,7 +141,11 @@ def page_server(scenario: Path, pages: int, extra: tuple[str, ...] = ()) -> Iter
         yield url
     finally:
         os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a server busy with many pages
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
 
 
 def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 120) -> None:

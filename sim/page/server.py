@@ -66,7 +66,7 @@ class PageServer:
     max_per_client: int = 10
     websocket_bytes: int = 1_048_576
     draw: int | None = None
-    pause: int = 100
+    pause: int = 50
 
 
 def choose_token(host: str, token: str | None, no_token: bool) -> str | None:
