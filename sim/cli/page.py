@@ -47,6 +47,14 @@ from sim.page.limits import PageLimits
     120.0,
     "Seconds after a page disconnects before its memory is released.",
 )
+@options.count(
+    "--pause",
+    0,
+    10_000,
+    50,
+    "Milliseconds the play loop waits between two steps, to start with (the page's "
+    "'pause between steps' slider changes it).",
+)
 @options.draw
 @click.option("-v", "--verbose", is_flag=True, help="Log each scenario left out, and page counts.")
 def serve(
@@ -60,6 +68,7 @@ def serve(
     max_pages: int,
     max_pages_per_client: int,
     release_after: float,
+    pause: int,
     draw: int | None,
     verbose: bool,
 ) -> None:
@@ -91,6 +100,7 @@ def serve(
         max_pages=max_pages,
         max_per_client=max_pages_per_client,
         draw=draw,
+        pause=pause,
     )
     if not server.system_allocator_in_use():
         build_catalogue(config.first, config.limits, draw)  # bad input fails before the restart

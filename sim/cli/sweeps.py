@@ -226,20 +226,50 @@ def sensitivity(
     help="Instead: time and peak memory of `alignsim run` on generated scenarios of these "
     "sizes (e.g. 50,200,500), each in its own process.",
 )
-def bench(scenario: Path | None, runs: int, mesa_runs: int, actors: tuple[int, ...]) -> None:
+@click.option(
+    "--page",
+    is_flag=True,
+    help="Instead: steps drawn per second by the teaching page (`alignsim serve SCENARIO`) "
+    "in headless Chromium, with --pages pages playing at once.",
+)
+@options.count("--pages", 1, 60, 1, "With --page: pages open and playing at once.")
+@options.amount("--seconds", 10, 3600, 300.0, "With --page: most seconds to let the pages play.")
+@options.count("--pause", 0, 10_000, 50, "With --page: the play loop's pause between steps (ms).")
+def bench(
+    scenario: Path | None,
+    runs: int,
+    mesa_runs: int,
+    actors: tuple[int, ...],
+    page: bool,
+    pages: int,
+    seconds: float,
+    pause: int,
+) -> None:
     """Time the Mesa path against the ensemble engine (runs per second, ratios, memory),
-    or `alignsim run` at scale with --actors.
+    `alignsim run` at scale with --actors, or the teaching page with --page.
 
     \b
     Examples:
       alignsim bench scenarios/baseline.yaml --runs 2000
       alignsim bench --actors 50,200,500
+      alignsim bench scenarios/two-patrons.yaml --page --pages 30
     """
     if actors:
         options.echo_lines(scale_lines(actors))
         return
     if scenario is None:
-        raise InputError("give a SCENARIO to time, or --actors N,N,... for runs at scale")
+        raise InputError(
+            "give a SCENARIO to time (or to serve, with --page), or --actors N,N,... for "
+            "runs at scale"
+        )
+    if page:
+        from sim.io.scenario import load_scenario
+        from sim.page.bench import bench_page
+
+        name = load_scenario(scenario).name  # bad input fails here, in one line
+        played = bench_page(scenario, pages, seconds, ("--pause", str(pause)))
+        options.echo_lines(played.lines(name))
+        return
     from sim.experiments.bench import bench as measure
     from sim.io.scenario import load_scenario
 

@@ -1,12 +1,15 @@
-"""The teaching page: Mesa's SolaraViz over the alignment model (`alignsim serve`).
+"""The teaching page: Mesa's model controller over the alignment model (`alignsim serve`).
 
 The page shows the alignment network drawn live (nodes sized by capability, edges coloured
 by sign), the focal actor's alignment toward each partner and its hedging index over time,
-and a timeline of the events as they fire (scripted ones with their source and quote,
-agents' own actions marked as such). The sidebar holds Mesa's step/play/reset controls, a
-scenario picker over the server's catalogue (`sim.page.catalogue`), sliders for the main
-parameters and each actor's hedging propensity (the actors of the scenario the page starts
-with), and a toggle for the what-if (hypothetical) events.
+drawn as SVG at every step (`sim.page.svg`), and a timeline of the events as they fire
+(scripted ones with their source and quote, agents' own actions marked as such). The
+sidebar holds Mesa's Reset/play/Step controls (`ModelController`, Mesa's play loop), the
+pause between steps, a scenario picker over the server's catalogue (`sim.page.catalogue`),
+sliders for the main parameters and each actor's hedging propensity (the actors of the
+scenario the page starts with), each with its value shown, a toggle for the what-if
+(hypothetical) events and the seed. A switch in the title bar (or ``?projector`` in the
+address) enlarges the type for a projector.
 
 Everything a client sends is a value, never a path: the picker's entry is looked up in the
 catalogue built when the server started, and every value is checked against its range. A
@@ -23,20 +26,18 @@ import logging
 import math
 import re
 from typing import Any
+from urllib.parse import parse_qs
 
-import matplotlib.dates as mdates
 import numpy as np
-import pandas as pd
 import solara
-from matplotlib.figure import Figure
-from mesa.visualization import SolaraViz
+from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 
 from sim.core.params import REGISTRY
 from sim.core.policy import ACTION_NAMES, ACTION_TYPES
 from sim.engine.model import AlignmentModel
-from sim.figures.runs import OKABE_ITO, date_axis, draw_matrix_network
 from sim.io.scenario import Actor, Scenario
+from sim.page import svg
 from sim.page.catalogue import Catalogue
 
 log = logging.getLogger("alignsim.page")
@@ -45,12 +46,21 @@ SLIDERS = ("hedging_rate", "decay", "balance", "impulse", "noise", "tolerance")
 EXCERPT = 24
 SEED = re.compile(r"\d{1,18}")
 
+#: The play loop's pause between two steps, in milliseconds, to start with (Mesa's own is
+#: 100: on a loaded 2-core machine a step and its drawing took about 110 ms more).
+DEFAULT_PAUSE = 50
+#: The pictures' type size, normal and in projector mode (SVG units).
+NORMAL_FONT, PROJECTOR_FONT = 14.0, 20.0
+
 _served: list[Catalogue] = []
+_served_pause: list[int] = []
 
 
-def configure(catalogue: Catalogue) -> None:
-    """Give the page the catalogue it serves (called by the server before it starts)."""
+def configure(catalogue: Catalogue, pause: int = DEFAULT_PAUSE) -> None:
+    """Give the page the catalogue it serves and the pause its play loop starts with, in
+    milliseconds (called by the server before it starts)."""
     _served[:] = [catalogue]
+    _served_pause[:] = [pause]
 
 
 def served() -> Catalogue:
@@ -133,11 +143,11 @@ class ClassroomModel(AlignmentModel):
         spec: an entry of the served catalogue.
         whatif_events: keep the events marked hypothetical.
         seed: the run's seed; None keeps the scenario's.
-        kwargs: the sliders (named so because Mesa 3.3's SolaraViz looks for that name):
+        kwargs: the sliders (named so because Mesa's visualization looks for that name):
             parameters (`SLIDERS`, see `alignsim params`; an actor's own tolerance overrides
             the parameter) and ``hedging_<ACTOR>``, an actor's hedging propensity (0..1), for
             the actors of the chosen scenario that have one. Other names are ignored (Mesa
-            3.5's SolaraViz adds a `scenario` of its own on reset).
+            3.5's model controller adds a `scenario` of its own on reset).
     """
 
     def __init__(
@@ -208,7 +218,8 @@ def model_params() -> dict[str, Any]:
             "min": p.low,
             "max": p.high,
             "step": slider_step(p.low, p.high, first.parameters[name]),
-            "label": f"{name} ({p.unit})",
+            "label": name,
+            "unit": p.unit,
         }
     for actor in first.actors:
         params[f"hedging_{actor.id}"] = {
@@ -228,72 +239,51 @@ def model_params() -> dict[str, Any]:
     return params
 
 
-def dates_so_far(model: AlignmentModel) -> pd.DatetimeIndex:
-    """The dates recorded so far."""
-    return pd.DatetimeIndex(model.dates[: model.date_index + 1].astype("datetime64[ns]"))
+def font_of(projector: bool) -> float:
+    """The pictures' type size: normal, or large for a projector."""
+    return PROJECTOR_FONT if projector else NORMAL_FONT
 
 
-@solara.component
-def Network(model: AlignmentModel) -> None:
-    """The alignment network now."""
-    update_counter.get()
-    fig = Figure(figsize=(6, 5.5), layout="constrained")
-    ax = fig.subplots()
-    ids = model.spec.actor_ids
-
-    def style(actor: str) -> dict[str, Any]:
-        return {"color": OKABE_ITO[ids.index(actor) % len(OKABE_ITO)]}
-
-    draw_matrix_network(
-        ax,
-        ids,
-        {a.id: a.name for a in model.actors},
-        {a.id: a.capability for a in model.actors},
-        model.alignment,
-        style,
+def network_view(model: AlignmentModel, font: float) -> tuple[str, str]:
+    """The alignment network now, as SVG layers: the ties (each step), the nodes over them."""
+    ring = svg.Ring(
+        tuple(a.name for a in model.actors), tuple(a.capability for a in model.actors), font
     )
-    ax.set_title(f"Alignment network on {model.date_text}")
-    solara.FigureMatplotlib(fig, format="png")
+    title = f"Alignment network on {model.date_text}"
+    return ring.ties(model.date_index, model.alignment, title), ring.frame()
 
 
-@solara.component
-def FocalAlignment(model: AlignmentModel) -> None:
-    """The focal actor's alignment toward each partner so far."""
-    update_counter.get()
-    scenario, i = model.spec, model.spec.focal_index
-    fig = Figure(figsize=(7, 3.6), layout="constrained")
-    ax = fig.subplots()
-    when = dates_so_far(model)
-    history = model.history
-    for j, actor in enumerate(model.actors):
-        if j != i:
-            ax.plot(
-                when, history[:, i, j], color=OKABE_ITO[j % len(OKABE_ITO)], lw=2, label=actor.name
-            )
-    ax.set_xlim(mdates.date2num(scenario.start), mdates.date2num(scenario.end))
-    ax.set_ylim(-1.05, 1.05)
-    ax.axhline(0, color="0.6", lw=0.8)
-    ax.set_ylabel("alignment (−1 … +1)")
-    ax.set_title(f"{model.actors[i].name}'s alignment toward each actor")
-    ax.legend(fontsize=8, loc="lower left", ncols=3)
-    date_axis(ax)
-    solara.FigureMatplotlib(fig, format="png")
+def alignment_view(model: AlignmentModel, font: float) -> tuple[str, str]:
+    """The focal actor's alignment toward each partner so far, as SVG layers: the frame,
+    the lines over it (each step)."""
+    i, days = model.spec.focal_index, svg.days_of(model.dates)
+    title = f"{model.actors[i].name}'s alignment toward each actor"
+    panel = svg.Panel(560, 270, days[0], days[-1], -1.0, 1.0, title, font)
+    partners = [(j, a) for j, a in enumerate(model.actors) if j != i]
+    frame = panel.frame("alignment (−1 … +1)", (-1, -0.5, 0, 0.5, 1))
+    frame += panel.legend([(a.name, svg.colour_of(j)) for j, a in partners])
+    history, shown = model.history, days[: model.date_index + 1]
+    lines = [panel.line(shown, history[:, i, j], svg.colour_of(j), 2.5) for j, _ in partners]
+    return (
+        svg.svg("alignment-frame", None, panel.width, panel.height, title, frame),
+        svg.svg("alignment", model.date_index, panel.width, panel.height, "", lines),
+    )
 
 
-@solara.component
-def Hedging(model: AlignmentModel) -> None:
-    """The focal actor's hedging index so far."""
-    update_counter.get()
-    frame = model.datacollector.get_model_vars_dataframe()
-    fig = Figure(figsize=(7, 2.6), layout="constrained")
-    ax = fig.subplots()
-    ax.plot(pd.to_datetime(frame["date"]), frame["focal_hedging_index"], color="black", lw=2)
-    ax.set_xlim(mdates.date2num(model.spec.start), mdates.date2num(model.spec.end))
-    ax.set_ylim(0, 1)
-    ax.set_ylabel("hedging index")
-    ax.set_title(f"{model.spec.focal}'s hedging index (balance between its two patrons)")
-    date_axis(ax)
-    solara.FigureMatplotlib(fig, format="png")
+def hedging_view(model: AlignmentModel, font: float) -> tuple[str, str]:
+    """The focal actor's hedging index so far (a gap where it has no patron), as SVG
+    layers: the frame, the line over it (each step)."""
+    days = svg.days_of(model.dates)
+    focal = model.actors[model.spec.focal_index].name
+    title = f"{focal}'s hedging index (balance between its two patrons)"
+    panel = svg.Panel(560, 200 + 10 * (font - NORMAL_FONT), days[0], days[-1], 0, 1, title, font)
+    frame = panel.frame("hedging index", (0, 0.5, 1))
+    index = np.array(model.datacollector.model_vars["focal_hedging_index"], dtype=float)
+    line = panel.line(days[: len(index)], index, "black", 2.5)
+    return (
+        svg.svg("hedging-frame", None, panel.width, panel.height, title, frame),
+        svg.svg("hedging", model.date_index, panel.width, panel.height, "", [line]),
+    )
 
 
 def fired_events(model: AlignmentModel, most: int = 12) -> list[tuple[str, str, str, str]]:
@@ -334,34 +324,159 @@ def events_table(rows: list[tuple[str, str, str, str]]) -> str:
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
     )
-    return f'<table style="border-collapse: collapse"><tr>{head}</tr>{body}</table>'
+    return f"<table class='alignsim-events'><tr>{head}</tr>{body}</table>"
+
+
+def picture(model: AlignmentModel, font: float, draw: Any, area: str) -> None:
+    """One picture of the model in its place of the page's grid: two SVG layers, the
+    second over the first, each a widget of its own, so that a step sends (and the browser
+    redraws) only the layer that changed, never the frame's text."""
+    below, above = draw(model, font)
+    with solara.Div(classes=["alignsim-picture"], style=f"grid-area: {area}"):
+        solara.HTML(tag="div", unsafe_innerHTML=below)
+        solara.HTML(tag="div", unsafe_innerHTML=above, classes=["alignsim-over"])
+
+
+def timeline(model: AlignmentModel) -> None:
+    """The date, any refused value, and the events as they fire, with their sources."""
+    last = len(model.dates) - 1
+    with solara.Column(gap="4px", style="grid-area: events; min-width: 0"):
+        for line in getattr(model, "notices", ()):
+            solara.Warning(line)
+        solara.Text(
+            f"Date {model.date_text} (step {model.date_index} of {last})",
+            classes=["alignsim-step"],
+        )
+        solara.HTML(tag="div", unsafe_innerHTML=events_table(fired_events(model)))
 
 
 @solara.component
-def Timeline(model: AlignmentModel) -> None:
-    """The events as they fire, with their sources."""
+def Views(model: AlignmentModel, projector: bool) -> None:
+    """The pictures and the timeline, redrawn together, once at every step (Mesa's
+    update counter): one render of this component, not one per picture."""
     update_counter.get()
-    for line in getattr(model, "notices", ()):
-        solara.Warning(line)
-    last = len(model.dates) - 1
-    solara.Text(f"Date {model.date_text} (step {model.date_index} of {last})")
-    solara.HTML(tag="div", unsafe_innerHTML=events_table(fired_events(model)))
+    font = font_of(projector)
+    views = ["alignsim-views", *(["alignsim-projector"] if projector else [])]
+    with solara.Div(classes=views):
+        picture(model, font, network_view, "network")
+        picture(model, font, alignment_view, "alignment")
+        picture(model, font, hedging_view, "hedging")
+        timeline(model)
+
+
+def shown_value(value: object) -> str:
+    """A slider's value as the page shows it beside its name (0.003, 0.5, 50)."""
+    return f"{value:g}" if isinstance(value, float | int) else str(value)
+
+
+@solara.component
+def ValueSlider(spec: dict[str, Any], value: float, on_value: Any) -> None:
+    """A slider whose value is always shown beside its name (its unit, if any, below)."""
+    with solara.Column(gap="0px", classes=["alignsim-input"], style="min-width: 0"):
+        with solara.Row(justify="space-between", style="align-items: baseline; gap: 8px"):
+            solara.Text(spec["label"], classes=["alignsim-label"])
+            solara.Text(shown_value(value), classes=["alignsim-value"], style="white-space: nowrap")
+        if spec.get("unit"):
+            solara.Text(spec["unit"], classes=["alignsim-unit"])
+        solara.SliderFloat(
+            "",
+            value=value,
+            min=spec["min"],
+            max=spec["max"],
+            step=spec["step"],
+            on_value=on_value,
+            thumb_label=False,
+        )
+
+
+@solara.component
+def Inputs(params: dict[str, Any], chosen: solara.Reactive[dict[str, Any]]) -> None:
+    """The scenario picker, the sliders, the what-if toggle and the seed; what they hold
+    is what Reset builds the model from."""
+
+    def setter(name: str) -> Any:
+        return lambda value: chosen.set({**chosen.value, name: value})
+
+    for name, spec in params.items():
+        value = chosen.value.get(name, spec["value"])
+        kind = spec["type"]
+        if kind == "Select":
+            solara.Select(spec["label"], value=value, values=spec["values"], on_value=setter(name))
+        elif kind == "SliderFloat":
+            ValueSlider(spec, value, setter(name))
+        elif kind == "Checkbox":
+            solara.Checkbox(label=spec["label"], value=value, on_value=setter(name))
+        else:
+            solara.InputText(spec["label"], value=value, on_value=setter(name))
+
+
+PAUSE = {"label": "pause between steps", "unit": "ms", "min": 0, "max": 1000, "step": 10}
+
+CSS = """
+.alignsim-views { display: grid; gap: 12px 20px; align-items: start; max-width: 1500px;
+  grid-template-columns: minmax(0, 5fr) minmax(0, 7fr);
+  grid-template-areas: "network alignment" "network hedging" "events events"; }
+.alignsim-picture { position: relative; min-width: 0; contain: layout paint; }
+.alignsim-over { position: absolute; inset: 0; }
+.alignsim-events { border-collapse: collapse; width: 100%; }
+.alignsim-events th, .alignsim-events td { text-align: left; padding: 2px 10px 2px 0;
+  vertical-align: top; border-bottom: 1px solid #ddd; }
+.alignsim-events td:first-child { white-space: nowrap; }
+.alignsim-label { font-weight: 500; }
+.alignsim-value { font-weight: 700; font-variant-numeric: tabular-nums; }
+.alignsim-unit { font-size: 0.8em; color: #555; }
+.alignsim-input { margin-top: 12px; }
+.alignsim-projector { font-size: 1.35rem; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); }
+.alignsim-projector .alignsim-events { font-size: 1.35rem; }
+"""
+
+#: In projector mode the sidebar holds only the play controls, in a narrower drawer.
+PROJECTOR_CSS = """
+.v-navigation-drawer { min-width: 300px !important; }
+.alignsim-sidebar-projector, .alignsim-sidebar-projector .v-btn { font-size: 1.25rem; }
+"""
+
+
+def wants_projector(search: str | None) -> bool:
+    """Whether the page's address asks for the projector mode (``?projector``)."""
+    query = parse_qs(search or "", keep_blank_values=True)
+    return query.get("projector", ["0"])[-1].lower() not in ("0", "false", "no", "off")
 
 
 @solara.component
 def Page() -> None:
-    """The page the server serves (inside `Layout`): Mesa's SolaraViz with the page's model,
-    components and inputs."""
+    """The page the server serves (inside `Layout`): Mesa's model controller (its play
+    loop, with the pause between steps as a setting), the inputs, the pictures."""
     params = model_params()
-    model = solara.use_memo(
-        lambda: ClassroomModel(**{k: v["value"] for k, v in params.items()}), []
-    )
-    SolaraViz(
-        model,
-        components=[Network, FocalAlignment, Hedging, Timeline],
-        model_params=params,
-        name="alignsim: alignment and hedging",
-    )
+    first = {k: v["value"] for k, v in params.items()}
+    initial = solara.use_memo(lambda: ClassroomModel(**first), [])
+    model: solara.Reactive[ClassroomModel] = solara.use_reactive(initial)
+    chosen = solara.use_reactive(first)
+    pause = solara.use_reactive(_served_pause[0] if _served_pause else DEFAULT_PAUSE)
+    every, threads = solara.use_reactive(1), solara.use_reactive(False)  # Mesa's defaults
+    projector = solara.use_reactive(wants_projector(solara.use_router().search))
+    solara.Style(CSS + (PROJECTOR_CSS if projector.value else ""))
+    with solara.AppBar():
+        solara.AppBarTitle(f"alignsim: {model.value.spec.name}")
+        solara.Switch(label="projector", value=projector)
+    side = ["alignsim-sidebar-projector"] if projector.value else []
+    with solara.Sidebar(), solara.Column(classes=side):
+        with solara.Card("Play"):
+            ModelController(
+                model,
+                model_parameters=chosen,
+                play_interval=pause,
+                render_interval=every,
+                use_threads=threads,
+            )
+            ValueSlider(PAUSE, pause.value, pause.set)
+        with solara.Card("Scenario and parameters"):
+            solara.Text("Each takes effect at Reset.", classes=["alignsim-unit"])
+            if projector.value:
+                solara.Text("Hidden in projector mode: switch it off to change them.")
+            else:
+                Inputs(params, chosen)
+    Views(model.value, projector.value)
 
 
 @solara.component

@@ -36,6 +36,7 @@ SOLARA_ENVIRONMENT = {
     "SOLARA_ASSETS_PROXY": "true",
     "SOLARA_MODE": "production",
     "SOLARA_APP": "sim.page.app",
+    "SOLARA_THEME_SHOW_BANNER": "false",
 }
 
 
@@ -52,6 +53,7 @@ class PageServer:
         max_pages: most pages open at once; max_per_client: most from one client address.
         websocket_bytes: the largest message a client may send.
         draw: the posterior draw scenarios that read a fit run with (None: the median).
+        pause: milliseconds the play loop waits between two steps, to start with.
     """
 
     first: Path
@@ -64,6 +66,7 @@ class PageServer:
     max_per_client: int = 10
     websocket_bytes: int = 1_048_576
     draw: int | None = None
+    pause: int = 50
 
 
 def choose_token(host: str, token: str | None, no_token: bool) -> str | None:
@@ -111,6 +114,7 @@ def configure_solara(release_after: float) -> Path:
 
     settings.telemetry.mixpanel_enable = False
     settings.main.mode = "production"
+    settings.theme.show_banner = False  # its corner banner covered the event table
     settings.kernel.cull_timeout = f"{release_after:g}s"
     solara.settings.assets.proxy = True
     assets = Path(settings.assets.proxy_cache_dir)
@@ -135,8 +139,9 @@ def tune_heap(arenas: int = 2, mmap_bytes: int = 256 * 1024) -> None:
     """Set glibc's heap so that what closed pages free goes back to the system.
 
     Each page's worker thread would otherwise get a heap arena of its own (up to eight per
-    core), and glibc raises its mmap threshold each time a large block is freed, so the
-    figures' megabyte-sized canvases end up scattered on the heap, where they stay resident.
+    core), and glibc raises its mmap threshold each time a large block is freed, so large
+    blocks (a page's messages, its scenario's arrays) end up scattered on the heap, where
+    they stay resident.
     A fixed threshold keeps large blocks in mmap (returned when freed).
     """
     c = libc()
@@ -265,7 +270,7 @@ def serve(config: PageServer) -> None:
 
     from sim.page import app as page
 
-    page.configure(catalogue)
+    page.configure(catalogue, config.pause)
     announce(config, catalogue)
     guarded = Guard(
         solara_app,
