@@ -117,15 +117,19 @@ def test_targets_are_titled_by_their_claims_and_a_rise_is_one_series() -> None:
              "q05": i / 40, "q50": i / 30, "q95": i / 20}
             for i, d in enumerate(dates)
         ]  # fmt: skip
-    fig = targets_figure(targets, pd.DataFrame(rows), "tiny")
+    one = pd.DataFrame(rows)
+    copies = ("", "-2", "-3")  # six panels: two rows of three
+    series = pd.concat([one.assign(target=one["target"] + c) for c in copies])
+    every = pd.concat([targets.assign(id=targets["id"] + c) for c in copies])
+    fig = targets_figure(every, series, "t")
     FigureCanvasAgg(fig).draw()
     rise, other = fig.axes[:2]
     assert rise.get_title().startswith("Russia rises after the treaty")
     assert "read: rises" in rise.get_title() and "rus-rises" not in rise.get_title()
     assert other.get_title().startswith("China above Russia")
-    series = [line for line in rise.get_lines() if len(line.get_xdata()) == len(dates)]
-    assert len(series) == 1  # one series, read before and after
+    lines = [line for line in rise.get_lines() if len(line.get_xdata()) == len(dates)]
+    assert len(lines) == 1  # one series, read before and after
     legend = [t.get_text() for t in rise.get_legend().get_texts()]
     assert "before: 2024-03-03" in legend and "after: 2024-06-30" in legend
-    for ax in fig.axes[:2]:  # years under every panel, not only the bottom row
+    for ax in fig.axes[:6]:  # years under every panel, not only the bottom row's
         assert any(t.get_visible() and t.get_text() for t in ax.get_xticklabels())
