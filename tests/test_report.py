@@ -154,3 +154,30 @@ def test_a_sensitivity_report_has_its_figure_and_caption(
     assert runner.invoke(cli, ["report", str(out)]).exit_code == 0
     shown = figures_of((out / "report.html").read_text())
     assert [n for n, _ in shown] == ["indices.png"] and "Morris" in shown[0][1]
+
+
+def test_a_posterior_folder_gets_a_report(
+    runner: CliRunner, tiny: Path, write, tmp_path: Path
+) -> None:
+    targets = write(
+        "targets.yaml",
+        """\
+        targets:
+          - {id: late-hedge, claim: PRK hedges, metric: hedging_index, comparison: ">",
+             lhs: {actor: PRK, date: 2024-12-31}, rhs: 0.3, doc: d, quote: q}
+        """,
+    )
+    out = tmp_path / "posterior"
+    made = runner.invoke(
+        cli,
+        [
+            *("calibrate", str(tiny), "--targets", str(targets), "--params", "impulse,decay"),
+            *("--draws", "200", "--ess", "10", "--out", str(out), "--quiet"),
+        ],
+    )
+    assert made.exit_code == 0, made.output
+    result = runner.invoke(cli, ["report", str(out)])
+    assert result.exit_code == 0, result.output
+    page = (out / "report.html").read_text()
+    assert "<h1>Posterior of tiny</h1>" in page
+    assert [n for n, _ in figures_of(page)] == ["posterior.png", "predictive.png"]
