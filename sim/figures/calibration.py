@@ -40,7 +40,9 @@ def calibration_figures(
     """A calibration report's two figures by file stem, from its tables and manifest."""
     return {
         "targets": targets_figure(targets, series, manifest["scenario"]["name"]),
-        "parameters": parameters_figure(plateau, manifest["best"], manifest["epsilon"]),
+        "parameters": parameters_figure(
+            plateau, manifest["best"], manifest["epsilon"], manifest["scenario"]["name"]
+        ),
     }
 
 
@@ -141,7 +143,9 @@ def mark(
     return x, y
 
 
-def parameters_figure(plateau: pd.DataFrame, best: dict[str, float], epsilon: float) -> Figure:
+def parameters_figure(
+    plateau: pd.DataFrame, best: dict[str, float], epsilon: float, title: str
+) -> Figure:
     """Each fitted parameter's best value and plateau interval, on its registry range."""
     names = [c for c in plateau.columns if c != "loss"]
     fig = Figure(figsize=(12, 0.5 * len(names) + 2))
@@ -167,7 +171,7 @@ def parameters_figure(plateau: pd.DataFrame, best: dict[str, float], epsilon: fl
     ax.set_xlim(0, 1)
     ax.set_xlabel("position within the parameter's allowed range (0 = low, 1 = high)")
     fig.suptitle(
-        f"Fitted parameters: best value (dot) and the range over the plateau (bar)\n"
+        f"{title}: fitted parameters, best value (dot) and the range over the plateau (bar)\n"
         f"{len(plateau)} evaluated vectors within ε = {epsilon:g} of the best loss; right: "
         f"best [plateau low, high] unit; left: each parameter's allowed range",
         x=0.02,
