@@ -148,6 +148,7 @@ def test_calibrate_command_writes_fitted_and_report(
     assert {p.name for p in out.iterdir()} == tables | {
         "targets.png",
         "parameters.png",
+        "figures.json",
         "manifest.json",
     }
     lines = result.output.splitlines()

@@ -299,9 +299,18 @@ def test_sweep_plot_draws_heatmap_envelopes_and_scatter(runner: CliRunner, tmp_p
     names = sorted(p.name for p in (tmp_path / "s" / "plots").iterdir())
     assert names == [
         "envelopes_hedging_index.png",
+        "figures.json",
         "heatmap_final_hedging_index.png",
         "scatter_final_hedging_index.png",
     ]
+    chosen = runner.invoke(cli, ["plot", str(tmp_path / "s"), "--points", "4,1"])
+    assert chosen.exit_code == 0, chosen.output
+    record = json.loads((tmp_path / "s" / "plots" / "figures.json").read_text())
+    assert next(e["file"] for e in record["figures"]) == "envelopes_hedging_index.png"
+    for points, error in (("9", "not a design point; this sweep has points 0 to 5"),
+                          ("a,b", "expected design point numbers")):  # fmt: skip
+        refused = runner.invoke(cli, ["plot", str(tmp_path / "s"), "--points", points])
+        assert refused.exit_code == 2 and error in refused.stderr
     bad = runner.invoke(cli, ["plot", str(tmp_path / "s"), "--outcome", "mood"])
     assert bad.exit_code == 2 and "not a results column" in bad.stderr
     missing = runner.invoke(cli, ["plot", str(tmp_path)])

@@ -134,6 +134,26 @@ def parse_sizes(ctx: click.Context, param: click.Parameter, text: str | None) ->
     return tuple(int(t) for t in items)
 
 
+def parse_points(
+    ctx: click.Context, param: click.Parameter, text: str | None
+) -> tuple[int, ...] | None:
+    """`--points 0,5,10` (design points, each checked against the sweep when drawn) or
+    `all` (every point: an empty tuple); none given: None."""
+    from sim.figures.sweeps import MOST_POINTS
+
+    if text is None:
+        return None
+    if text.strip().lower() == "all":
+        return ()
+    items = [t.strip() for t in text.split(",") if t.strip()]
+    if not items or len(items) > MOST_POINTS or any(not t.isdigit() or len(t) > 9 for t in items):
+        raise InputError(
+            f"--points {excerpt(text)}: expected design point numbers, comma-separated "
+            f"(at most {MOST_POINTS}, e.g. 0,5,10), or all"
+        )
+    return tuple(int(t) for t in items)
+
+
 def parse_names(ctx: click.Context, param: click.Parameter, text: str | None) -> tuple[str, ...]:
     """A comma-separated list of parameter names, each known and given once (none: ())."""
     from sim.core.params import REGISTRY

@@ -120,6 +120,12 @@ def run_summary(result: Run) -> list[str]:
     show_default=True,
     help="Sweep: envelope variable (hedging_index or alignment_<ACTOR>).",
 )
+@click.option(
+    "--points",
+    callback=options.parse_points,
+    metavar="N,N,...|all",
+    help="Sweep: design points whose envelopes to draw [default: 12 spread over the design].",
+)
 @options.formats
 def plot(
     folder: Path,
@@ -127,6 +133,7 @@ def plot(
     date: dt.date | None,
     outcome: str,
     variable: str,
+    points: tuple[int, ...] | None,
     formats: tuple[str, ...],
 ) -> None:
     """Redraw the figures of an output folder: run, sweep, comparison, calibration, sensitivity.
@@ -134,11 +141,14 @@ def plot(
     \b
     Examples:
       alignsim plot outputs/korean-peninsula-hedging-2018-2027 --actor CHN --format svg
-      alignsim plot runs/sweep --outcome final_alignment_CHN
+      alignsim plot runs/sweep --outcome final_alignment_CHN --points 0,5,10
     """
     from sim.figures.folders import redraw
 
-    for path in redraw(folder, formats, actor=actor, date=date, outcome=outcome, variable=variable):
+    drawn = redraw(
+        folder, formats, actor=actor, date=date, outcome=outcome, variable=variable, points=points
+    )
+    for path in drawn:
         click.echo(str(path))
 
 

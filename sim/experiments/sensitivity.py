@@ -28,7 +28,7 @@ from sim.core.params import REGISTRY
 from sim.experiments.design import Vary
 from sim.experiments.sweep import scalar_outcomes
 from sim.experiments.sweepfolder import Dispatch, SweepSpec, execute
-from sim.figures.runs import save_figures
+from sim.figures.record import save_recorded
 from sim.figures.sensitivity import sensitivity_figures
 from sim.io.files import write_json, write_table
 from sim.io.scenario import Scenario
@@ -137,7 +137,7 @@ class Sensitivity:
         """Write the indices (Parquet and CSV), their figure and the manifest into an
         existing folder (the command line writes the whole folder atomically)."""
         write_table(self.table, folder, "indices", csv=True)
-        save_figures(self.figures(), folder, formats)
+        save_recorded(self.figures(), folder, formats, self.manifest)
         write_json(folder / "manifest.json", self.manifest)
 
 
@@ -185,6 +185,8 @@ def sensitivity(
     table = indices(method, problem_for(names), samples, salib_seed(seed), evaluate)
     manifest = {
         "scenario": {"file": str(scenario.path), "hash": scenario.hash, "name": scenario.name},
+        "focal": scenario.focal,
+        "actor_names": {a.id: a.name for a in scenario.actors},
         "method": method,
         "outcome": outcome,
         "parameters": list(names),

@@ -108,6 +108,9 @@ def plan_record(
         "alignsim_version": __version__,
         "scenario": str(scenario.path),
         "scenario_hash": scenario.hash,
+        "name": scenario.name,
+        "focal": scenario.focal,
+        "actor_names": {a.id: a.name for a in scenario.actors},
         "model": scenario.model,
         "parameter_sources": dict(scenario.parameter_sources),
         "sampler": spec.sampler,
@@ -248,10 +251,14 @@ class Sweep:
         return table
 
     def figures(
-        self, outcome: str = "final_hedging_index", variable: str = "hedging_index"
+        self,
+        outcome: str = "final_hedging_index",
+        variable: str = "hedging_index",
+        points: tuple[int, ...] | None = None,
     ) -> dict[str, Figure]:
-        """Envelopes, scatter and (with two varied parameters) heat map, by file stem."""
-        return sweep_figures(self.folder, outcome, variable)
+        """Envelopes (of the design `points`, by default twelve spread over the design),
+        scatter and (with two varied parameters) heat map, by file stem."""
+        return sweep_figures(self.folder, outcome, variable, points)
 
 
 def execute(

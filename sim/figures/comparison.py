@@ -1,8 +1,14 @@
-"""Plots of a what-if comparison: bands over time, and end-of-horizon differences."""
+"""Plots of a what-if comparison: bands over time, and end-of-horizon differences.
+
+The bands are small multiples, one panel per what-if against the base: overlaid, five
+translucent bands over one another mix into a single colour. In every panel the base is
+black and drawn last, so no what-if hides it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 import matplotlib.dates as mdates
@@ -10,7 +16,16 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.figures.runs import OKABE_ITO, date_axis
+from sim.figures.runs import LINESTYLES, OKABE_ITO, date_axis
+
+#: The what-ifs' colours: the Okabe–Ito hues furthest apart for the common colour
+#: blindnesses and from the base's black (orange and vermilion, or sky blue and blue, are
+#: never both used before the others), each with its own line style.
+WHATIF_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+#: The base: a thin black median over a grey band without edges, so that a what-if equal to
+#: the base shows as its colour's halo around the black line.
+BASE_STYLE = {"color": "#000000", "ls": "-", "edges": False, "lw": 1.5}
+BASE_BAND = "0.5"
 
 
 def comparison_figures(
@@ -18,45 +33,81 @@ def comparison_figures(
 ) -> dict[str, Figure]:
     """A comparison's two figures by file stem, from its tables and manifest."""
     hypothetical = [w["hypothetical"] for w in manifest["whatifs"]]
+    base = manifest["base"]["label"]
     return {
-        "bands": bands_figure(bands, manifest["label"], hypothetical),
-        "differences": differences_figure(summary, differences, manifest["label"]),
+        "bands": bands_figure(bands, manifest["label"], hypothetical, base),
+        "differences": differences_figure(summary, differences, manifest["label"], base),
     }
 
 
-def bands_figure(bands: pd.DataFrame, label: str, hypothetical: list[list[str]]) -> Figure:
-    """Median and 5–95% band of the metric over time, one colour per scenario (the base
-    first), and each what-if's hypothetical event dates in its colour."""
-    fig = Figure(figsize=(11, 6), layout="constrained")
-    ax = fig.subplots()
+def whatif_style(i: int) -> dict[str, Any]:
+    """The colour and line style of the i-th what-if (from 0)."""
+    colour = WHATIF_COLOURS[i % len(WHATIF_COLOURS)]
+    return {"color": colour, "ls": LINESTYLES[(i + 1) % len(LINESTYLES)], "edges": True, "lw": 3.2}
+
+
+def bands_figure(
+    bands: pd.DataFrame, label: str, hypothetical: list[list[str]], base: str | None = None
+) -> Figure:
+    """One panel per what-if against the base: medians and 5–95% bands over time, the
+    base's black line drawn over the what-if's, and the what-if's hypothetical event dates."""
     names = list(dict.fromkeys(bands["scenario"]))
-    for i, name in enumerate(names):
-        band = bands[bands["scenario"] == name]
-        when = pd.to_datetime(band["date"])
-        colour = OKABE_ITO[i % len(OKABE_ITO)]
-        ax.fill_between(when, band["q05"], band["q95"], color=colour, alpha=0.15, lw=0)
-        ax.plot(
-            when,
-            band["q50"],
-            color=colour,
-            lw=2.2 if i == 0 else 1.6,
-            label=f"{name} (median, 5–95% band)",
-        )
-    for i, dates in enumerate(hypothetical, start=1):
-        colour = OKABE_ITO[i % len(OKABE_ITO)]
-        for day in dates:
-            ax.axvline(mdates.date2num(dt.date.fromisoformat(day)), color=colour, ls=":", lw=1.2)
-    ax.set_ylabel(label)
-    ax.set_title(
-        f"What-if comparison: {label}\n(common random numbers; dotted lines: "
-        f"each what-if's hypothetical events, in its colour)"
+    base = base or names[0]
+    whatifs = [n for n in names if n != base]
+    cols = 1 if len(whatifs) == 1 else 2
+    rows = math.ceil(len(whatifs) / cols)
+    fig = Figure(figsize=(11 if cols == 1 else 14, 3.6 * rows + 1.2), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(rows, cols, sharex=True, sharey=True)).ravel()
+    reference = bands[bands["scenario"] == base]
+    for i, (ax, name) in enumerate(zip(axes, whatifs, strict=False)):
+        draw_band(ax, bands[bands["scenario"] == name], name, whatif_style(i), zorder=2)
+        draw_band(ax, reference, base, BASE_STYLE, zorder=3)
+        for day in hypothetical[i] if i < len(hypothetical) else []:
+            ax.axvline(
+                mdates.date2num(dt.date.fromisoformat(day)),
+                color=whatif_style(i)["color"],
+                ls=":",
+                lw=1.2,
+                zorder=1,
+            )
+        ax.set_title(name, fontsize=10)
+        ax.set_ylabel(label, fontsize=9)
+        ax.legend(loc="best", fontsize=8)
+        date_axis(ax)
+        ax.xaxis.set_tick_params(labelbottom=True)
+    for ax in axes[len(whatifs) :]:
+        ax.axis("off")
+    fig.suptitle(
+        f"{base}: {label}, each what-if against the base\nmedian (line) and 5–95% band "
+        f"over replicates with common random numbers; dotted: the what-if's hypothetical events"
     )
-    ax.legend(loc="upper center", fontsize=8, bbox_to_anchor=(0.5, -0.1), ncols=2)
-    date_axis(ax)
     return fig
 
 
-def differences_figure(summary: pd.DataFrame, differences: pd.DataFrame, label: str) -> Figure:
+def draw_band(ax: Any, band: pd.DataFrame, name: str, style: dict[str, Any], zorder: int) -> None:
+    """A scenario's median line and translucent 5–95% band (a what-if's edged in its colour
+    and line style)."""
+    when = pd.to_datetime(band["date"])
+    colour = style["color"]
+    fill = colour if style["edges"] else BASE_BAND
+    ax.fill_between(when, band["q05"], band["q95"], color=fill, alpha=0.2, lw=0, zorder=zorder)
+    if style["edges"]:
+        for edge in ("q05", "q95"):
+            ax.plot(when, band[edge], color=colour, lw=0.8, ls=style["ls"], zorder=zorder)
+    ax.plot(
+        when,
+        band["q50"],
+        color=colour,
+        ls=style["ls"],
+        lw=style["lw"],
+        label=f"{name} (median, 5–95% band)",
+        zorder=zorder + 0.5,
+    )
+
+
+def differences_figure(
+    summary: pd.DataFrame, differences: pd.DataFrame, label: str, base: str = "the base"
+) -> Figure:
     """Difference (what-if minus base) per replicate on the comparison date, 95% intervals."""
     names = summary["whatif"].tolist()
     low, high = summary["t_low"].to_numpy(float), summary["t_high"].to_numpy(float)
@@ -87,6 +138,7 @@ def differences_figure(summary: pd.DataFrame, differences: pd.DataFrame, label: 
     ax.axvline(0, color="0.5", lw=1)
     ax.set_yticks(range(len(names)), names)
     ax.set_xlabel(f"what-if minus base on {summary['date'].iloc[0]}: {label}")
-    ax.set_title("What-if minus base, per replicate, and the mean")
+    ax.invert_yaxis()  # the what-ifs top to bottom, in the bands' order
+    ax.set_title(f"{base}\neach what-if minus the base, per replicate, and the mean")
     ax.legend(fontsize=8, loc="best")
     return fig

@@ -20,9 +20,10 @@ from sim.figures.calibration import calibration_figures
 from sim.figures.comparison import comparison_figures
 from sim.figures.fans import fan_figure
 from sim.figures.posterior import posterior_figures, sbc_figure
-from sim.figures.runs import RunView, run_figures, save_figures
+from sim.figures.record import RECORD, save_recorded
+from sim.figures.runs import RunView, run_figures
 from sim.figures.sensitivity import sensitivity_figures
-from sim.figures.sweeps import render_sweep
+from sim.figures.sweeps import load_sweep, sweep_figures
 from sim.io.files import atomic_folder, read_manifest, read_table, sha256, write_blocks, write_json
 
 #: The tables a calibration report's figures are drawn from (`sim.experiments.calibration`).
@@ -40,7 +41,8 @@ def save_output(
     hashes: bool = False,
 ) -> Path:
     """Write an output folder: tables (Parquet, and CSV when `csv`; a table may be given as
-    consecutive blocks, written as they come), figures and
+    consecutive blocks, written as they come), figures with their record
+    (`sim.figures.record`) and
     ``manifest.json`` (with each written file's SHA-256 under ``outputs`` when `hashes`).
     The folder appears whole or not at all; a non-empty one is refused unless `force`."""
     target = Path(folder)
@@ -48,7 +50,8 @@ def save_output(
         written = [
             p for name, t in tables.items() for p in write_blocks(blocks_of(t), work, name, csv)
         ]
-        written += save_figures(dict(figures), work, formats)
+        if figures:
+            written += [*save_recorded(dict(figures), work, formats, manifest), work / RECORD]
         outputs = {"outputs": {p.name: sha256(p) for p in written}} if hashes else {}
         write_json(work / "manifest.json", {**manifest, **outputs})
     return target
@@ -112,44 +115,61 @@ def redraw(
     date: dt.date | None = None,
     outcome: str = "final_hedging_index",
     variable: str = "hedging_index",
+    points: tuple[int, ...] | None = None,
 ) -> list[Path]:
     """Draw a folder's figures again from its tables; return the files written.
 
     Args:
         actor, date: a run's alignment figure's actor and its network's date.
         outcome, variable: a sweep's results column and envelope variable.
+        points: a sweep's design points whose envelopes are drawn.
     """
     kind = kind_of(folder)
     if kind == "sweep":
-        return render_sweep(folder, outcome, variable, formats)
+        return render_sweep(folder, outcome, variable, formats, points)
     if kind == "comparison":
         tables = {n: read_table(folder, n) for n in ("bands", "differences", "summary")}
         manifest = read_manifest(folder)
         figures = comparison_figures(**tables, manifest=manifest)
-        return save_figures(figures, folder, formats)
-    if kind == "sensitivity":
+    elif kind == "sensitivity":
         manifest = read_manifest(folder)
-        return save_figures(
-            sensitivity_figures(read_table(folder, "indices"), manifest), folder, formats
-        )
-    if kind in REPORT_TABLES:
+        figures = sensitivity_figures(read_table(folder, "indices"), manifest)
+    elif kind in REPORT_TABLES:
         tables = {n: read_table(folder, n) for n in REPORT_TABLES[kind]}
         manifest = read_manifest(folder)
         if kind == "posterior":
-            return save_figures(posterior_figures(tables, manifest), folder, formats)
-        band = tables["band"].to_dict("list")
-        figure = sbc_figure(tables["ranks"], tables["sbc"], {**manifest, "band": band})
-        return save_figures({"sbc": figure}, folder, formats)
-    if kind == "calibration":
+            figures = posterior_figures(tables, manifest)
+        else:
+            band = tables["band"].to_dict("list")
+            figures = {
+                "sbc": sbc_figure(tables["ranks"], tables["sbc"], {**manifest, "band": band})
+            }
+    elif kind == "calibration":
         tables = {n: read_table(folder, n) for n in CALIBRATION_TABLES}
-        figures = calibration_figures(**tables, manifest=read_manifest(folder))
-        return save_figures(figures, folder, formats)
-    view = RunView.load(folder)
-    if actor is not None and actor not in view.actors:
-        raise InputError(
-            f"--actor {excerpt(actor)}: not an actor of this run; actors: {', '.join(view.actors)}"
-        )
-    figures = run_figures(view, actor, date)
-    if (folder / "fan.parquet").is_file():
-        figures[f"fan_{view.focal}"] = fan_figure(view, read_table(folder, "fan"))
-    return save_figures(figures, folder, formats)
+        manifest = read_manifest(folder)
+        figures = calibration_figures(**tables, manifest=manifest)
+    else:
+        view, manifest = RunView.load(folder), read_manifest(folder)
+        if actor is not None and actor not in view.actors:
+            raise InputError(
+                f"--actor {excerpt(actor)}: not an actor of this run; actors: "
+                f"{', '.join(view.actors)}"
+            )
+        figures = run_figures(view, actor, date)
+        if (folder / "fan.parquet").is_file():
+            figures[f"fan_{view.focal}"] = fan_figure(view, read_table(folder, "fan"))
+    return save_recorded(figures, folder, formats, manifest)
+
+
+def render_sweep(
+    folder: Path,
+    outcome: str,
+    variable: str,
+    formats: tuple[str, ...] = ("png",),
+    points: tuple[int, ...] | None = None,
+) -> list[Path]:
+    """Draw a sweep's figures, and their record, into `folder/plots/`; return the paths."""
+    figures = sweep_figures(folder, outcome, variable, points)
+    out = folder / "plots"
+    out.mkdir(exist_ok=True)
+    return save_recorded(figures, out, formats, load_sweep(folder)[0])

@@ -1,9 +1,11 @@
-"""`alignsim report DIR`: one self-contained HTML page for a run, a comparison, a sweep or a
-calibration report.
+"""`alignsim report DIR`: one self-contained HTML page for a run, a comparison, a sweep, a
+sensitivity analysis, a calibration, a posterior or an SBC folder.
 
-Every PNG in the folder is embedded (base64), the tables are rendered as HTML, and for a run
-the events come with their sources and quotes, so the page can be sent to a colleague or put
-on a course page as a single file.
+The page opens with what the folder is (its summary), then the figures of the folder's last
+drawing (`sim.figures.record`: in the order drawn, the focal actor's first, each with a
+caption saying what it shows), PNG or SVG as drawn, embedded (base64); then the tables, and
+for a run the events with their sources and quotes, so the page can be sent to a colleague
+or put on a course page as a single file.
 """
 
 from __future__ import annotations
@@ -12,13 +14,15 @@ import base64
 import html
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
 from sim import __version__
 from sim.core.params import REGISTRY
+from sim.figures.captions import caption
 from sim.figures.folders import kind_of
+from sim.figures.record import read_record
 from sim.io.files import read_manifest
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}
@@ -27,13 +31,43 @@ padding:3px 6px;text-align:left}th{background:#f2f2f2}img{max-width:100%;margin:
 figcaption{font-size:13px;color:#555}"""
 
 
-def figure(path: Path) -> str:
-    """An embedded PNG with its file name as caption."""
+#: The formats a page shows (a figure drawn in several: the first), with their media types.
+SHOWN = {".png": "image/png", ".svg": "image/svg+xml"}
+
+
+class Sections(NamedTuple):
+    """A report's parts: the summary before the figures, the tables after them."""
+
+    summary: list[str]
+    tables: list[str]
+
+
+def figure(path: Path, text: str) -> str:
+    """An embedded PNG or SVG with its caption, and the file's name."""
     data = base64.b64encode(path.read_bytes()).decode("ascii")
     return (
-        f'<figure><img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
-        f"<figcaption>{html.escape(path.name)}</figcaption></figure>"
+        f'<figure><img alt="{html.escape(text)}" src="data:{SHOWN[path.suffix]};base64,'
+        f'{data}"><figcaption>{html.escape(text)} <small>({html.escape(path.name)})</small>'
+        f"</figcaption></figure>"
     )
+
+
+def pictures(folder: Path, manifest: dict[str, Any]) -> list[tuple[Path, str]]:
+    """The figures a report shows, one per figure (PNG over SVG), with their captions: the
+    folder's last drawing; in a folder from before alignsim kept that record, every PNG or
+    SVG in it, the focal actor's alignment first."""
+    drawn = read_record(folder)
+    if drawn is None:
+        files = sorted(p for p in folder.iterdir() if p.suffix in SHOWN)
+        scenario = manifest.get("scenario")
+        focal = scenario.get("focal") if isinstance(scenario, dict) else manifest.get("focal")
+        files.sort(key=lambda p: p.stem != f"alignment_{focal}")
+        drawn = [(p, caption(p.stem, manifest)) for p in files]
+    chosen: dict[str, tuple[Path, str]] = {}
+    for path, text in drawn:
+        if path.suffix in SHOWN and path.stem not in chosen:
+            chosen[path.stem] = (path, text)
+    return list(chosen.values())
 
 
 def table(frame: pd.DataFrame, rows: int = 200) -> str:
@@ -41,8 +75,8 @@ def table(frame: pd.DataFrame, rows: int = 200) -> str:
     return frame.head(rows).to_html(index=False, float_format=lambda v: f"{v:.4g}", border=0)
 
 
-def run_sections(folder: Path) -> list[str]:
-    """A run: its manifest summary, the events with sources, and the final metrics."""
+def run_sections(folder: Path) -> Sections:
+    """A run: its manifest summary, the final metrics, the events with sources."""
     manifest = read_manifest(folder)
     events = pd.read_parquet(folder / "events.parquet")
     scripted = events[events["origin"] == "scripted"][
@@ -51,44 +85,59 @@ def run_sections(folder: Path) -> list[str]:
     metrics = pd.read_parquet(folder / "metrics.parquet")
     last = metrics[metrics["date"] == metrics["date"].max()]
     scenario = manifest["scenario"]
-    return [
+    summary = [
         f"<h1>{html.escape(scenario['name'])}</h1>",
         f"<p>{scenario['start']} to {scenario['end']}, {scenario['step']} steps, seed "
         f"{manifest['seed']}, scenario hash <code>{scenario['hash'][:16]}</code>; "
         f"{manifest['events']['scripted']} scripted events, "
         f"{manifest['events']['agent_actions']} agent actions.</p>",
-        "<h2>Measures at the end</h2>",
-        table(last),
-        "<h2>Scripted events and their sources</h2>",
-        table(scripted, rows=1000),
-        "<h2>Parameters</h2>",
-        table(
-            pd.DataFrame(
-                {
-                    "parameter": list(manifest["parameters"]),
-                    "value": list(manifest["parameters"].values()),
-                    "source": [manifest["parameter_sources"][k] for k in manifest["parameters"]],
-                }
-            )
-        ),
     ]
+    return Sections(
+        summary,
+        [
+            "<h2>Measures at the end</h2>",
+            table(last),
+            "<h2>Scripted events and their sources</h2>",
+            table(scripted, rows=1000),
+            "<h2>Parameters</h2>",
+            table(
+                pd.DataFrame(
+                    {
+                        "parameter": list(manifest["parameters"]),
+                        "value": list(manifest["parameters"].values()),
+                        "source": [
+                            manifest["parameter_sources"][k] for k in manifest["parameters"]
+                        ],
+                    }
+                )
+            ),
+        ],
+    )
 
 
-def comparison_sections(folder: Path) -> list[str]:
-    """A comparison: the summary with intervals."""
+def comparison_sections(folder: Path) -> Sections:
+    """A comparison: what was compared, then the summary with intervals."""
     manifest = read_manifest(folder)
-    return [
-        f"<h1>What-if comparison: {html.escape(manifest['metric'])} of "
-        f"{html.escape(manifest['actor'])}</h1>",
-        f"<p>{manifest['replicates']} replicates with common random numbers, seed "
-        f"{manifest['seed']}.</p>",
-        table(pd.read_parquet(folder / "summary.parquet")),
-    ]
+    return Sections(
+        [
+            f"<h1>What-if comparison: {html.escape(manifest['label'])}</h1>",
+            f"<p>{html.escape(manifest['base']['label'])} against "
+            f"{len(manifest['whatifs'])} what-if(s), {manifest['replicates']} replicates with "
+            f"common random numbers, seed {manifest['seed']}.</p>",
+        ],
+        ["<h2>What-if minus base</h2>", table(pd.read_parquet(folder / "summary.parquet"))],
+    )
 
 
-def sweep_sections(folder: Path) -> list[str]:
-    """A sweep: its plan and the mean outcomes per design point."""
-    plan = json.loads((folder / "sweep.json").read_text(encoding="utf-8"))
+def plan_of(folder: Path) -> dict[str, Any]:
+    """A sweep folder's plan (sweep.json)."""
+    plan: dict[str, Any] = json.loads((folder / "sweep.json").read_text(encoding="utf-8"))
+    return plan
+
+
+def sweep_sections(folder: Path) -> Sections:
+    """A sweep: its plan, then the mean outcomes per design point."""
+    plan = plan_of(folder)
     results = pd.read_parquet(folder / "results.parquet")
     means = (
         results.drop(columns=["replicate", "seed"])
@@ -96,43 +145,50 @@ def sweep_sections(folder: Path) -> list[str]:
         .mean(numeric_only=True)
         .reset_index()
     )
-    return [
-        f"<h1>Sweep of {html.escape(plan['scenario'])}</h1>",
-        f"<p>{len(plan['design'])} design points ({html.escape(plan['sampler'])}), "
-        f"{plan['replicates']} replicates each, seed {plan['seed']}.</p>",
-        "<h2>Mean outcomes per design point</h2>",
-        table(means),
-    ]
+    return Sections(
+        [
+            f"<h1>Sweep of {html.escape(plan.get('name', plan['scenario']))}</h1>",
+            f"<p>{html.escape(plan['scenario'])}: {len(plan['design'])} design points "
+            f"({html.escape(plan['sampler'])}) over "
+            f"{html.escape(', '.join(v['name'] for v in plan['vary']))}, "
+            f"{plan['replicates']} replicates each, seed {plan['seed']}.</p>",
+        ],
+        ["<h2>Mean outcomes per design point</h2>", table(means)],
+    )
 
 
-def calibration_sections(folder: Path) -> list[str]:
+def calibration_sections(folder: Path) -> Sections:
     """A calibration report: the fit, each target at the best fit, the holdout forecast,
     the fitted parameters over the plateau, and the spread of projections across it."""
     manifest = read_manifest(folder)
     holdout = manifest["holdout"]
     projections = pd.read_parquet(folder / "projections.parquet")
-    return [
-        f"<h1>Calibration of {html.escape(manifest['scenario']['name'])}</h1>",
-        f"<p>{len(manifest['parameters'])} parameters fitted to {manifest['targets']} targets"
-        f"{'' if holdout is None else f' dated before {holdout}'}: loss "
-        f"{manifest['loss']:.4g} after {manifest['runs']} runs ({manifest['generations']} "
-        f"generations, {manifest['replicates']} replicates, seed {manifest['seed']}); "
-        f"{manifest['plateau_size']} evaluated vectors within ε = {manifest['epsilon']:g} of "
-        f"the best loss.</p>",
-        "<h2>Targets at the best fit</h2>",
-        table(pd.read_parquet(folder / "targets.parquet")),
-        *([] if holdout is None else forecast_section(folder, holdout)),
-        "<h2>Fitted parameters: best value and the range over the plateau</h2>",
-        table(fitted_parameters(manifest, pd.read_parquet(folder / "plateau.parquet"))),
-        f"<h2>Projections at {projections.attrs.get('after', 'the end')} across the plateau "
-        f"(5%, 50%, 95%)</h2>",
-        table(
-            projections.drop(columns=["member", "seed"])
-            .quantile([0.05, 0.5, 0.95])
-            .rename_axis("quantile")
-            .reset_index()
-        ),
-    ]
+    return Sections(
+        [
+            f"<h1>Calibration of {html.escape(manifest['scenario']['name'])}</h1>",
+            f"<p>{len(manifest['parameters'])} parameters fitted to {manifest['targets']} targets"
+            f"{'' if holdout is None else f' dated before {holdout}'}: loss "
+            f"{manifest['loss']:.4g} after {manifest['runs']} runs ({manifest['generations']} "
+            f"generations, {manifest['replicates']} replicates, seed {manifest['seed']}); "
+            f"{manifest['plateau_size']} evaluated vectors within ε = {manifest['epsilon']:g} of "
+            f"the best loss.</p>",
+        ],
+        [
+            "<h2>Targets at the best fit</h2>",
+            table(pd.read_parquet(folder / "targets.parquet")),
+            *([] if holdout is None else forecast_section(folder, holdout)),
+            "<h2>Fitted parameters: best value and the range over the plateau</h2>",
+            table(fitted_parameters(manifest, pd.read_parquet(folder / "plateau.parquet"))),
+            f"<h2>Projections at {projections.attrs.get('after', 'the end')} across the plateau "
+            f"(5%, 50%, 95%)</h2>",
+            table(
+                projections.drop(columns=["member", "seed"])
+                .quantile([0.05, 0.5, 0.95])
+                .rename_axis("quantile")
+                .reset_index()
+            ),
+        ],
+    )
 
 
 def forecast_section(folder: Path, holdout: str) -> list[str]:
@@ -158,18 +214,54 @@ def fitted_parameters(manifest: dict[str, Any], plateau: pd.DataFrame) -> pd.Dat
     )
 
 
-def sensitivity_sections(folder: Path) -> list[str]:
-    """A sensitivity analysis: what was varied, and the indices."""
+def sensitivity_sections(folder: Path) -> Sections:
+    """A sensitivity analysis: what was varied, then the indices."""
     manifest = read_manifest(folder)
-    return [
-        f"<h1>{html.escape(manifest['method'].capitalize())} sensitivity of "
-        f"{html.escape(manifest['outcome'])}</h1>",
-        f"<p>{html.escape(manifest['scenario']['name'])}: parameters "
-        f"{html.escape(', '.join(manifest['parameters']))} over their registry ranges; "
-        f"{manifest['runs']} runs ({manifest['replicates']} replicates a design point), seed "
-        f"{manifest['seed']}.</p>",
-        table(pd.read_parquet(folder / "indices.parquet")),
-    ]
+    return Sections(
+        [
+            f"<h1>{html.escape(manifest['method'].capitalize())} sensitivity of "
+            f"{html.escape(manifest['outcome'])}</h1>",
+            f"<p>{html.escape(manifest['scenario']['name'])}: parameters "
+            f"{html.escape(', '.join(manifest['parameters']))} over their registry ranges; "
+            f"{manifest['runs']} runs ({manifest['replicates']} replicates a design point), seed "
+            f"{manifest['seed']}.</p>",
+        ],
+        ["<h2>Indices</h2>", table(pd.read_parquet(folder / "indices.parquet"))],
+    )
+
+
+def posterior_sections(folder: Path) -> Sections:
+    """A posterior: its evidence and precision, then each parameter and target."""
+    manifest = read_manifest(folder)
+    return Sections(
+        [
+            f"<h1>Posterior of {html.escape(manifest['scenario']['name'])}</h1>",
+            f"<p>Model {html.escape(str(manifest.get('model')))}, evidence "
+            f"{html.escape(str(manifest.get('evidence')))}: {manifest['runs']} prior runs, "
+            f"effective sample size {manifest['effective_sample_size']:g}.</p>",
+        ],
+        [
+            "<h2>Parameters</h2>",
+            table(pd.read_parquet(folder / "parameters.parquet")),
+            "<h2>Posterior predictive check of the targets</h2>",
+            table(pd.read_parquet(folder / "predictive.parquet")),
+        ],
+    )
+
+
+def sbc_sections(folder: Path) -> Sections:
+    """A simulation-based calibration: its verdict, then each parameter's."""
+    manifest = read_manifest(folder)
+    verdict = "passes" if manifest.get("passed") else "fails"
+    return Sections(
+        [
+            "<h1>Simulation-based calibration</h1>",
+            f"<p>{manifest['datasets']} synthetic datasets from a bank of "
+            f"{manifest['bank_runs']} prior runs; the inference {verdict} the simultaneous "
+            f"band.</p>",
+        ],
+        ["<h2>Parameters</h2>", table(pd.read_parquet(folder / "sbc.parquet"))],
+    )
 
 
 def render(folder: Path) -> Path:
@@ -181,13 +273,18 @@ def render(folder: Path) -> Path:
         "sweep": sweep_sections,
         "calibration": calibration_sections,
         "sensitivity": sensitivity_sections,
+        "posterior": posterior_sections,
+        "sbc": sbc_sections,
     }[kind](folder)
-    pictures = sorted(folder.glob("*.png")) + sorted((folder / "plots").glob("*.png"))
+    drawn = folder / "plots" if kind == "sweep" else folder
+    manifest = plan_of(folder) if kind == "sweep" else read_manifest(folder)
+    shown = pictures(drawn, manifest) if drawn.is_dir() else []
     body = "\n".join(
         [
-            *sections,
-            "<h2>Figures</h2>",
-            *map(figure, pictures),
+            *sections.summary,
+            *(["<h2>Figures</h2>"] if shown else []),
+            *(figure(path, text) for path, text in shown),
+            *sections.tables,
             f"<p><small>alignsim {__version__}</small></p>",
         ]
     )

@@ -14,13 +14,16 @@ from sim.figures.sweeps import label
 
 def sensitivity_figures(table: pd.DataFrame, manifest: dict[str, Any]) -> dict[str, Figure]:
     """A sensitivity analysis's figure by file stem, from its indices and manifest."""
-    figure = sensitivity_figure(table, manifest["method"], manifest["outcome"], manifest["runs"])
+    method, outcome = manifest["method"].capitalize(), label(manifest["outcome"], manifest)
+    title = f"{manifest['scenario']['name']}\n{method} sensitivity of {outcome}"
+    figure = sensitivity_figure(table, manifest["method"], title, manifest["runs"])
     return {"indices": figure}
 
 
-def sensitivity_figure(table: pd.DataFrame, method: str, outcome: str, runs: int) -> Figure:
-    """First-order and total Sobol' indices, or Morris μ* and σ, with 95% intervals."""
-    fig = Figure(figsize=(max(6, 1.1 * len(table) + 2), 4.8), layout="constrained")
+def sensitivity_figure(table: pd.DataFrame, method: str, title: str, runs: int) -> Figure:
+    """First-order and total Sobol' indices, or Morris μ* and σ, with 95% intervals, under
+    `title` (the scenario, the method and the outcome in words)."""
+    fig = Figure(figsize=(max(8.5, 1.1 * len(table) + 2), 5.0), layout="constrained")
     ax = fig.subplots()
     x = np.arange(len(table))
     if method == "sobol":
@@ -53,5 +56,5 @@ def sensitivity_figure(table: pd.DataFrame, method: str, outcome: str, runs: int
     ax.set_xticks(x, table["parameter"], rotation=30, ha="right")
     ax.axhline(0, color="0.5", lw=0.8)
     ax.legend(fontsize=8)
-    ax.set_title(f"{method.capitalize()} sensitivity of {label(outcome)}\n({runs} model runs)")
+    ax.set_title(f"{title}\n({runs} model runs over the parameters' registry ranges)", fontsize=11)
     return fig
