@@ -11,6 +11,7 @@ import click
 
 from sim.cli import options
 from sim.core.errors import InputError
+from sim.io.progress import progress
 
 if TYPE_CHECKING:
     from sim.experiments.calibration import Calibration, Forecast
@@ -59,7 +60,6 @@ if TYPE_CHECKING:
     "outputs/model-comparison/ without --out.",
 )
 @options.count("--datasets", 2, 1000, 20, "--compare-models: synthetic datasets per variant.")
-@options.quiet
 def calibrate(
     scenario: Path,
     targets_path: Path | None,
@@ -79,7 +79,6 @@ def calibrate(
     fitted: Path | None,
     compare_models: bool,
     datasets: int,
-    quiet: bool,
 ) -> None:
     """Infer the parameters from the evidence: a posterior by ABC (default), or a point fit
     by differential evolution (--method optimize).
@@ -106,12 +105,12 @@ def calibrate(
                 "fitted point; drop --params and --fitted"
             )
         per_bank = 100_000 if draws is None else draws
-        compare(loaded, targets_path, evidence, per_bank, datasets, chosen, out, force, quiet)
+        compare(loaded, targets_path, evidence, per_bank, datasets, chosen, out, force)
     elif method == "abc":
         if holdout is not None:
             raise InputError("--holdout: only with --method optimize (abc: see --compare-models)")
         most = 1_000_000 if draws is None else draws
-        infer(loaded, targets_path, names, evidence, most, ess, chosen, out, force, fitted, quiet)
+        infer(loaded, targets_path, names, evidence, most, ess, chosen, out, force, fitted)
     else:
         if evidence != "documents":
             raise InputError(f"--evidence {evidence}: --method optimize fits the documents only")
@@ -127,7 +126,6 @@ def calibrate(
             out,
             force,
             fitted,
-            quiet,
         )
 
 
@@ -142,7 +140,6 @@ def infer(
     out: Path | None,
     force: bool,
     fitted: Path | None,
-    quiet: bool,
 ) -> None:
     """The ABC posterior: its files beside the fitted point (or in --out) and its report."""
     from sim.experiments.bench import batch_seconds
@@ -167,7 +164,7 @@ def infer(
     home = point.parent if point is not None else (out or targets_path.parent)
     hashes = evidence_of(loaded, targets_path, counts_path, home)
     rate = 1 / batch_seconds(loaded, 2000)
-    with options.progress_bar(draws, quiet, "prior runs") as advance:
+    with progress(draws, "prior runs") as advance:
         result = posterior(
             loaded,
             targets,
@@ -206,7 +203,6 @@ def compare(
     seed: int,
     out: Path | None,
     force: bool,
-    quiet: bool,
 ) -> None:
     """The model comparison: its tables in the output folder, its verdicts on the terminal."""
     from sim.core.variants import VARIANTS
@@ -225,7 +221,7 @@ def compare(
         raise InputError("--compare-models --evidence unga: compares on documents or all")
     folder = output_folder(out, Path("outputs") / "model-comparison", force)
     total = draws * len(VARIANTS) * len(WIDTHS)
-    with options.progress_bar(total, quiet, "prior runs, every variant") as advance:
+    with progress(total, "prior runs, every variant") as advance:
         result = model_choice(
             loaded, targets, draws, seed, datasets=datasets, votes=votes, progress=advance
         )
@@ -318,7 +314,6 @@ def optimize(
     out: Path | None,
     force: bool,
     fitted: Path | None,
-    quiet: bool,
 ) -> None:
     """A point fit by differential evolution, its report and (not a holdout) its point."""
     from sim.experiments.calibration import calibration, free_names, targets_beside
@@ -344,7 +339,7 @@ def optimize(
         seed,
         epsilon,
         holdout=holdout,
-        progress=not quiet,
+        progress=True,
     )
     result.save(folder, force=True)  # output_folder has refused a user's folder
     lines = summary(result)

@@ -48,7 +48,6 @@ from sim.page.limits import PageLimits
     "Seconds after a page disconnects before its memory is released.",
 )
 @options.draw
-@click.option("-v", "--verbose", is_flag=True, help="Log each scenario left out, and page counts.")
 def serve(
     scenario: Path,
     port: int,
@@ -61,7 +60,6 @@ def serve(
     max_pages_per_client: int,
     release_after: float,
     draw: int | None,
-    verbose: bool,
 ) -> None:
     """Serve the interactive teaching page (Mesa SolaraViz), offline.
 
@@ -74,13 +72,9 @@ def serve(
       alignsim serve scenarios/two-patrons.yaml
       alignsim serve scenarios/two-patrons.yaml --host 0.0.0.0 --max-pages 40
     """
-    import logging
-
     from sim.page import server
     from sim.page.catalogue import build_catalogue
 
-    logging.basicConfig(format="%(asctime)s alignsim %(message)s", level=logging.WARNING)
-    logging.getLogger("alignsim").setLevel(logging.INFO if verbose else logging.WARNING)
     config = server.PageServer(
         first=scenario,
         host=host,

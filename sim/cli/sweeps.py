@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,25 +12,6 @@ from sim.core.errors import InputError
 
 if TYPE_CHECKING:
     from sim.experiments.sweepfolder import Dispatch
-
-
-class Stderr(logging.Handler):
-    """A log line as ``alignsim: MESSAGE`` on standard error (Click's, which tests read)."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        click.echo(f"alignsim: {record.getMessage()}", err=True)
-
-
-@contextlib.contextmanager
-def notes_on_stderr() -> Iterator[None]:
-    """Show what a sweep reports while it works (a chunk that failed its checksum, a lock
-    taken over from a killed process) on standard error, for the block."""
-    handler, logger = Stderr(), logging.getLogger("alignsim")
-    logger.addHandler(handler)
-    try:
-        yield
-    finally:
-        logger.removeHandler(handler)
 
 
 @click.command()
@@ -72,7 +50,6 @@ def notes_on_stderr() -> Iterator[None]:
 )
 @click.option("--resume", is_flag=True, help="Finish an interrupted sweep in --out.")
 @click.option("--force", is_flag=True, help="Discard an existing sweep folder and start again.")
-@options.quiet
 def sweep(
     scenario: Path,
     varies: tuple[str, ...],
@@ -89,7 +66,6 @@ def sweep(
     out: Path | None,
     resume: bool,
     force: bool,
-    quiet: bool,
 ) -> None:
     """Run SCENARIO over a design of parameter values, in resumable chunks.
 
@@ -123,8 +99,7 @@ def sweep(
         trajectories,
     )
     folder = out or Path("outputs") / "sweeps" / slug(loaded.name)
-    with notes_on_stderr():
-        done = execute(loaded, spec, dispatch, folder, resume, force, quiet)
+    done = execute(loaded, spec, dispatch, folder, resume, force, quiet=False)
     plan = done.plan
     total, chunks = sum(c["runs"] for c in plan["chunks"]), len(plan["chunks"])
     click.echo(
@@ -161,7 +136,6 @@ def sweep(
 @options.executors
 @options.out_folder("outputs/sensitivity/<scenario-name>/")
 @options.formats
-@options.quiet
 def sensitivity(
     scenario: Path,
     method: str,
@@ -176,7 +150,6 @@ def sensitivity(
     out: Path | None,
     force: bool,
     formats: tuple[str, ...],
-    quiet: bool,
 ) -> None:
     """Global sensitivity of a sweep outcome to parameters (SALib).
 
@@ -197,7 +170,7 @@ def sensitivity(
     chosen = free.check_free(names, "--params") if names else free.free(SENSITIVE)
     folder = output_folder(out, Path("outputs") / "sensitivity" / slug(loaded.name), force)
     root = loaded.seed if seed is None else seed
-    with notes_on_stderr(), atomic_folder(folder) as work:
+    with atomic_folder(folder) as work:
         found = analyse(
             loaded, method, chosen, samples, replicates, root, outcome, dispatch, work / "sweep"
         )

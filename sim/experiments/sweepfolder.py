@@ -24,7 +24,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from matplotlib.figure import Figure
-from tqdm import tqdm
 
 from sim import __version__
 from sim.core.errors import InputError
@@ -43,6 +42,7 @@ from sim.figures.sweeps import sweep_figures
 from sim.io.files import write_json
 from sim.io.inplace import remove
 from sim.io.lock import hold
+from sim.io.progress import progress
 from sim.io.scenario import Scenario
 
 
@@ -293,19 +293,14 @@ def run_pending(
     quiet: bool,
 ) -> None:
     """Run the pending chunks on the dispatch, saving each as it finishes (with a bar)."""
+    done = total - sum(c.runs for c in pending)
     with (
-        tqdm(
-            total=total,
-            initial=total - sum(c.runs for c in pending),
-            unit="run",
-            disable=True if quiet else None,
-            desc="sweep",
-        ) as bar,
+        progress(total, "sweep", not quiet, initial=done) as advance,
         executor_for(dispatch) as executor,
     ):
         for chunk, result in dispatch_chunks(scenario, spec, pending, executor):
             save_chunk(out, result, chunk.runs)
-            bar.update(chunk.runs)
+            advance(chunk.runs)
 
 
 def dispatch_chunks(
