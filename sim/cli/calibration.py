@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     "outputs/model-comparison/ without --out.",
 )
 @options.count("--datasets", 2, 1000, 20, "--compare-models: synthetic datasets per variant.")
+@options.json_output
 def calibrate(
     scenario: Path,
     targets_path: Path | None,
@@ -79,6 +80,7 @@ def calibrate(
     fitted: Path | None,
     compare_models: bool,
     datasets: int,
+    as_json: bool,
 ) -> None:
     """Infer the parameters from the evidence: a posterior by ABC (default), or a point fit
     by differential evolution (--method optimize).
@@ -105,12 +107,12 @@ def calibrate(
                 "fitted point; drop --params and --fitted"
             )
         per_bank = 100_000 if draws is None else draws
-        compare(loaded, targets_path, evidence, per_bank, datasets, chosen, out, force)
+        compare(loaded, targets_path, evidence, per_bank, datasets, chosen, out, force, as_json)
     elif method == "abc":
         if holdout is not None:
             raise InputError("--holdout: only with --method optimize (abc: see --compare-models)")
         most = 1_000_000 if draws is None else draws
-        infer(loaded, targets_path, names, evidence, most, ess, chosen, out, force, fitted)
+        infer(loaded, targets_path, names, evidence, most, ess, chosen, out, force, fitted, as_json)
     else:
         if evidence != "documents":
             raise InputError(f"--evidence {evidence}: --method optimize fits the documents only")
@@ -126,6 +128,7 @@ def calibrate(
             out,
             force,
             fitted,
+            as_json,
         )
 
 
@@ -140,6 +143,7 @@ def infer(
     out: Path | None,
     force: bool,
     fitted: Path | None,
+    as_json: bool,
 ) -> None:
     """The ABC posterior: its files beside the fitted point (or in --out) and its report."""
     from sim.experiments.bench import batch_seconds
@@ -191,7 +195,17 @@ def infer(
         point = Path(os.path.normpath(point))
         result.write_point(point, provenance(targets_path))
         lines.append(f"wrote {point}: the posterior median (previous kept as fitted.previous.yaml)")
-    options.echo_lines([*lines, f"report: {folder}/"])
+    summarised = {
+        "command": "calibrate",
+        "method": "abc",
+        "folder": str(folder),
+        "files": sorted(
+            {*options.written(folder), *map(str, written), *([str(point)] if point else [])}
+        ),
+        **{k: result.record[k] for k in RECORDED if k in result.record},
+        "parameters": result.record["parameters"],
+    }
+    options.report([*lines, f"report: {folder}/"], summarised, as_json)
 
 
 def compare(
@@ -203,6 +217,7 @@ def compare(
     seed: int,
     out: Path | None,
     force: bool,
+    as_json: bool,
 ) -> None:
     """The model comparison: its tables in the output folder, its verdicts on the terminal."""
     from sim.core.variants import VARIANTS
@@ -231,7 +246,15 @@ def compare(
     )
     models = result.write_models(home, evidence_of(loaded, path, counts, home))
     lines = [*comparison_lines(result), f"tables: {folder}/"]
-    options.echo_lines([*lines, f"wrote {models} and models.parquet beside it"])
+    summarised = {
+        "command": "calibrate",
+        "method": "compare-models",
+        "folder": str(folder),
+        "files": [*options.written(folder), str(models), str(models.with_suffix(".parquet"))],
+        "verdicts": options.records(result.verdicts),
+        "evidence": options.records(result.evidence),
+    }
+    options.report([*lines, f"wrote {models} and models.parquet beside it"], summarised, as_json)
 
 
 def comparison_lines(result: ModelChoice) -> list[str]:
@@ -314,6 +337,7 @@ def optimize(
     out: Path | None,
     force: bool,
     fitted: Path | None,
+    as_json: bool,
 ) -> None:
     """A point fit by differential evolution, its report and (not a holdout) its point."""
     from sim.experiments.calibration import calibration, free_names, targets_beside
@@ -349,7 +373,23 @@ def optimize(
         hashes = evidence_of(loaded, targets_path, None, fitted.parent)
         result.write_fitted(fitted, {**provenance(targets_path), "evidence_sha256": hashes})
         lines.append(f"wrote {fitted} (previous kept as fitted.previous.yaml)")
-    options.echo_lines([*lines, f"report: {folder}/"])
+    fit = result.fit
+    summarised = {
+        "command": "calibrate",
+        "method": "optimize",
+        "folder": str(folder),
+        "files": [*options.written(folder), *([str(fitted)] if fitted else [])],
+        "loss": fit.loss,
+        "runs": fit.runs,
+        "seconds": fit.seconds,
+        "best": fit.best,
+        "holdout": None if holdout is None else str(holdout),
+    }
+    options.report([*lines, f"report: {folder}/"], summarised, as_json)
+
+
+#: What a --json summary of an ABC posterior takes from its record (`posterior.yaml`).
+RECORDED = ("model", "evidence", "runs", "seconds", "runs_per_second", "effective_sample_size")
 
 
 def fit_files(

@@ -405,9 +405,22 @@ json_output = click.option(
 )
 
 
+def written(folder: Path) -> list[str]:
+    """The files of an output folder, as paths (for a --json summary)."""
+    return sorted(str(p) for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
 def report(lines: list[str], summary: dict[str, Any], as_json: bool) -> None:
     """Print a result: its lines, or with --json its summary as one JSON document."""
     if as_json:
         click.echo(json.dumps(summary, indent=2, default=str))
     else:
         echo_lines(lines)
+
+
+def records(table: Any) -> list[dict[str, Any]]:
+    """A pandas table's rows as JSON-ready mappings (dates as ISO text, NaN as null)."""
+    rows: list[dict[str, Any]] = json.loads(
+        table.to_json(orient="records", date_format="iso", date_unit="s")
+    )
+    return rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,7 @@ from sim.cli import options
 from sim.core.errors import InputError
 
 if TYPE_CHECKING:
+    from sim.experiments.bench import Scale
     from sim.experiments.sweepfolder import Dispatch
 
 
@@ -50,6 +52,7 @@ if TYPE_CHECKING:
 )
 @click.option("--resume", is_flag=True, help="Finish an interrupted sweep in --out.")
 @click.option("--force", is_flag=True, help="Discard an existing sweep folder and start again.")
+@options.json_output
 def sweep(
     scenario: Path,
     varies: tuple[str, ...],
@@ -66,6 +69,7 @@ def sweep(
     out: Path | None,
     resume: bool,
     force: bool,
+    as_json: bool,
 ) -> None:
     """Run SCENARIO over a design of parameter values, in resumable chunks.
 
@@ -102,12 +106,25 @@ def sweep(
     done = execute(loaded, spec, dispatch, folder, resume, force, quiet=False)
     plan = done.plan
     total, chunks = sum(c["runs"] for c in plan["chunks"]), len(plan["chunks"])
-    click.echo(
+    rate = done.ran / max(done.seconds, 1e-9)
+    lines = [
         f"sweep: {len(plan['design'])} design points x {replicates} replicates = {total} "
-        f"runs in {chunks} chunks; ran {done.ran} now in {done.seconds:.1f} s "
-        f"({done.ran / max(done.seconds, 1e-9):.0f} runs/s)"
-    )
-    click.echo(f"results: {folder}/results.parquet, envelopes: {folder}/envelopes.parquet")
+        f"runs in {chunks} chunks; ran {done.ran} now in {done.seconds:.1f} s ({rate:.0f} runs/s)",
+        f"results: {folder}/results.parquet, envelopes: {folder}/envelopes.parquet",
+    ]
+    summary = {
+        "command": "sweep",
+        "folder": str(folder),
+        "files": options.written(folder),
+        "design_points": len(plan["design"]),
+        "replicates": replicates,
+        "runs": total,
+        "chunks": chunks,
+        "ran_now": done.ran,
+        "seconds": done.seconds,
+        "runs_per_second": rate,
+    }
+    options.report(lines, summary, as_json)
 
 
 @click.command()
@@ -199,7 +216,10 @@ def sensitivity(
     help="Instead: time and peak memory of `alignsim run` on generated scenarios of these "
     "sizes (e.g. 50,200,500), each in its own process.",
 )
-def bench(scenario: Path | None, runs: int, mesa_runs: int, actors: tuple[int, ...]) -> None:
+@options.json_output
+def bench(
+    scenario: Path | None, runs: int, mesa_runs: int, actors: tuple[int, ...], as_json: bool
+) -> None:
     """Time the Mesa path against the ensemble engine (runs per second, ratios, memory),
     or `alignsim run` at scale with --actors.
 
@@ -209,7 +229,11 @@ def bench(scenario: Path | None, runs: int, mesa_runs: int, actors: tuple[int, .
       alignsim bench --actors 50,200,500
     """
     if actors:
-        options.echo_lines(scale_lines(actors))
+        from sim.experiments.bench import scale
+
+        sizes = list(scale(actors))
+        found = {"command": "bench", "scale": [dataclasses.asdict(s) for s in sizes]}
+        options.report(scale_lines(sizes), found, as_json)
         return
     if scenario is None:
         raise InputError("give a SCENARIO to time, or --actors N,N,... for runs at scale")
@@ -217,31 +241,40 @@ def bench(scenario: Path | None, runs: int, mesa_runs: int, actors: tuple[int, .
     from sim.io.scenario import load_scenario
 
     b = measure(load_scenario(scenario), runs, mesa_runs)
-    options.echo_lines(
-        [
-            f"{b.scenario}: {b.actors} actors, {b.steps} steps",
-            f"  Mesa path:        {1 / b.mesa:8.1f} runs/s ({b.mesa * 1e3:.1f} ms a run, "
-            f"mean of {b.mesa_runs})",
-            f"  ensemble, R=1:    {1 / b.single:8.1f} runs/s ({b.single * 1e3:.1f} ms a run)",
-            f"  ensemble, R={b.runs}: {1 / b.batch:8.1f} runs/s",
-            f"  ratio ensemble batch / Mesa, per run: {b.mesa / b.batch:.0f}x; Mesa / ensemble "
-            f"R=1: {b.mesa / b.single:.2f}x",
-            *(
-                f"  {n:3d} actors: {1 / s:8.1f} runs/s with R={r} ({s:.3f} s a run)"
-                for n, r, s in b.synthetic
-            ),
-            f"  peak memory of this process: {b.peak_mb:.0f} MB",
-        ]
-    )
+    lines = [
+        f"{b.scenario}: {b.actors} actors, {b.steps} steps",
+        f"  Mesa path:        {1 / b.mesa:8.1f} runs/s ({b.mesa * 1e3:.1f} ms a run, "
+        f"mean of {b.mesa_runs})",
+        f"  ensemble, R=1:    {1 / b.single:8.1f} runs/s ({b.single * 1e3:.1f} ms a run)",
+        f"  ensemble, R={b.runs}: {1 / b.batch:8.1f} runs/s",
+        f"  ratio ensemble batch / Mesa, per run: {b.mesa / b.batch:.0f}x; Mesa / ensemble "
+        f"R=1: {b.mesa / b.single:.2f}x",
+        *(
+            f"  {n:3d} actors: {1 / s:8.1f} runs/s with R={r} ({s:.3f} s a run)"
+            for n, r, s in b.synthetic
+        ),
+        f"  peak memory of this process: {b.peak_mb:.0f} MB",
+    ]
+    summary = {
+        "command": "bench",
+        "scenario": b.scenario,
+        "actors": b.actors,
+        "steps": b.steps,
+        "runs_per_second": {"mesa": 1 / b.mesa, "ensemble_single": 1 / b.single},
+        "ensemble_batch": {"runs": b.runs, "runs_per_second": 1 / b.batch},
+        "synthetic": [
+            {"actors": n, "batch_runs": r, "runs_per_second": 1 / s} for n, r, s in b.synthetic
+        ],
+        "peak_mb": b.peak_mb,
+    }
+    options.report(lines, summary, as_json)
 
 
-def scale_lines(actors: tuple[int, ...]) -> list[str]:
+def scale_lines(sizes: list[Scale]) -> list[str]:
     """One line per size: the run's time and peak memory, with ratios to the first size."""
-    from sim.experiments.bench import scale
-
     lines = ["`alignsim run` of generated scenarios (weekly, ten years, every table and figure):"]
     first = None
-    for s in scale(actors):
+    for s in sizes:
         first = first or s
         lines.append(
             f"  {s.actors:4d} actors: {s.seconds:7.1f} s, peak {s.peak_mb:6.0f} MB "
