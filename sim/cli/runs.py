@@ -126,7 +126,8 @@ def run_summary(result: Run) -> list[str]:
     "--outcome",
     default="final_hedging_index",
     show_default=True,
-    help="Sweep: results column of the heat map and scatter plots.",
+    help="Sweep: numeric outcome (results column) of the heat map and scatter plots, e.g. "
+    "final_alignment_CHN (the list: an unknown name prints it).",
 )
 @click.option(
     "--variable",

@@ -45,6 +45,9 @@ if TYPE_CHECKING:
 )
 @click.option("--trajectories", is_flag=True, help="Also keep every run's full trajectory.")
 @click.option(
+    "--csv", is_flag=True, help="Also write results.csv and envelopes.csv (the same rows)."
+)
+@click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     metavar="DIR",
@@ -66,6 +69,7 @@ def sweep(
     chunk_runs: int,
     envelope_step: str,
     trajectories: bool,
+    csv: bool,
     out: Path | None,
     resume: bool,
     force: bool,
@@ -103,7 +107,7 @@ def sweep(
         trajectories,
     )
     folder = out or Path("outputs") / "sweeps" / slug(loaded.name)
-    done = execute(loaded, spec, dispatch, folder, resume, force, quiet=False)
+    done = execute(loaded, spec, dispatch, folder, resume, force, quiet=False, csv=csv)
     plan = done.plan
     total, chunks = sum(c["runs"] for c in plan["chunks"]), len(plan["chunks"])
     rate = done.ran / max(done.seconds, 1e-9)

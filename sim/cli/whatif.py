@@ -68,6 +68,8 @@ def compare(
       alignsim compare scenarios/baseline.yaml scenarios/whatif/us-summit-2026.yaml \\
           --models full,null --metric alignment_USA --at 2026-07-06
     """
+    import pandas as pd
+
     from sim.experiments.compare import Metric, as_models, posterior_draws, with_models
     from sim.experiments.compare import compare as run_all
     from sim.io.files import output_folder, slug
@@ -92,8 +94,9 @@ def compare(
         if draws is None
         else "each at a draw from the base's posterior, the agents' parameters from their priors"
     )
+    day = pd.Timestamp(summary["date"].iloc[0]).date()
     lines = [
-        f"{chosen.label} on {summary['date'].iloc[0]}, {replicates} replicates with "
+        f"{chosen.label} on {day}, {replicates} replicates with "
         f"common random numbers, {kind}; base mean {summary['base_mean'].iloc[0]:.3f}"
     ]
     for row in summary.itertuples():

@@ -88,6 +88,7 @@ def draw_side(ax: Any, part: pd.DataFrame, style: str) -> str:
         level = float(part["q50"].iloc[0])
         ax.axhline(level, color="0.4", ls="--", lw=1, label=f"level {level:g}")
         return f"{level:g}"
+    day = pd.Timestamp(day).date()  # a date, read or made
     when = pd.to_datetime(part["date"])
     line = ax.plot(when, part["q50"], ls=style, lw=1.6, label=f"{actors}, {day}")[0]
     ax.fill_between(when, part["q05"], part["q95"], color=line.get_color(), alpha=0.2)

@@ -86,7 +86,7 @@ def differences_figure(summary: pd.DataFrame, differences: pd.DataFrame, label: 
         )
     ax.axvline(0, color="0.5", lw=1)
     ax.set_yticks(range(len(names)), names)
-    ax.set_xlabel(f"what-if minus base on {summary['date'].iloc[0]}: {label}")
+    ax.set_xlabel(f"what-if minus base on {pd.Timestamp(summary['date'].iloc[0]).date()}: {label}")
     ax.set_title("What-if minus base, per replicate, and the mean")
     ax.legend(fontsize=8, loc="best")
     return fig

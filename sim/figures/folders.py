@@ -22,6 +22,7 @@ from sim.figures.posterior import posterior_figures, sbc_figure
 from sim.figures.runs import RunView, run_figures, save_figures
 from sim.figures.sensitivity import sensitivity_figures
 from sim.figures.sweeps import render_sweep
+from sim.io.datapackage import write_datapackage
 from sim.io.files import atomic_folder, read_manifest, read_table, sha256, write_blocks, write_json
 
 #: The tables a calibration report's figures are drawn from (`sim.experiments.calibration`).
@@ -48,6 +49,7 @@ def save_output(
             p for name, t in tables.items() for p in write_blocks(blocks_of(t), work, name, csv)
         ]
         written += save_figures(dict(figures), work, formats)
+        write_datapackage(work, target.name)
         outputs = {"outputs": {p.name: sha256(p) for p in written}} if hashes else {}
         write_json(work / "manifest.json", {**manifest, **outputs})
     return target

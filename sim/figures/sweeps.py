@@ -18,6 +18,7 @@ from matplotlib.ticker import MaxNLocator
 
 from sim.core.errors import InputError, excerpt
 from sim.figures.runs import OKABE_ITO, date_axis, save_figures
+from sim.io.tables import sweep_outcomes
 
 LABELS = {
     "final_hedging_index": "hedging index at the end (balance between patrons)",
@@ -143,10 +144,12 @@ def render_sweep(
 def sweep_figures(folder: Path, outcome: str, variable: str) -> dict[str, Figure]:
     """A finished sweep's figures by file stem (after checking the outcome and variable)."""
     plan, results, envelopes = load_sweep(folder)
-    if outcome not in results.columns:
-        outcomes = [c for c in results.columns if c.startswith(("final_", "largest_shift"))]
+    prefix = "final_alignment_"
+    outcomes = sweep_outcomes([c[len(prefix) :] for c in results.columns if c.startswith(prefix)])
+    if outcome not in outcomes:
         raise InputError(
-            f"--outcome {excerpt(outcome)}: not a results column; choose from {', '.join(outcomes)}"
+            f"--outcome {excerpt(outcome)}: not a numeric outcome of the sweep; choose from "
+            f"{', '.join(outcomes)}"
         )
     if variable not in set(envelopes["variable"]):
         raise InputError(
