@@ -131,3 +131,20 @@ def test_ctrl_c_exits_130_and_the_same_command_with_resume_finishes(tmp_path: Pa
         [*args, "--resume", "--json"], env=env, capture_output=True, check=True
     )
     assert json.loads(resumed.stdout)["ran_now"] == 64 - 8 * kept
+
+
+def test_sweep_folders_and_log_files_follow_the_umask(
+    runner: CliRunner, tiny: Path, tmp_path: Path
+) -> None:
+    """umask 027: the user's group reads every folder and file a sweep writes."""
+    out, log = tmp_path / "sweep", tmp_path / "sweep.log"
+    previous = os.umask(0o027)
+    try:
+        args = ["sweep", str(tiny), "--vary", "decay=0.002,0.01", "--replicates", "2", "--csv"]
+        result = runner.invoke(cli, [*args, "--out", str(out), "-q", "--log-file", str(log)])
+    finally:
+        os.umask(previous)
+    assert result.exit_code == 0, result.output
+    modes = {p.name: p.stat().st_mode & 0o777 for p in [out, *out.rglob("*"), log]}
+    assert modes["chunks"] == modes["sweep"] == 0o750
+    assert {m for n, m in modes.items() if n not in ("sweep", "chunks")} == {0o640}, modes
