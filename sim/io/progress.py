@@ -3,8 +3,9 @@
 not (a batch job's log) a line every `PROGRESS_EVERY` seconds and one at the end, with
 the time, the count done, the rate and the time left.
 
-Shown only where the logger is enabled for INFO: the command line enables it unless
-``-q``; from Python, ``logging.basicConfig(level=logging.INFO)`` shows the lines. Every
+Lines are written where the logger is enabled for INFO: the command line enables it
+unless ``-q``; from Python, ``logging.basicConfig(level=logging.INFO)`` shows them. The bar
+shows on a terminal unless ``-q`` (from Python, when asked for). Every
 line is a log record (marked ``progress``), so a log file gets them too, even when a
 terminal shows the bar instead.
 """
@@ -33,14 +34,16 @@ def progress(
     total: int, what: str, shown: bool = True, initial: int = 0, unit: str = "run"
 ) -> Iterator[Callable[[int], None]]:
     """Progress of `total` units of `what` (`initial` of them done before), advanced by
-    the callable it yields; nothing unless `shown` and the logger is enabled for INFO."""
-    if not shown or not log.isEnabledFor(logging.INFO):
-        yield lambda _: None
-        return
+    the callable it yields: nothing unless `shown`; off a terminal, lines where the logger
+    is enabled for INFO; on one, a bar unless logging was set above INFO (``-q``)."""
+    unset = logging.getLogger("alignsim").level == logging.NOTSET  # Python, unconfigured
     lines = ProgressLog(total, what, initial, unit)
-    if not on_terminal():
+    if shown and not on_terminal() and log.isEnabledFor(logging.INFO):
         yield lines.advance
         lines.line(final=True)
+        return
+    if not shown or not on_terminal() or not (unset or log.isEnabledFor(logging.INFO)):
+        yield lambda _: None
         return
     from tqdm import tqdm
 
