@@ -14,9 +14,9 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT
 
 from sim.cli import cli
-from tests.conftest import ROOT
 
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 

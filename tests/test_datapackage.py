@@ -13,13 +13,13 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT
 from frictionless import validate
 
 from sim import api
 from sim.cli import cli
 from sim.io.datapackage import type_of
 from sim.io.tables import TABLES
-from tests.conftest import ROOT
 
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 #: README's words for the Table Schema types.
