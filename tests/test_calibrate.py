@@ -149,6 +149,7 @@ def test_calibrate_command_writes_fitted_and_report(
         "targets.png",
         "parameters.png",
         "manifest.json",
+        "datapackage.json",
     }
     lines = result.output.splitlines()
     assert (

@@ -49,7 +49,7 @@ def save_output(
             p for name, t in tables.items() for p in write_blocks(blocks_of(t), work, name, csv)
         ]
         written += save_figures(dict(figures), work, formats)
-        write_datapackage(work, target.name)
+        written.append(write_datapackage(work, target.name))
         outputs = {"outputs": {p.name: sha256(p) for p in written}} if hashes else {}
         write_json(work / "manifest.json", {**manifest, **outputs})
     return target
