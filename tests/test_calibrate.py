@@ -150,6 +150,7 @@ def test_calibrate_command_writes_fitted_and_report(
         "parameters.png",
         "figures.json",
         "manifest.json",
+        "datapackage.json",
     }
     lines = result.output.splitlines()
     assert (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -95,16 +96,21 @@ def test_validate_schema_params_and_types(runner: CliRunner, tiny: Path) -> None
 def test_progress_off_a_terminal_is_log_lines_and_quiet_is_silent(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A batch job's log gets progress lines (count, rate, time left) and a last line."""
-    from sim.cli import options
+    """A batch job's log gets progress lines through `logging` (time, count, rate, time
+    left) and a last line; -q leaves them out."""
+    from sim.cli import logs
+    from sim.io import progress
 
-    monkeypatch.setattr(options, "PROGRESS_EVERY", 0.0)
-    with options.progress_bar(10, False, "prior runs") as advance:
+    monkeypatch.setattr(progress, "PROGRESS_EVERY", 0.0)
+    logs.configure(0, False, None)
+    with progress.progress(10, "prior runs") as advance:
         advance(4)
         advance(6)
     lines = capsys.readouterr().err.splitlines()
-    assert lines[0].startswith("alignsim: prior runs: 4 of 10 (40%) in ") and "left" in lines[0]
-    assert lines[-1].startswith("alignsim: prior runs: 10 done in ")
-    with options.progress_bar(10, True, "prior runs") as advance:
+    clock = r"alignsim: \d\d:\d\d:\d\d prior runs: "
+    assert re.match(clock + r"4 of 10 \(40%\) in \d+s, [\d.,]+ runs/s, about \d+s left$", lines[0])
+    assert re.match(clock + r"10 of 10 \(100%\) done in \d+s, [\d.,]+ runs/s$", lines[-1])
+    logs.configure(0, True, None)
+    with progress.progress(10, "prior runs") as advance:
         advance(10)
     assert capsys.readouterr().err == ""

@@ -21,6 +21,7 @@ from conftest import ROOT
 from sim.cli import cli
 from sim.core.errors import InputError
 from sim.experiments.design import design_points, parse_vary
+from sim.experiments.sweep import scalar_outcomes
 from sim.experiments.sweepfolder import Dispatch, SweepSpec, execute
 from sim.io.scenario import load_scenario
 
@@ -312,6 +313,10 @@ def test_sweep_plot_draws_heatmap_envelopes_and_scatter(runner: CliRunner, tmp_p
         refused = runner.invoke(cli, ["plot", str(tmp_path / "s"), "--points", points])
         assert refused.exit_code == 2 and error in refused.stderr
     bad = runner.invoke(cli, ["plot", str(tmp_path / "s"), "--outcome", "mood"])
-    assert bad.exit_code == 2 and "not a results column" in bad.stderr
+    assert bad.exit_code == 2 and "not a numeric outcome" in bad.stderr
+    text = runner.invoke(cli, ["plot", str(tmp_path / "s"), "--outcome", "final_top_partner"])
+    assert text.exit_code == 2 and "Traceback" not in text.stderr
+    allowed = text.stderr.strip().split("choose from ")[1].split(", ")
+    assert allowed == list(scalar_outcomes(load_scenario(BASELINE)))  # sensitivity's list
     missing = runner.invoke(cli, ["plot", str(tmp_path)])
     assert missing.exit_code == 2 and "not an alignsim output folder" in missing.stderr

@@ -11,6 +11,7 @@ import click
 
 from sim.cli import options
 from sim.core.errors import InputError
+from sim.io.progress import progress
 
 if TYPE_CHECKING:
     from sim.experiments.calibration import Calibration, Forecast
@@ -59,8 +60,8 @@ if TYPE_CHECKING:
     "outputs/model-comparison/ without --out.",
 )
 @options.count("--datasets", 2, 1000, 20, "--compare-models: synthetic datasets per variant.")
-@options.quiet
 @options.figures
+@options.json_output
 def calibrate(
     scenario: Path,
     targets_path: Path | None,
@@ -80,7 +81,7 @@ def calibrate(
     fitted: Path | None,
     compare_models: bool,
     datasets: int,
-    quiet: bool,
+    as_json: bool,
 ) -> None:
     """Infer the parameters from the evidence: a posterior by ABC (default), or a point fit
     by differential evolution (--method optimize).
@@ -107,12 +108,12 @@ def calibrate(
                 "fitted point; drop --params and --fitted"
             )
         per_bank = 100_000 if draws is None else draws
-        compare(loaded, targets_path, evidence, per_bank, datasets, chosen, out, force, quiet)
+        compare(loaded, targets_path, evidence, per_bank, datasets, chosen, out, force, as_json)
     elif method == "abc":
         if holdout is not None:
             raise InputError("--holdout: only with --method optimize (abc: see --compare-models)")
         most = 1_000_000 if draws is None else draws
-        infer(loaded, targets_path, names, evidence, most, ess, chosen, out, force, fitted, quiet)
+        infer(loaded, targets_path, names, evidence, most, ess, chosen, out, force, fitted, as_json)
     else:
         if evidence != "documents":
             raise InputError(f"--evidence {evidence}: --method optimize fits the documents only")
@@ -128,7 +129,7 @@ def calibrate(
             out,
             force,
             fitted,
-            quiet,
+            as_json,
         )
 
 
@@ -143,7 +144,7 @@ def infer(
     out: Path | None,
     force: bool,
     fitted: Path | None,
-    quiet: bool,
+    as_json: bool,
 ) -> None:
     """The ABC posterior: its files beside the fitted point (or in --out) and its report."""
     from sim.experiments.bench import batch_seconds
@@ -168,7 +169,7 @@ def infer(
     home = point.parent if point is not None else (out or targets_path.parent)
     hashes = evidence_of(loaded, targets_path, counts_path, home)
     rate = 1 / batch_seconds(loaded, 2000)
-    with options.progress_bar(draws, quiet, "prior runs") as advance:
+    with progress(draws, "prior runs") as advance:
         result = posterior(
             loaded,
             targets,
@@ -195,7 +196,17 @@ def infer(
         point = Path(os.path.normpath(point))
         result.write_point(point, provenance(targets_path))
         lines.append(f"wrote {point}: the posterior median (previous kept as fitted.previous.yaml)")
-    options.echo_lines([*lines, f"report: {folder}/"])
+    summarised = {
+        "command": "calibrate",
+        "method": "abc",
+        "folder": str(folder),
+        "files": sorted(
+            {*options.written(folder), *map(str, written), *([str(point)] if point else [])}
+        ),
+        **{k: result.record[k] for k in RECORDED if k in result.record},
+        "parameters": result.record["parameters"],
+    }
+    options.report([*lines, f"report: {folder}/"], summarised, as_json)
 
 
 def compare(
@@ -207,7 +218,7 @@ def compare(
     seed: int,
     out: Path | None,
     force: bool,
-    quiet: bool,
+    as_json: bool,
 ) -> None:
     """The model comparison: its tables in the output folder, its verdicts on the terminal."""
     from sim.core.variants import VARIANTS
@@ -226,7 +237,7 @@ def compare(
         raise InputError("--compare-models --evidence unga: compares on documents or all")
     folder = output_folder(out, Path("outputs") / "model-comparison", force)
     total = draws * len(VARIANTS) * len(WIDTHS)
-    with options.progress_bar(total, quiet, "prior runs, every variant") as advance:
+    with progress(total, "prior runs, every variant") as advance:
         result = model_choice(
             loaded, targets, draws, seed, datasets=datasets, votes=votes, progress=advance
         )
@@ -236,7 +247,15 @@ def compare(
     )
     models = result.write_models(home, evidence_of(loaded, path, counts, home))
     lines = [*comparison_lines(result), f"tables: {folder}/"]
-    options.echo_lines([*lines, f"wrote {models} and models.parquet beside it"])
+    summarised = {
+        "command": "calibrate",
+        "method": "compare-models",
+        "folder": str(folder),
+        "files": [*options.written(folder), str(models), str(models.with_suffix(".parquet"))],
+        "verdicts": options.records(result.verdicts),
+        "evidence": options.records(result.evidence),
+    }
+    options.report([*lines, f"wrote {models} and models.parquet beside it"], summarised, as_json)
 
 
 def comparison_lines(result: ModelChoice) -> list[str]:
@@ -319,7 +338,7 @@ def optimize(
     out: Path | None,
     force: bool,
     fitted: Path | None,
-    quiet: bool,
+    as_json: bool,
 ) -> None:
     """A point fit by differential evolution, its report and (not a holdout) its point."""
     from sim.experiments.calibration import calibration, free_names, targets_beside
@@ -345,7 +364,7 @@ def optimize(
         seed,
         epsilon,
         holdout=holdout,
-        progress=not quiet,
+        progress=True,
     )
     result.save(folder, force=True)  # output_folder has refused a user's folder
     lines = summary(result)
@@ -355,7 +374,23 @@ def optimize(
         hashes = evidence_of(loaded, targets_path, None, fitted.parent)
         result.write_fitted(fitted, {**provenance(targets_path), "evidence_sha256": hashes})
         lines.append(f"wrote {fitted} (previous kept as fitted.previous.yaml)")
-    options.echo_lines([*lines, f"report: {folder}/"])
+    fit = result.fit
+    summarised = {
+        "command": "calibrate",
+        "method": "optimize",
+        "folder": str(folder),
+        "files": [*options.written(folder), *([str(fitted)] if fitted else [])],
+        "loss": fit.loss,
+        "runs": fit.runs,
+        "seconds": fit.seconds,
+        "best": fit.best,
+        "holdout": None if holdout is None else str(holdout),
+    }
+    options.report([*lines, f"report: {folder}/"], summarised, as_json)
+
+
+#: What a --json summary of an ABC posterior takes from its record (`posterior.yaml`).
+RECORDED = ("model", "evidence", "runs", "seconds", "runs_per_second", "effective_sample_size")
 
 
 def fit_files(

@@ -8,6 +8,7 @@ import click
 
 from sim.cli import options
 from sim.core.errors import InputError
+from sim.io.progress import progress
 
 
 @click.group(cls=options.OptionsOnce)
@@ -186,7 +187,6 @@ def votes(scenario: Path, counts: Path | None) -> None:
 @options.count("--datasets", 10, 10_000, 200, "Synthetic datasets, each fitted.")
 @options.seed
 @options.out_folder("outputs/sbc/")
-@options.quiet
 @options.figures
 def sbc(
     scenario: Path,
@@ -197,7 +197,6 @@ def sbc(
     seed: int | None,
     out: Path | None,
     force: bool,
-    quiet: bool,
 ) -> None:
     """Simulation-based calibration of calibrate's ABC: the rank of each true parameter in
     its posterior over synthetic datasets, against a simultaneous 95% band.
@@ -225,7 +224,7 @@ def sbc(
     folder = output_folder(out, Path("outputs") / "sbc", force)
     chosen = loaded.seed if seed is None else seed
     prior = Prior.about_defaults(variant(loaded.model).free(CALIBRATED))
-    with options.progress_bar(draws, quiet, "prior runs") as advance:
+    with progress(draws, "prior runs") as advance:
         bank = simulate_bank(loaded, targets, prior, draws, chosen, progress=advance)
     claims = reference_claims(loaded, targets, chosen)
     result = calibrate_inference(bank, claims, datasets, chosen)

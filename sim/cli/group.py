@@ -33,10 +33,46 @@ class AlignsimGroup(options.OptionsOnce):
         except click.ClickException as exc:
             click.echo(f"alignsim: error: {' '.join(exc.format_message().split())}", err=True)
             sys.exit(2 if exc.exit_code == 1 else exc.exit_code)
+        except Interrupted as exc:
+            click.echo(f"alignsim: interrupted; {exc}", err=True)
+            sys.exit(INTERRUPTED)
         except click.exceptions.Abort:
-            click.echo("alignsim: aborted", err=True)
-            sys.exit(1)
+            click.echo("alignsim: interrupted", err=True)
+            sys.exit(INTERRUPTED)
         sys.exit(code if isinstance(code, int) else 0)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; Ctrl-C (SIGINT) becomes `Interrupted`, saying how to go on."""
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise Interrupted(how_to_resume(ctx)) from None
+
+
+#: The exit status of a command stopped by Ctrl-C (128 + SIGINT, as shells report it).
+INTERRUPTED = 130
+
+#: What a command stopped by Ctrl-C leaves, and how to go on, by command name.
+RESUME = {
+    "sweep": "the chunks finished so far are kept: run the same command with --resume "
+    "(and the same --out) to finish the sweep",
+    "sensitivity": "nothing was written; run the same command again",
+    "serve": "the page server has stopped",
+}
+
+
+def how_to_resume(ctx: click.Context) -> str:
+    """What an interrupted command leaves behind and how to go on."""
+    name = ctx.invoked_subcommand or ""
+    return RESUME.get(
+        name,
+        "nothing was written (outputs appear whole or not at all, an earlier result is "
+        "left as it was); run the same command again",
+    )
+
+
+class Interrupted(Exception):
+    """The command was stopped by Ctrl-C; the message says how to resume."""
 
 
 @click.group(
@@ -59,6 +95,7 @@ def cli() -> None:
 for module in (inputs, runs, calibration, evidence, sweeps, whatif, page):
     for command in module.COMMANDS:
         cli.add_command(command)
+options.with_logging(cli)
 
 
 def main() -> None:

@@ -5,13 +5,13 @@ so a command receives checked values.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
+import json
 import shlex
 import sys
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -345,8 +345,6 @@ draw = click.option(
     "scenario's `parameters_from`) [default: the posterior median, fitted.yaml].",
 )
 
-quiet = click.option("--quiet", is_flag=True, help="No progress bar.")
-
 targets = click.option(
     "--targets",
     "targets_path",
@@ -408,66 +406,77 @@ def echo_lines(lines: list[str]) -> None:
         click.echo(line)
 
 
-#: Seconds between two progress lines where standard error is not a terminal.
-PROGRESS_EVERY = 30.0
+#: The options every command takes, and the group too (`alignsim -v run ...` and
+#: `alignsim run -v ...` alike): how much to log, and where (`sim.cli.logs`).
+LOGGING = (
+    click.Option(
+        ["-v", "--verbose"], count=True, help="Log more detail (repeatable; DEBUG level)."
+    ),
+    click.Option(
+        ["-q", "--quiet"], is_flag=True, help="Log warnings and errors only: no progress."
+    ),
+    click.Option(
+        ["--log-file"],
+        type=click.Path(dir_okay=False, path_type=Path),
+        metavar="PATH",
+        help="Also append every log record (with its time) to this file.",
+    ),
+)
 
 
-@contextmanager
-def progress_bar(total: int, quiet: bool, what: str) -> Iterator[Callable[[int], None]]:
-    """Progress of `total` units of `what`, advanced by the callable it yields: a tqdm bar
-    (with its ETA) on a terminal; elsewhere (a batch job's log) a line on standard error
-    every `PROGRESS_EVERY` seconds and one at the end, with the count, rate and time left;
-    nothing with --quiet."""
-    if quiet:
-        yield lambda _: None
-        return
-    if sys.stderr.isatty():
-        from tqdm import tqdm
+def with_logging(command: click.Command) -> click.Command:
+    """Give `command` (and, for a group, each of its commands) the `LOGGING` options:
+    its callback sets up logging from them, added to those given before the command's
+    name, then runs as before."""
+    if not any(p.name == "verbose" for p in command.params):  # `blocs` shares its params
+        command.params.extend(copy.copy(option) for option in LOGGING)
+    callback = command.callback
 
-        with tqdm(total=total, unit="run", desc=what) as bar:
-            yield bar.update
-        return
-    log = ProgressLog(total, what)
-    yield log.advance
-    log.line(final=True)
+    @functools.wraps(callback or (lambda: None))
+    def logged(*args: Any, verbose: int, quiet: bool, log_file: Path | None, **kwargs: Any) -> Any:
+        from sim.cli import logs
 
+        meta = click.get_current_context().meta
+        verbose += meta.get("alignsim.verbose", 0)
+        quiet = quiet or meta.get("alignsim.quiet", False)
+        log_file = log_file or meta.get("alignsim.log_file")
+        meta.update({"alignsim.verbose": verbose, "alignsim.quiet": quiet})
+        meta["alignsim.log_file"] = log_file
+        logs.configure(verbose, quiet, log_file)
+        return callback(*args, **kwargs) if callback else None
 
-class ProgressLog:
-    """Progress lines for a log: ``alignsim: WHAT: DONE of TOTAL (P%) in T, R runs/s,
-    about L left``."""
-
-    def __init__(self, total: int, what: str) -> None:
-        self.total, self.what, self.done = total, what, 0
-        self.start = self.last = time.monotonic()
-
-    def advance(self, count: int) -> None:
-        """Count `count` more units; write a line when `PROGRESS_EVERY` seconds have passed."""
-        self.done += count
-        if time.monotonic() - self.last >= PROGRESS_EVERY:
-            self.line()
-
-    def line(self, final: bool = False) -> None:
-        """Write the current progress to standard error (at the end, what was done)."""
-        now = time.monotonic()
-        self.last, spent = now, now - self.start
-        rate = self.done / spent if spent > 0 else 0.0
-        left = (self.total - self.done) / rate if rate > 0 else 0.0
-        done = f"alignsim: {self.what}: {self.done:,}"
-        if final:
-            click.echo(f"{done} done in {clock(spent)}, {rate:,.0f} runs/s", err=True)
-            return
-        click.echo(
-            f"{done} of {self.total:,} ({self.done / max(self.total, 1):.0%}) in "
-            f"{clock(spent)}, {rate:,.0f} runs/s, about {clock(left)} left at most",
-            err=True,
-        )
+    command.callback = logged
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            with_logging(sub)
+    return command
 
 
-def clock(seconds: float) -> str:
-    """Seconds as ``1h02m03s``, ``2m03s`` or ``3s``."""
-    whole = round(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h{minutes:02d}m{secs:02d}s"
-    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
+json_output = click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print one JSON document of the results (paths written, key numbers) on standard "
+    "output, and nothing else there.",
+)
+
+
+def written(folder: Path) -> list[str]:
+    """The files of an output folder, as paths (for a --json summary)."""
+    return sorted(str(p) for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+def report(lines: list[str], summary: dict[str, Any], as_json: bool) -> None:
+    """Print a result: its lines, or with --json its summary as one JSON document."""
+    if as_json:
+        click.echo(json.dumps(summary, indent=2, default=str))
+    else:
+        echo_lines(lines)
+
+
+def records(table: Any) -> list[dict[str, Any]]:
+    """A pandas table's rows as JSON-ready mappings (dates as ISO text, NaN as null)."""
+    rows: list[dict[str, Any]] = json.loads(
+        table.to_json(orient="records", date_format="iso", date_unit="s")
+    )
+    return rows

@@ -56,7 +56,6 @@ from sim.page.limits import PageLimits
     "'pause between steps' slider changes it).",
 )
 @options.draw
-@click.option("-v", "--verbose", is_flag=True, help="Log each scenario left out, and page counts.")
 def serve(
     scenario: Path,
     port: int,
@@ -70,7 +69,6 @@ def serve(
     release_after: float,
     pause: int,
     draw: int | None,
-    verbose: bool,
 ) -> None:
     """Serve the interactive teaching page (Mesa SolaraViz), offline.
 
@@ -83,13 +81,9 @@ def serve(
       alignsim serve scenarios/two-patrons.yaml
       alignsim serve scenarios/two-patrons.yaml --host 0.0.0.0 --max-pages 40
     """
-    import logging
-
     from sim.page import server
     from sim.page.catalogue import build_catalogue
 
-    logging.basicConfig(format="%(asctime)s alignsim %(message)s", level=logging.WARNING)
-    logging.getLogger("alignsim").setLevel(logging.INFO if verbose else logging.WARNING)
     config = server.PageServer(
         first=scenario,
         host=host,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     "(fan.parquet, fan_<ACTOR>.png; 0: none).",
 )
 @options.formats
+@options.json_output
 def run(
     scenario: Path,
     out: Path | None,
@@ -51,6 +52,7 @@ def run(
     record_every: int,
     replicates: int,
     formats: tuple[str, ...],
+    as_json: bool,
 ) -> None:
     """Run SCENARIO once through the Mesa model; write tables, manifest and figures.
 
@@ -76,7 +78,31 @@ def run(
     if replicates:
         result = result.with_fan(loaded, replicates)
     result.save(target, csv, formats, force=True)  # output_folder has refused a user's
-    options.echo_lines([*run_summary(result), f"outputs: {target}/"])
+    lines = [*run_summary(result), f"outputs: {target}/"]
+    options.report(lines, run_json(result, target), as_json)
+
+
+def run_json(result: Run, folder: Path) -> dict[str, Any]:
+    """The --json summary of a run: where it went, and the focal actor's final numbers."""
+    m, metrics, view = result.manifest, result.tables["metrics"], result.view
+    focal = m["scenario"]["focal"]
+    mine = metrics[metrics["actor"] == focal]
+    final = view.matrix(view.last_date)[view.actors.index(focal)]
+    return {
+        "command": "run",
+        "scenario": m["scenario"]["name"],
+        "seed": m["seed"],
+        "folder": str(folder),
+        "files": options.written(folder),
+        "focal": focal,
+        "end": str(m["scenario"]["end"]),
+        "final_alignment": {t: float(final[i]) for i, t in enumerate(view.actors) if t != focal},
+        "hedging_index": {
+            "start": float(mine["hedging_index"].iloc[0]),
+            "end": float(mine["hedging_index"].iloc[-1]),
+        },
+        "events": {k: m["events"][k] for k in ("scripted", "agent_actions")},
+    }
 
 
 def run_summary(result: Run) -> list[str]:
@@ -112,7 +138,8 @@ def run_summary(result: Run) -> list[str]:
     "--outcome",
     default="final_hedging_index",
     show_default=True,
-    help="Sweep: results column of the heat map and scatter plots.",
+    help="Sweep: numeric outcome (results column) of the heat map and scatter plots, e.g. "
+    "final_alignment_CHN (the list: an unknown name prints it).",
 )
 @click.option(
     "--variable",

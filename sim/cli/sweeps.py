@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-import logging
-from collections.abc import Iterator
+import dataclasses
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -14,26 +12,8 @@ from sim.cli import options
 from sim.core.errors import InputError
 
 if TYPE_CHECKING:
+    from sim.experiments.bench import Scale
     from sim.experiments.sweepfolder import Dispatch
-
-
-class Stderr(logging.Handler):
-    """A log line as ``alignsim: MESSAGE`` on standard error (Click's, which tests read)."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        click.echo(f"alignsim: {record.getMessage()}", err=True)
-
-
-@contextlib.contextmanager
-def notes_on_stderr() -> Iterator[None]:
-    """Show what a sweep reports while it works (a chunk that failed its checksum, a lock
-    taken over from a killed process) on standard error, for the block."""
-    handler, logger = Stderr(), logging.getLogger("alignsim")
-    logger.addHandler(handler)
-    try:
-        yield
-    finally:
-        logger.removeHandler(handler)
 
 
 @click.command()
@@ -65,6 +45,9 @@ def notes_on_stderr() -> Iterator[None]:
 )
 @click.option("--trajectories", is_flag=True, help="Also keep every run's full trajectory.")
 @click.option(
+    "--csv", is_flag=True, help="Also write results.csv and envelopes.csv (the same rows)."
+)
+@click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     metavar="DIR",
@@ -72,7 +55,7 @@ def notes_on_stderr() -> Iterator[None]:
 )
 @click.option("--resume", is_flag=True, help="Finish an interrupted sweep in --out.")
 @click.option("--force", is_flag=True, help="Discard an existing sweep folder and start again.")
-@options.quiet
+@options.json_output
 def sweep(
     scenario: Path,
     varies: tuple[str, ...],
@@ -86,10 +69,11 @@ def sweep(
     chunk_runs: int,
     envelope_step: str,
     trajectories: bool,
+    csv: bool,
     out: Path | None,
     resume: bool,
     force: bool,
-    quiet: bool,
+    as_json: bool,
 ) -> None:
     """Run SCENARIO over a design of parameter values, in resumable chunks.
 
@@ -123,16 +107,28 @@ def sweep(
         trajectories,
     )
     folder = out or Path("outputs") / "sweeps" / slug(loaded.name)
-    with notes_on_stderr():
-        done = execute(loaded, spec, dispatch, folder, resume, force, quiet)
+    done = execute(loaded, spec, dispatch, folder, resume, force, quiet=False, csv=csv)
     plan = done.plan
     total, chunks = sum(c["runs"] for c in plan["chunks"]), len(plan["chunks"])
-    click.echo(
+    rate = done.ran / max(done.seconds, 1e-9)
+    lines = [
         f"sweep: {len(plan['design'])} design points x {replicates} replicates = {total} "
-        f"runs in {chunks} chunks; ran {done.ran} now in {done.seconds:.1f} s "
-        f"({done.ran / max(done.seconds, 1e-9):.0f} runs/s)"
-    )
-    click.echo(f"results: {folder}/results.parquet, envelopes: {folder}/envelopes.parquet")
+        f"runs in {chunks} chunks; ran {done.ran} now in {done.seconds:.1f} s ({rate:.0f} runs/s)",
+        f"results: {folder}/results.parquet, envelopes: {folder}/envelopes.parquet",
+    ]
+    summary = {
+        "command": "sweep",
+        "folder": str(folder),
+        "files": options.written(folder),
+        "design_points": len(plan["design"]),
+        "replicates": replicates,
+        "runs": total,
+        "chunks": chunks,
+        "ran_now": done.ran,
+        "seconds": done.seconds,
+        "runs_per_second": rate,
+    }
+    options.report(lines, summary, as_json)
 
 
 @click.command()
@@ -161,7 +157,6 @@ def sweep(
 @options.executors
 @options.out_folder("outputs/sensitivity/<scenario-name>/")
 @options.formats
-@options.quiet
 def sensitivity(
     scenario: Path,
     method: str,
@@ -176,7 +171,6 @@ def sensitivity(
     out: Path | None,
     force: bool,
     formats: tuple[str, ...],
-    quiet: bool,
 ) -> None:
     """Global sensitivity of a sweep outcome to parameters (SALib).
 
@@ -197,7 +191,7 @@ def sensitivity(
     chosen = free.check_free(names, "--params") if names else free.free(SENSITIVE)
     folder = output_folder(out, Path("outputs") / "sensitivity" / slug(loaded.name), force)
     root = loaded.seed if seed is None else seed
-    with notes_on_stderr(), atomic_folder(folder) as work:
+    with atomic_folder(folder) as work:
         found = analyse(
             loaded, method, chosen, samples, replicates, root, outcome, dispatch, work / "sweep"
         )
@@ -235,6 +229,7 @@ def sensitivity(
 @options.count("--pages", 1, 60, 1, "With --page: pages open and playing at once.")
 @options.amount("--seconds", 10, 3600, 300.0, "With --page: most seconds to let the pages play.")
 @options.count("--pause", 0, 10_000, 50, "With --page: the play loop's pause between steps (ms).")
+@options.json_output
 def bench(
     scenario: Path | None,
     runs: int,
@@ -244,6 +239,7 @@ def bench(
     pages: int,
     seconds: float,
     pause: int,
+    as_json: bool,
 ) -> None:
     """Time the Mesa path against the ensemble engine (runs per second, ratios, memory),
     `alignsim run` at scale with --actors, or the teaching page with --page.
@@ -255,7 +251,11 @@ def bench(
       alignsim bench scenarios/two-patrons.yaml --page --pages 30
     """
     if actors:
-        options.echo_lines(scale_lines(actors))
+        from sim.experiments.bench import scale
+
+        sizes = list(scale(actors))
+        found = {"command": "bench", "scale": [dataclasses.asdict(s) for s in sizes]}
+        options.report(scale_lines(sizes), found, as_json)
         return
     if scenario is None:
         raise InputError(
@@ -268,37 +268,47 @@ def bench(
 
         name = load_scenario(scenario).name  # bad input fails here, in one line
         played = bench_page(scenario, pages, seconds, ("--pause", str(pause)))
-        options.echo_lines(played.lines(name))
+        found: dict[str, Any] = {"command": "bench", "page": dataclasses.asdict(played)}
+        options.report(played.lines(name), found, as_json)
         return
     from sim.experiments.bench import bench as measure
     from sim.io.scenario import load_scenario
 
     b = measure(load_scenario(scenario), runs, mesa_runs)
-    options.echo_lines(
-        [
-            f"{b.scenario}: {b.actors} actors, {b.steps} steps",
-            f"  Mesa path:        {1 / b.mesa:8.1f} runs/s ({b.mesa * 1e3:.1f} ms a run, "
-            f"mean of {b.mesa_runs})",
-            f"  ensemble, R=1:    {1 / b.single:8.1f} runs/s ({b.single * 1e3:.1f} ms a run)",
-            f"  ensemble, R={b.runs}: {1 / b.batch:8.1f} runs/s",
-            f"  ratio ensemble batch / Mesa, per run: {b.mesa / b.batch:.0f}x; Mesa / ensemble "
-            f"R=1: {b.mesa / b.single:.2f}x",
-            *(
-                f"  {n:3d} actors: {1 / s:8.1f} runs/s with R={r} ({s:.3f} s a run)"
-                for n, r, s in b.synthetic
-            ),
-            f"  peak memory of this process: {b.peak_mb:.0f} MB",
-        ]
-    )
+    lines = [
+        f"{b.scenario}: {b.actors} actors, {b.steps} steps",
+        f"  Mesa path:        {1 / b.mesa:8.1f} runs/s ({b.mesa * 1e3:.1f} ms a run, "
+        f"mean of {b.mesa_runs})",
+        f"  ensemble, R=1:    {1 / b.single:8.1f} runs/s ({b.single * 1e3:.1f} ms a run)",
+        f"  ensemble, R={b.runs}: {1 / b.batch:8.1f} runs/s",
+        f"  ratio ensemble batch / Mesa, per run: {b.mesa / b.batch:.0f}x; Mesa / ensemble "
+        f"R=1: {b.mesa / b.single:.2f}x",
+        *(
+            f"  {n:3d} actors: {1 / s:8.1f} runs/s with R={r} ({s:.3f} s a run)"
+            for n, r, s in b.synthetic
+        ),
+        f"  peak memory of this process: {b.peak_mb:.0f} MB",
+    ]
+    summary = {
+        "command": "bench",
+        "scenario": b.scenario,
+        "actors": b.actors,
+        "steps": b.steps,
+        "runs_per_second": {"mesa": 1 / b.mesa, "ensemble_single": 1 / b.single},
+        "ensemble_batch": {"runs": b.runs, "runs_per_second": 1 / b.batch},
+        "synthetic": [
+            {"actors": n, "batch_runs": r, "runs_per_second": 1 / s} for n, r, s in b.synthetic
+        ],
+        "peak_mb": b.peak_mb,
+    }
+    options.report(lines, summary, as_json)
 
 
-def scale_lines(actors: tuple[int, ...]) -> list[str]:
+def scale_lines(sizes: list[Scale]) -> list[str]:
     """One line per size: the run's time and peak memory, with ratios to the first size."""
-    from sim.experiments.bench import scale
-
     lines = ["`alignsim run` of generated scenarios (weekly, ten years, every table and figure):"]
     first = None
-    for s in scale(actors):
+    for s in sizes:
         first = first or s
         lines.append(
             f"  {s.actors:4d} actors: {s.seconds:7.1f} s, peak {s.peak_mb:6.0f} MB "

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 
 import click
 
 from sim.cli import options
+
+log = logging.getLogger("alignsim.compare")
 
 
 @click.command()
@@ -32,6 +35,7 @@ from sim.cli import options
 )
 @options.out_folder("outputs/compare/<base-name>/")
 @options.formats
+@options.json_output
 def compare(
     base: Path,
     whatifs: tuple[Path, ...],
@@ -46,6 +50,7 @@ def compare(
     out: Path | None,
     force: bool,
     formats: tuple[str, ...],
+    as_json: bool,
 ) -> None:
     """Compare WHATIF scenarios with BASE: bands, differences and their intervals.
 
@@ -63,6 +68,8 @@ def compare(
       alignsim compare scenarios/baseline.yaml scenarios/whatif/us-summit-2026.yaml \\
           --models full,null --metric alignment_USA --at 2026-07-06
     """
+    import pandas as pd
+
     from sim.experiments.compare import Metric, as_models, posterior_draws, with_models
     from sim.experiments.compare import compare as run_all
     from sim.io.files import output_folder, slug
@@ -75,7 +82,7 @@ def compare(
     root = loaded.seed if seed is None else seed
     draws = None if conditional else posterior_draws(loaded, replicates, root)
     if draws is None and not conditional:
-        click.echo(f"{loaded.path}: no posterior beside its fit; conditional on its parameters")
+        log.info(f"{loaded.path}: no posterior beside its fit; conditional on its parameters")
     variants = as_models(loaded, others, model_list(models, conditional))
     result = run_all(loaded, others, chosen, replicates, root, at, draws)
     if variants[0]:
@@ -87,25 +94,38 @@ def compare(
         if draws is None
         else "each at a draw from the base's posterior, the agents' parameters from their priors"
     )
-    click.echo(
-        f"{chosen.label} on {summary['date'].iloc[0]}, {replicates} replicates with "
+    day = pd.Timestamp(summary["date"].iloc[0]).date()
+    lines = [
+        f"{chosen.label} on {day}, {replicates} replicates with "
         f"common random numbers, {kind}; base mean {summary['base_mean'].iloc[0]:.3f}"
-    )
+    ]
     for row in summary.itertuples():
-        click.echo(
+        lines.append(
             f"  {row.whatif}: difference {row.difference_mean:+.3f}, 90% of replicates "
             f"{row.q05:+.3f} to {row.q95:+.3f}, positive in {row.share_positive:.0%} "
             f"(the mean's 95% t-interval {row.t_low:+.3f} to {row.t_high:+.3f})"
         )
     if result.models is not None:
-        click.echo("by model variant (posterior probability among those listed):")
+        lines.append("by model variant (posterior probability among those listed):")
         for r in result.models.itertuples():
-            click.echo(
+            lines.append(
                 f"  {r.whatif} | {r.model} ({r.probability:.2f}): difference "
                 f"{r.difference_mean:+.3f}, 90% {r.q05:+.3f} to {r.q95:+.3f}, positive in "
                 f"{r.share_positive:.0%}"
             )
-    click.echo(f"outputs: {folder}/")
+    lines.append(f"outputs: {folder}/")
+    summary_json = {
+        "command": "compare",
+        "base": loaded.name,
+        "metric": chosen.label,
+        "replicates": replicates,
+        "conditional": draws is None,
+        "folder": str(folder),
+        "files": options.written(folder),
+        "differences": options.records(summary),
+        "models": None if result.models is None else options.records(result.models),
+    }
+    options.report(lines, summary_json, as_json)
 
 
 def model_list(models: str | None, conditional: bool) -> list[str]:

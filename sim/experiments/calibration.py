@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,7 +33,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from tqdm import tqdm
 
 from sim import __version__
 from sim.core import metrics
@@ -45,7 +45,10 @@ from sim.experiments.targets import Target, metric_value, violations
 from sim.figures.calibration import calibration_figures
 from sim.figures.folders import save_output
 from sim.io.files import keep_previous, write_calibration_yaml
+from sim.io.progress import progress
 from sim.io.scenario import Scenario
+
+log = logging.getLogger("alignsim.calibration")
 
 #: Most plateau members run forward for the projection spread.
 PROJECTED_MEMBERS = 40
@@ -370,13 +373,13 @@ def holdout_split(
 
 @contextmanager
 def progress_bar(budget: int, shown: bool) -> Iterator[Callable[[int, float], None]]:
-    """A tqdm bar of the runs spent out of the budget, with the best loss so far (hidden
-    unless `shown`, and where standard error is not a terminal)."""
-    with tqdm(total=budget, unit="run", disable=None if shown else True, desc="calibrating") as bar:
+    """Progress of the runs spent out of the budget (`sim.io.progress`, unless `shown` is
+    False), the best loss so far logged at DEBUG."""
+    with progress(budget, "calibrating", shown) as count:
 
         def advance(runs: int, best: float) -> None:
-            bar.update(runs)
-            bar.set_postfix(best_loss=f"{best:.4f}")
+            count(runs)
+            log.debug(f"calibrating: best loss so far {best:.4f}")
 
         yield advance
 

@@ -273,7 +273,7 @@ def compare(
             )
         )
         row = summary_row(name, base_at, base_at + delta, delta, seed)
-        rows.append({"date": str(dates[column]), **row})
+        rows.append({"date": pd.Timestamp(dates[column]), **row})
     manifest = manifest_of(scenarios, names, metric, replicates, seed)
     manifest["parameters"] = "conditional" if draws is None else "posterior"
     return Comparison(

@@ -30,6 +30,7 @@ from sim.experiments.sweep import scalar_outcomes
 from sim.experiments.sweepfolder import Dispatch, SweepSpec, execute
 from sim.figures.record import save_recorded
 from sim.figures.sensitivity import sensitivity_figures
+from sim.io.datapackage import write_datapackage
 from sim.io.files import write_json, write_table
 from sim.io.scenario import Scenario
 
@@ -139,6 +140,7 @@ class Sensitivity:
         write_table(self.table, folder, "indices", csv=True)
         save_recorded(self.figures(), folder, formats, self.manifest)
         write_json(folder / "manifest.json", self.manifest)
+        write_datapackage(folder, "sensitivity")
 
 
 def sensitivity(

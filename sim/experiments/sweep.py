@@ -34,6 +34,7 @@ from sim.core.streams import spawn_seeds
 from sim.engine.ensemble import Ensemble
 from sim.io.files import atomic_file, sha256
 from sim.io.scenario import Scenario
+from sim.io.tables import sweep_outcomes
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 ENVELOPE_STEPS = {"week": "W-MON", "month": "MS", "quarter": "QS", "year": "YS"}
@@ -162,16 +163,9 @@ def run_index(chunk: Chunk) -> tuple[np.ndarray, np.ndarray]:
 
 def scalar_outcomes(scenario: Scenario) -> tuple[str, ...]:
     """The numeric end-of-horizon outcomes a sweep records for each run of the scenario
-    (the columns of `outcome_table` that sensitivity analyses and adapters can take)."""
-    others = (f"final_alignment_{a}" for a in scenario.actor_ids if a != scenario.focal)
-    return (
-        *others,
-        "final_hedging_index",
-        "final_dependence",
-        "bloc_count",
-        "largest_shift",
-        "agent_actions",
-    )
+    (the columns of `outcome_table` that sensitivity analyses, adapters and the sweep's
+    figures take; `sim.io.tables.sweep_outcomes`)."""
+    return sweep_outcomes([a for a in scenario.actor_ids if a != scenario.focal])
 
 
 def outcome_table(

@@ -24,7 +24,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from matplotlib.figure import Figure
-from tqdm import tqdm
 
 from sim import __version__
 from sim.core.errors import InputError
@@ -40,9 +39,11 @@ from sim.experiments.sweep import (
     write_atomic,
 )
 from sim.figures.sweeps import sweep_figures
-from sim.io.files import write_json
+from sim.io.datapackage import write_datapackage
+from sim.io.files import csv_beside, write_json
 from sim.io.inplace import remove
 from sim.io.lock import hold
+from sim.io.progress import progress
 from sim.io.scenario import Scenario
 
 
@@ -212,11 +213,15 @@ def chunk_files(result: ChunkResult) -> list[tuple[str, pa.Table]]:
     return files
 
 
-def assemble(out: Path, chunks: list[Chunk]) -> None:
-    """Concatenate the chunks' tables in plan order into results and envelopes."""
+def assemble(out: Path, chunks: list[Chunk], csv: bool = False) -> None:
+    """Concatenate the chunks' tables in plan order into results and envelopes (and their
+    CSV copies when `csv`), described by ``datapackage.json``."""
     for kind in ("results", "envelopes"):
         tables = [pq.read_table(out / "chunks" / f"{c.id}.{kind}.parquet") for c in chunks]
         write_atomic(pa.concat_tables(tables), out / f"{kind}.parquet")
+        if csv:
+            csv_beside(out / f"{kind}.parquet")
+    write_datapackage(out)
 
 
 @dataclass(frozen=True)
@@ -240,8 +245,11 @@ class Sweep:
 
     @property
     def results(self) -> pd.DataFrame:
-        """One row per run: point, replicate, seed, the varied parameters, outcomes."""
-        return pd.read_parquet(self.folder / "results.parquet")
+        """One row per run: point, replicate, seed, the varied parameters, outcomes
+        (`largest_shift_date` as datetime64)."""
+        table = pd.read_parquet(self.folder / "results.parquet")
+        table["largest_shift_date"] = pd.to_datetime(table["largest_shift_date"])
+        return table
 
     @property
     def envelopes(self) -> pd.DataFrame:
@@ -270,12 +278,14 @@ def execute(
     force: bool,
     quiet: bool,
     design: list[dict[str, float]] | None = None,
+    csv: bool = False,
 ) -> Sweep:
     """Run a sweep into `out` (resuming a finished part when asked) and return it.
 
     Args:
         design: the design points, when another tool made them (SALib's samplers); by
             default the spec's sampler makes them.
+        csv: also write the results and envelopes as CSV (the same rows and columns).
     """
     variant(scenario.model).check_free([v.name for v in spec.varies], "--vary")
     if design is None:
@@ -286,7 +296,7 @@ def execute(
         pending = [c for c in chunks if c.id not in done]
         began = time.perf_counter()
         run_pending(scenario, spec, dispatch, out, pending, sum(c.runs for c in chunks), quiet)
-        assemble(out, chunks)
+        assemble(out, chunks, csv)
     return Sweep(out, sum(c.runs for c in pending), time.perf_counter() - began)
 
 
@@ -300,19 +310,14 @@ def run_pending(
     quiet: bool,
 ) -> None:
     """Run the pending chunks on the dispatch, saving each as it finishes (with a bar)."""
+    done = total - sum(c.runs for c in pending)
     with (
-        tqdm(
-            total=total,
-            initial=total - sum(c.runs for c in pending),
-            unit="run",
-            disable=True if quiet else None,
-            desc="sweep",
-        ) as bar,
+        progress(total, "sweep", not quiet, initial=done) as advance,
         executor_for(dispatch) as executor,
     ):
         for chunk, result in dispatch_chunks(scenario, spec, pending, executor):
             save_chunk(out, result, chunk.runs)
-            bar.update(chunk.runs)
+            advance(chunk.runs)
 
 
 def dispatch_chunks(

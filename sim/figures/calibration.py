@@ -96,7 +96,7 @@ def draw_target(ax: Any, target: Any, sides: pd.DataFrame) -> None:
 def draw_side(ax: Any, part: pd.DataFrame, style: str, colour: str) -> None:
     """One side of a claim, its median and band with a dot on the date the claim reads (or
     a level line for a number)."""
-    actors, day = part["actors"].iloc[0], part["claim_date"].iloc[0]
+    actors, day = part["actors"].iloc[0], pd.Timestamp(part["claim_date"].iloc[0]).date()
     if not actors:  # a number
         level = float(part["q50"].iloc[0])
         ax.axhline(level, color="0.4", ls="--", lw=1, label=f"level {level:g}")
@@ -124,7 +124,7 @@ def mark(
 ) -> tuple[float, float]:
     """A dot on the first recorded date on or after the one the claim reads, a dotted line
     at that date; returns the dot's place (in data coordinates)."""
-    day = part["claim_date"].iloc[0]
+    day = pd.Timestamp(part["claim_date"].iloc[0]).date()  # a date, read or made
     when = pd.to_datetime(part["date"])
     k = min(int(when.searchsorted(pd.Timestamp(day))), len(when) - 1)
     x, y = mdates.date2num(when.iloc[k]), float(part["q50"].iloc[k])

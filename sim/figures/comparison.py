@@ -137,7 +137,7 @@ def differences_figure(
         )
     ax.axvline(0, color="0.5", lw=1)
     ax.set_yticks(range(len(names)), names)
-    ax.set_xlabel(f"what-if minus base on {summary['date'].iloc[0]}: {label}")
+    ax.set_xlabel(f"what-if minus base on {pd.Timestamp(summary['date'].iloc[0]).date()}: {label}")
     ax.invert_yaxis()  # the what-ifs top to bottom, in the bands' order
     ax.set_title(f"{base}\neach what-if minus the base, per replicate, and the mean")
     ax.legend(fontsize=8, loc="best")

@@ -24,6 +24,7 @@ from sim.figures.record import RECORD, save_recorded
 from sim.figures.runs import RunView, run_figures
 from sim.figures.sensitivity import sensitivity_figures
 from sim.figures.sweeps import load_sweep, sweep_figures
+from sim.io.datapackage import write_datapackage
 from sim.io.files import atomic_folder, read_manifest, read_table, sha256, write_blocks, write_json
 
 #: The tables a calibration report's figures are drawn from (`sim.experiments.calibration`).
@@ -52,6 +53,7 @@ def save_output(
         ]
         if figures:
             written += [*save_recorded(dict(figures), work, formats, manifest), work / RECORD]
+        written.append(write_datapackage(work, target.name))
         outputs = {"outputs": {p.name: sha256(p) for p in written}} if hashes else {}
         write_json(work / "manifest.json", {**manifest, **outputs})
     return target

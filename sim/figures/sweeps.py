@@ -23,6 +23,7 @@ from matplotlib.ticker import MaxNLocator
 from sim.core.errors import InputError, excerpt
 from sim.core.params import REGISTRY
 from sim.figures.runs import OKABE_ITO, date_axis
+from sim.io.tables import sweep_outcomes
 
 LABELS = {
     "final_hedging_index": "hedging index of {focal} at the end (0..1)",
@@ -274,10 +275,12 @@ def sweep_figures(
     """A finished sweep's figures by file stem (after checking the outcome, variable and
     design points); `points`: the design points whose envelopes are drawn."""
     plan, results, envelopes = load_sweep(folder)
-    if outcome not in results.columns:
-        outcomes = [c for c in results.columns if c.startswith(("final_", "largest_shift"))]
+    prefix = "final_alignment_"
+    outcomes = sweep_outcomes([c[len(prefix) :] for c in results.columns if c.startswith(prefix)])
+    if outcome not in outcomes:
         raise InputError(
-            f"--outcome {excerpt(outcome)}: not a results column; choose from {', '.join(outcomes)}"
+            f"--outcome {excerpt(outcome)}: not a numeric outcome of the sweep; choose from "
+            f"{', '.join(outcomes)}"
         )
     if variable not in set(envelopes["variable"]):
         raise InputError(

@@ -166,7 +166,7 @@ def write_blocks(
     writer: pq.ParquetWriter | None = None
     try:
         for i, block in enumerate(blocks):
-            arrow = pa.Table.from_pandas(block, preserve_index=False)
+            arrow = pa.Table.from_pandas(with_dates(block), preserve_index=False)
             writer = writer or pq.ParquetWriter(path, arrow.schema)
             writer.write_table(arrow)
             if csv:
@@ -177,6 +177,29 @@ def write_blocks(
         if writer is not None:
             writer.close()
     return [path, csv_path] if csv else [path]
+
+
+def with_dates(block: pd.DataFrame) -> pd.DataFrame:
+    """The block with its datetime64 columns as dates, which Arrow stores as ``date32``:
+    the one type of a date in every table."""
+    timed = [c for c in block.columns if pd.api.types.is_datetime64_any_dtype(block[c])]
+    return block.assign(**{c: block[c].dt.date for c in timed}) if timed else block
+
+
+def csv_beside(parquet: Path) -> Path:
+    """Write ``NAME.csv`` beside ``NAME.parquet``, whole or not at all, with the same rows
+    and columns, one row group at a time (dates as ISO text); return its path."""
+    target = parquet.with_suffix(".csv")
+    source = pq.ParquetFile(parquet)
+    with atomic_file(target) as work:
+        for i in range(source.num_row_groups):
+            block = source.read_row_group(i).to_pandas()
+            block.to_csv(
+                work, mode="a" if i else "w", header=not i, index=False, lineterminator="\n"
+            )
+        if source.num_row_groups == 0:
+            source.schema_arrow.empty_table().to_pandas().to_csv(work, index=False)
+    return target
 
 
 def read_table(folder: Path, name: str) -> pd.DataFrame:

@@ -136,5 +136,5 @@ def build_catalogue(first: Path, limits: PageLimits, draw: int | None = None) ->
             skipped.append(f"{entry}: {exc}")
     ordered = {k: scenarios[k] for k in sorted(scenarios)}
     for line in skipped:
-        log.info("page: left out %s", line)
+        log.debug("page: left out %s", line)
     return Catalogue(folder, name, ordered, tuple(skipped))

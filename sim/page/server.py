@@ -180,7 +180,7 @@ def watch_pages(guard: Guard, stop: threading.Event, every: float = 2.0) -> None
         try:
             now = set(kernel_context.contexts)
             if len(now) != len(last):
-                log.info("page: %d open", len(now))
+                log.debug("page: %d open", len(now))
             if last - now:
                 closed_at = time.monotonic()
             last = now
@@ -196,7 +196,7 @@ def release(guard: Guard, open_now: int) -> None:
     end_idle_workers(guard)
     dropped = forget_render_callbacks() if open_now == 0 else 0
     release_memory()
-    log.info(
+    log.debug(
         "page: released closed pages (%d render callbacks dropped); %.0f MB resident",
         dropped,
         resident_megabytes(),
