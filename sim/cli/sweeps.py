@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -268,8 +268,9 @@ def bench(
 
         name = load_scenario(scenario).name  # bad input fails here, in one line
         played = bench_page(scenario, pages, seconds, ("--pause", str(pause)))
-        found: dict[str, Any] = {"command": "bench", "page": dataclasses.asdict(played)}
-        options.report(played.lines(name), found, as_json)
+        options.report(
+            played.lines(name), {"command": "bench", "page": dataclasses.asdict(played)}, as_json
+        )
         return
     from sim.experiments.bench import bench as measure
     from sim.io.scenario import load_scenario
