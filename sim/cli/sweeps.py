@@ -227,8 +227,9 @@ def sensitivity(
     "sizes (e.g. 50,200,500), each in its own process.",
 )
 def bench(scenario: Path | None, runs: int, mesa_runs: int, actors: tuple[int, ...]) -> None:
-    """Time the Mesa path against the ensemble engine (runs per second, ratios, memory),
-    or `alignsim run` at scale with --actors.
+    """Time the Mesa path against the ensemble engine (runs per second, ratios, memory)
+    on SCENARIO [default: the example baseline.yaml], or `alignsim run` at scale with
+    --actors.
 
     \b
     Examples:
@@ -238,12 +239,11 @@ def bench(scenario: Path | None, runs: int, mesa_runs: int, actors: tuple[int, .
     if actors:
         options.echo_lines(scale_lines(actors))
         return
-    if scenario is None:
-        raise InputError("give a SCENARIO to time, or --actors N,N,... for runs at scale")
     from sim.experiments.bench import bench as measure
+    from sim.io.examples import example_scenario
     from sim.io.scenario import load_scenario
 
-    b = measure(load_scenario(scenario), runs, mesa_runs)
+    b = measure(load_scenario(scenario or example_scenario("baseline.yaml")), runs, mesa_runs)
     options.echo_lines(
         [
             f"{b.scenario}: {b.actors} actors, {b.steps} steps",
