@@ -8,7 +8,17 @@ from typing import Any
 import click
 
 from sim import __version__
-from sim.cli import calibration, evidence, inputs, options, page, runs, sweeps, whatif
+from sim.cli import (
+    calibration,
+    evidence,
+    examples,
+    inputs,
+    options,
+    page,
+    runs,
+    sweeps,
+    whatif,
+)
 from sim.core.errors import InputError
 from sim.io.paths import describe_os_error
 
@@ -92,7 +102,7 @@ def cli() -> None:
     """
 
 
-for module in (inputs, runs, calibration, evidence, sweeps, whatif, page):
+for module in (inputs, runs, calibration, evidence, sweeps, whatif, page, examples):
     for command in module.COMMANDS:
         cli.add_command(command)
 options.with_logging(cli)

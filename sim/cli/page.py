@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
 
 import click
 
 from sim.cli import options
+from sim.core.errors import InputError
+from sim.io.examples import example_scenario
 from sim.page.limits import PageLimits
+
+#: What the page imports that a plain install leaves out (the `classroom` extra has them).
+CLASSROOM = ("solara", "ipyvuetify", "starlette", "uvicorn")
 
 
 @click.command()
-@options.scenario_argument()
+@click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @options.count("--port", 1, 65535, 8765, "Port to listen on.")
 @click.option(
     "--host",
@@ -57,7 +63,7 @@ from sim.page.limits import PageLimits
 )
 @options.draw
 def serve(
-    scenario: Path,
+    scenario: Path | None,
     port: int,
     host: str,
     token: str | None,
@@ -73,19 +79,22 @@ def serve(
     """Serve the interactive teaching page (Mesa SolaraViz), offline.
 
     The page lists the scenarios of SCENARIO's folder and of its subfolders, as they are
-    when the server starts, and opens on SCENARIO. Beyond loopback it asks for a token,
-    printed with the link to give students.
+    when the server starts, and opens on SCENARIO [default: the example two-patrons.yaml,
+    with the other examples]. Beyond loopback it asks for a token, printed with the link to
+    give students. Needs the classroom extra: pip install 'alignsim[classroom]'.
 
     \b
     Examples:
+      alignsim serve
       alignsim serve scenarios/two-patrons.yaml
       alignsim serve scenarios/two-patrons.yaml --host 0.0.0.0 --max-pages 40
     """
+    require_classroom()
     from sim.page import server
     from sim.page.catalogue import build_catalogue
 
     config = server.PageServer(
-        first=scenario,
+        first=scenario or example_scenario("two-patrons.yaml"),
         host=host,
         port=port,
         token=server.choose_token(host, token, no_token),
@@ -100,6 +109,20 @@ def serve(
         build_catalogue(config.first, config.limits, draw)  # bad input fails before the restart
         server.restart_with_system_allocator(sys.argv[1:])
     server.serve(config)
+
+
+def require_classroom() -> None:
+    """Refuse, in one line, to serve without the packages of the `classroom` extra.
+
+    Raises:
+        InputError: one of `CLASSROOM` is not installed.
+    """
+    missing = [name for name in CLASSROOM if importlib.util.find_spec(name) is None]
+    if missing:
+        raise InputError(
+            f"serve: the teaching page needs {', '.join(missing)}, which a plain install "
+            f"leaves out; install them with: pip install 'alignsim[classroom]'"
+        )
 
 
 COMMANDS = (serve,)

@@ -242,6 +242,7 @@ def bench(
     as_json: bool,
 ) -> None:
     """Time the Mesa path against the ensemble engine (runs per second, ratios, memory),
+    on SCENARIO [default: the example baseline.yaml; with --page, two-patrons.yaml],
     `alignsim run` at scale with --actors, or the teaching page with --page.
 
     \b
@@ -257,25 +258,22 @@ def bench(
         found = {"command": "bench", "scale": [dataclasses.asdict(s) for s in sizes]}
         options.report(scale_lines(sizes), found, as_json)
         return
-    if scenario is None:
-        raise InputError(
-            "give a SCENARIO to time (or to serve, with --page), or --actors N,N,... for "
-            "runs at scale"
-        )
+    from sim.io.examples import example_scenario
+    from sim.io.scenario import load_scenario
+
     if page:
-        from sim.io.scenario import load_scenario
         from sim.page.bench import bench_page
 
-        name = load_scenario(scenario).name  # bad input fails here, in one line
-        played = bench_page(scenario, pages, seconds, ("--pause", str(pause)))
+        served = scenario or example_scenario("two-patrons.yaml")
+        name = load_scenario(served).name  # bad input fails here, in one line
+        played = bench_page(served, pages, seconds, ("--pause", str(pause)))
         options.report(
             played.lines(name), {"command": "bench", "page": dataclasses.asdict(played)}, as_json
         )
         return
     from sim.experiments.bench import bench as measure
-    from sim.io.scenario import load_scenario
 
-    b = measure(load_scenario(scenario), runs, mesa_runs)
+    b = measure(load_scenario(scenario or example_scenario("baseline.yaml")), runs, mesa_runs)
     lines = [
         f"{b.scenario}: {b.actors} actors, {b.steps} steps",
         f"  Mesa path:        {1 / b.mesa:8.1f} runs/s ({b.mesa * 1e3:.1f} ms a run, "
