@@ -125,9 +125,9 @@ def test_killed_shard_resumes_while_assemble_waits(runner: CliRunner, tmp_path: 
     resumed = subprocess.Popen(
         [*command, "--resume"], cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
-    lock = out / "shards" / "0-of-2.lock"
-    wait_for(lambda: f'"pid": {resumed.pid}' in lock.read_text())
-    resumed.send_signal(signal.SIGSTOP)  # holding its shard's lock
+    record = out / "shards" / "0-of-2.json"  # rewritten once the folder's lock is let go
+    wait_for(lambda: f'"pid": {resumed.pid}' in record.read_text())
+    resumed.send_signal(signal.SIGSTOP)  # holding its shard's lock only
     code, errors = invoke(runner, "assemble", str(out))
     assert code == 2 and one_line(errors, f"in use by process {resumed.pid}"), errors
     resumed.send_signal(signal.SIGCONT)
