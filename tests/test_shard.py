@@ -108,7 +108,8 @@ def test_shards_of_another_design_or_another_n_are_refused(
 
 def test_killed_shard_resumes_while_assemble_waits(runner: CliRunner, tmp_path: Path) -> None:
     """A shard killed mid-way is refused without --resume and finished with it (taking
-    over its lock); assemble meanwhile is refused naming it; the result is the unsharded."""
+    over its lock); assemble, or an unsharded sweep, meanwhile is refused naming it; the
+    result is the unsharded sweep's."""
     design = [str(BASELINE), "--vary", "spillover=0:0.5:20", "--replicates", "5"]
     args = [*design, "--chunk-runs", "5", "--quiet"]
     reference, out = tmp_path / "whole", tmp_path / "sharded"
@@ -128,8 +129,10 @@ def test_killed_shard_resumes_while_assemble_waits(runner: CliRunner, tmp_path: 
     record = out / "shards" / "0-of-2.json"  # rewritten once the folder's lock is let go
     wait_for(lambda: f'"pid": {resumed.pid}' in record.read_text())
     resumed.send_signal(signal.SIGSTOP)  # holding its shard's lock only
-    code, errors = invoke(runner, "assemble", str(out))
-    assert code == 2 and one_line(errors, f"in use by process {resumed.pid}"), errors
+    holder = f"in use by process {resumed.pid}"
+    for refused in (["assemble", str(out)], [*args, "--out", str(out), "--force"]):
+        code, errors = invoke(runner, *refused)
+        assert code == 2 and one_line(errors, holder), errors
     resumed.send_signal(signal.SIGCONT)
     printed, errors = resumed.communicate(timeout=120)
     assert resumed.returncode == 0, errors
