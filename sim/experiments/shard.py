@@ -147,12 +147,11 @@ def check_folder(out: Path, plan: dict[str, Any], shard: Shard, again: bool, wha
         check_same_sweep(out, plan, what, SAME_PLAN)
     elif out.is_dir() and any(p.name not in (LOCK, SHARDS) for p in out.iterdir()):
         raise InputError(f"{what}: {out} is not empty and holds no sweep.json; choose another")
-    for path in sorted((out / SHARDS).glob("*.json")):
-        count = json.loads(path.read_text(encoding="utf-8")).get("count")
+    for name, count in shard_counts(out, what).items():
         if count != shard.count:
             raise InputError(
                 f"{what}: the folder's shards split the sweep into {count} ({SHARDS}/"
-                f"{path.name}); give every shard the same N"
+                f"{name}); give every shard the same N"
             )
     if not again and (out / shard.file(".json")).exists():
         raise InputError(
@@ -237,19 +236,30 @@ def assemble_shards(out: Path) -> Sweep:
     return Sweep(out)
 
 
+def shard_counts(out: Path, what: str) -> dict[str, int]:
+    """The N each shard record of the folder names (0 for none), by the record's name."""
+    counts = {}
+    for path in sorted((out / SHARDS).glob("*.json")):
+        try:
+            count = json.loads(path.read_text(encoding="utf-8")).get("count")
+        except (OSError, ValueError, AttributeError) as exc:
+            raise InputError(f"{what}: cannot read {SHARDS}/{path.name} ({exc})") from None
+        counts[path.name] = count if isinstance(count, int) and count > 0 else 0
+    return counts
+
+
 def shard_count(out: Path, what: str) -> int:
     """The N the folder's shards share, or an InputError (no shard, or several N)."""
-    records = sorted((out / SHARDS).glob("*.json"))
-    counts = {json.loads(p.read_text(encoding="utf-8")).get("count") for p in records}
+    counts = shard_counts(out, what)
     if not counts:
         raise InputError(
             f"{what}: no shards ({SHARDS}/I-of-N.json); run alignsim sweep ... --shard I/N "
             f"--out {out} first"
         )
-    if len(counts) > 1 or not all(isinstance(n, int) and n > 0 for n in counts):
-        names = ", ".join(p.name for p in records)
-        raise InputError(f"{what}: the shards split the sweep differently ({names})")
-    return int(counts.pop())
+    found = set(counts.values())
+    if len(found) > 1 or 0 in found:
+        raise InputError(f"{what}: the shards split the sweep differently ({', '.join(counts)})")
+    return found.pop()
 
 
 def chunk_of(record: dict[str, Any]) -> Chunk:
