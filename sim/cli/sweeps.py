@@ -8,15 +8,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sim.cli import options
+from sim.cli import options, shards
 from sim.core.errors import InputError
 
 if TYPE_CHECKING:
     from sim.experiments.bench import Scale
+    from sim.experiments.shard import Shard
     from sim.experiments.sweepfolder import Dispatch
 
 
-@click.command()
+@click.command("run")
 @options.scenario_argument()
 @click.option(
     "--vary",
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
 )
 @click.option("--resume", is_flag=True, help="Finish an interrupted sweep in --out.")
 @click.option("--force", is_flag=True, help="Discard an existing sweep folder and start again.")
+@shards.shard_option
 @options.json_output
 def sweep(
     scenario: Path,
@@ -73,15 +75,17 @@ def sweep(
     out: Path | None,
     resume: bool,
     force: bool,
+    shard: Shard | None,
     as_json: bool,
 ) -> None:
     """Run SCENARIO over a design of parameter values, in resumable chunks.
 
     \b
-    Examples:
+    Examples (`alignsim sweep run SCENARIO ...` is the same as `alignsim sweep SCENARIO ...`):
       alignsim sweep scenarios/baseline.yaml --vary jealousy=0:0.6:4 --vary decay=0.002,0.01
       alignsim sweep scenarios/baseline.yaml --vary impulse=0.1:1.5 --sampler sobol \\
           --samples 64 --dask-local 2 --out runs/sweep
+      alignsim sweep scenarios/baseline.yaml --vary jealousy=0:0.6:4 --shard 0/3 --out runs/s
     """
     from sim.experiments.design import design_size, parse_vary
     from sim.experiments.sweepfolder import SweepSpec, execute
@@ -107,6 +111,8 @@ def sweep(
         trajectories,
     )
     folder = out or Path("outputs") / "sweeps" / slug(loaded.name)
+    if shard is not None:
+        return shards.run_shard(loaded, spec, dispatch, folder, shard, resume, force, False)
     done = execute(loaded, spec, dispatch, folder, resume, force, quiet=False, csv=csv)
     plan = done.plan
     total, chunks = sum(c["runs"] for c in plan["chunks"]), len(plan["chunks"])
@@ -317,4 +323,4 @@ def scale_lines(sizes: list[Scale]) -> list[str]:
     return lines
 
 
-COMMANDS = (sweep, sensitivity, bench)
+COMMANDS = (shards.sweep_group(sweep), sensitivity, bench)

@@ -39,36 +39,48 @@ OPTIONS = {
     "chunks": "the chunks",
 }
 SHOWN = 60
+#: An unsharded sweep's manifest: one line per finished chunk.
+MANIFEST = "manifest.jsonl"
 
 
-def check_same_sweep(out: Path, plan: dict[str, Any]) -> None:
+def check_same_sweep(
+    out: Path,
+    plan: dict[str, Any],
+    what: str = "",
+    hint: str = "give the same options, or use --force to start again",
+) -> None:
     """Refuse to resume `out` with a plan that differs from its sweep.json.
+
+    Args:
+        what: who asks, for messages (``--resume DIR`` unless given).
+        hint: what to do about a difference.
 
     Raises:
         InputError: no readable sweep.json, or the first entry of `OPTIONS` that differs.
     """
-    previous = read_plan(out)
+    what = what or f"--resume {out}"
+    previous = read_plan(out, what)
     current = json.loads(json.dumps(plan, default=str))  # as sweep.json holds it
     for key, option in OPTIONS.items():
         if key in previous and previous[key] != current[key]:
             raise InputError(
-                f"--resume {out}: {option} is {shown(key, current[key])} here but "
-                f"{shown(key, previous[key])} in sweep.json; give the same options, or "
-                f"use --force to start again"
+                f"{what}: {option} is {shown(key, current[key])} here but "
+                f"{shown(key, previous[key])} in sweep.json; {hint}"
             )
 
 
-def read_plan(out: Path) -> dict[str, Any]:
-    """The folder's sweep.json, or an InputError saying why it is not a sweep folder."""
+def read_plan(out: Path, what: str) -> dict[str, Any]:
+    """The folder's sweep.json, or an InputError (starting with `what`) saying why it is
+    not a sweep folder."""
     path = out / "sweep.json"
     try:
         plan = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError(f"--resume {out}: no sweep.json; not a sweep folder") from None
+        raise InputError(f"{what}: no sweep.json; not a sweep folder") from None
     except (OSError, ValueError) as exc:
-        raise InputError(f"--resume {out}: cannot read sweep.json ({exc})") from None
+        raise InputError(f"{what}: cannot read sweep.json ({exc})") from None
     if not isinstance(plan, dict):
-        raise InputError(f"--resume {out}: sweep.json does not hold a sweep's plan")
+        raise InputError(f"{what}: sweep.json does not hold a sweep's plan")
     return plan
 
 
@@ -90,22 +102,37 @@ def vary_text(entry: dict[str, Any]) -> str:
     return f"{entry.get('name')}={separator.join(str(v) for v in values)}"
 
 
-def verified_chunks(out: Path, planned: set[str]) -> set[str]:
+def verified_chunks(out: Path, planned: set[str], manifest: str = MANIFEST) -> set[str]:
     """The planned chunks the manifest lists whose files match their SHA-256 (reporting
-    every other listed chunk, which runs again); the manifest keeps only their lines."""
-    kept: dict[str, str] = {}
-    for line, record in manifest_records(out):
-        chunk = record.get("chunk")
-        if chunk in planned and chunk not in kept and intact(out, chunk, record):
-            kept[chunk] = line
-    with atomic_file(out / "manifest.jsonl") as work:
+    every other listed chunk, which runs again); the manifest keeps only their lines.
+
+    Args:
+        manifest: the manifest's path in the folder (a shard's, `sim.experiments.shard`).
+    """
+    kept = verified_lines(out, planned, manifest, warn=True)
+    with atomic_file(out / manifest) as work:
         work.write_text("".join(f"{line}\n" for line in kept.values()), encoding="utf-8")
     return set(kept)
 
 
-def manifest_records(out: Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Each whole line of manifest.jsonl with its record (a line cut by a kill is skipped)."""
-    path = out / "manifest.jsonl"
+def verified_lines(out: Path, planned: set[str], manifest: str, warn: bool) -> dict[str, str]:
+    """The manifest's line of each planned chunk whose files match their SHA-256 (the
+    first such line of a chunk listed twice); with `warn`, each other one is reported."""
+    kept: dict[str, str] = {}
+    for line, record in manifest_records(out, manifest):
+        chunk = record.get("chunk")
+        if chunk in planned and chunk not in kept:
+            wrong = problem(out, chunk, record)
+            if wrong is None:
+                kept[chunk] = line
+            elif warn:
+                log.warning(f"{out}: chunk {chunk}{wrong}; running it again")
+    return kept
+
+
+def manifest_records(out: Path, manifest: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each whole line of the manifest with its record (a line cut by a kill is skipped)."""
+    path = out / manifest
     for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
         try:
             record = json.loads(line)
@@ -115,20 +142,16 @@ def manifest_records(out: Path) -> Iterator[tuple[str, dict[str, Any]]]:
             yield line, record
 
 
-def intact(out: Path, chunk: str, record: dict[str, Any]) -> bool:
-    """Whether every file the manifest recorded for `chunk` has its recorded SHA-256."""
+def problem(out: Path, chunk: str, record: dict[str, Any]) -> str | None:
+    """What is wrong with the files a manifest line records for `chunk` (None: every one
+    has its recorded SHA-256), as the end of a sentence naming the chunk."""
     recorded = record.get("sha256")
     if not isinstance(recorded, dict) or not recorded:
-        log.warning(f"{out}: chunk {chunk} has no checksum in manifest.jsonl; running it again")
-        return False
+        return " has no checksum in its manifest"
     for name, expected in recorded.items():
         path = out / name
-        if not path.is_file() or sha256(path) != expected:
-            problem = (
-                "is missing"
-                if not path.is_file()
-                else "does not match its SHA-256 in manifest.jsonl (truncated or replaced)"
-            )
-            log.warning(f"{out}: chunk {chunk}: {name} {problem}; running it again")
-            return False
-    return True
+        if not path.is_file():
+            return f": {name} is missing"
+        if sha256(path) != expected:
+            return f": {name} does not match its SHA-256 in the manifest (truncated or replaced)"
+    return None

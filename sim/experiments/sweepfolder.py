@@ -5,6 +5,7 @@ Output folder (README, "Sweeps, on one machine or a cluster"): ``sweep.json`` (t
 ``trajectories/<id>.parquet`` with ``--trajectories``), ``manifest.jsonl`` (one line per
 finished chunk, with its files' SHA-256), ``sweep.lock`` (held by the process working in the
 folder, `sim.io.lock`), and on completion ``results.parquet`` and ``envelopes.parquet``.
+A sharded sweep (`sim.experiments.shard`) adds ``shards/``, each shard's lock and manifest.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from sim import __version__
 from sim.core.errors import InputError
 from sim.core.variants import variant
 from sim.experiments.design import Vary, design_points
-from sim.experiments.resume import check_same_sweep, verified_chunks
+from sim.experiments.resume import MANIFEST, check_same_sweep, verified_chunks
 from sim.experiments.sweep import (
     Chunk,
     ChunkResult,
@@ -42,7 +43,8 @@ from sim.figures.sweeps import sweep_figures
 from sim.io.datapackage import write_datapackage
 from sim.io.files import csv_beside, write_json
 from sim.io.inplace import remove
-from sim.io.lock import hold
+from sim.io.lock import hold, hold_all
+from sim.io.owners import Owner
 from sim.io.progress import progress
 from sim.io.scenario import Scenario
 
@@ -132,6 +134,13 @@ def plan_record(
 
 #: The lock file of a sweep folder (`sim.io.lock`), kept when --force empties the folder.
 LOCK = "sweep.lock"
+#: The folder of a sharded sweep's shards: each one's lock, record and manifest.
+SHARDS = "shards"
+
+
+def shard_locks(out: Path) -> list[Path]:
+    """The lock files of the folder's shards (none for a sweep that was never sharded)."""
+    return sorted((out / SHARDS).glob("*.lock"))
 
 
 @contextlib.contextmanager
@@ -140,7 +149,7 @@ def open_folder(out: Path, plan: dict[str, Any], resume: bool, force: bool) -> I
     folder; yield the ids of the chunks already done (checked against their SHA-256)."""
     resuming = decide(out, plan, resume, force)  # refusals before anything is written
     out.mkdir(parents=True, exist_ok=True)
-    with hold(out / LOCK, f"--out {out}"):
+    with hold(out / LOCK, f"--out {out}"), hold_all(shard_locks(out), f"--out {out}"):
         if decide(out, plan, resume, force) != resuming:
             raise InputError(f"--out {out}: another process changed the folder; try again")
         yield resumed(out, plan) if resuming else started(out, plan)
@@ -183,9 +192,16 @@ def resumed(out: Path, plan: dict[str, Any]) -> set[str]:
     return verified_chunks(out, {c["id"] for c in plan["chunks"]})
 
 
-def save_chunk(out: Path, result: ChunkResult, runs: int) -> None:
+def save_chunk(
+    out: Path, result: ChunkResult, runs: int, manifest: str = MANIFEST, by: Owner | None = None
+) -> None:
     """Write a chunk's files atomically, then record them and their SHA-256 in the manifest
-    (flushed and fsync'd)."""
+    (flushed and fsync'd).
+
+    Args:
+        manifest: the manifest's path in the folder; by: the process recording the chunk,
+            named on its line (a shard's).
+    """
     hashes = {name: write_atomic(table, out / name) for name, table in chunk_files(result)}
     line = json.dumps(
         {
@@ -193,10 +209,11 @@ def save_chunk(out: Path, result: ChunkResult, runs: int) -> None:
             "runs": runs,
             "seconds": round(result.seconds, 3),
             "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            **({"host": by.host, "pid": by.pid} if by else {}),
             "sha256": hashes,
         }
     )
-    with (out / "manifest.jsonl").open("a", encoding="utf-8") as handle:
+    with (out / manifest).open("a", encoding="utf-8") as handle:
         handle.write(line + "\n")
         handle.flush()
         os.fsync(handle.fileno())
@@ -287,17 +304,25 @@ def execute(
             default the spec's sampler makes them.
         csv: also write the results and envelopes as CSV (the same rows and columns).
     """
-    variant(scenario.model).check_free([v.name for v in spec.varies], "--vary")
-    if design is None:
-        design = design_points(list(spec.varies), spec.sampler, spec.samples, spec.seed)
-    chunks = plan_chunks(scenario, design, spec.replicates, spec.seed, spec.chunk_runs)
-    plan = plan_record(scenario, spec, design, chunks)
+    chunks, plan = planned(scenario, spec, design)
     with open_folder(out, plan, resume, force) as done:
         pending = [c for c in chunks if c.id not in done]
         began = time.perf_counter()
         run_pending(scenario, spec, dispatch, out, pending, sum(c.runs for c in chunks), quiet)
         assemble(out, chunks, csv)
     return Sweep(out, sum(c.runs for c in pending), time.perf_counter() - began)
+
+
+def planned(
+    scenario: Scenario, spec: SweepSpec, design: list[dict[str, float]] | None
+) -> tuple[list[Chunk], dict[str, Any]]:
+    """The sweep's chunks and its plan (the content of sweep.json), its varied parameters
+    checked; the spec's sampler makes the design unless one is given."""
+    variant(scenario.model).check_free([v.name for v in spec.varies], "--vary")
+    if design is None:
+        design = design_points(list(spec.varies), spec.sampler, spec.samples, spec.seed)
+    chunks = plan_chunks(scenario, design, spec.replicates, spec.seed, spec.chunk_runs)
+    return chunks, plan_record(scenario, spec, design, chunks)
 
 
 def run_pending(
@@ -308,15 +333,18 @@ def run_pending(
     pending: list[Chunk],
     total: int,
     quiet: bool,
+    manifest: str = MANIFEST,
+    by: Owner | None = None,
 ) -> None:
-    """Run the pending chunks on the dispatch, saving each as it finishes (with a bar)."""
+    """Run the pending chunks on the dispatch, saving each as it finishes (with a bar) in
+    `manifest` (`save_chunk`)."""
     done = total - sum(c.runs for c in pending)
     with (
         progress(total, "sweep", not quiet, initial=done) as advance,
         executor_for(dispatch) as executor,
     ):
         for chunk, result in dispatch_chunks(scenario, spec, pending, executor):
-            save_chunk(out, result, chunk.runs)
+            save_chunk(out, result, chunk.runs, manifest, by)
             advance(chunk.runs)
 
 

@@ -48,6 +48,16 @@ def hold(path: Path, what: str) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
+@contextlib.contextmanager
+def hold_all(paths: list[Path], what: str) -> Iterator[None]:
+    """Hold every lock file of `paths` for the block (refusing, as `hold` does, if any is
+    held), so that no process holding one of them works meanwhile."""
+    with contextlib.ExitStack() as stack:
+        for path in paths:
+            stack.enter_context(hold(path, what))
+        yield
+
+
 def take(fd: int, path: Path, what: str) -> None:
     """Lock `fd`, or refuse naming the holder; record this process as the holder."""
     try:
