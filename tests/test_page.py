@@ -63,6 +63,19 @@ def test_the_page_starts_with_the_scenarios_parameters_and_seed_and_runs_as_alig
     assert np.array_equal(page.history, run.history), "the page and `alignsim run` disagree"
 
 
+def test_the_event_table_names_event_types_in_words(catalogue) -> None:
+    from sim.engine.model import AlignmentModel
+    from sim.io.scenario import load_scenario
+    from sim.page import app
+
+    model = AlignmentModel(load_scenario(TWO_PATRONS))
+    for _ in range(261):
+        model.step()
+    rows = app.fired_events(model, most=10_000)  # the scripted events too
+    assert rows and any("agent action" in note for *_, note in rows), rows
+    assert not [kind for _, _, kind, _ in rows if "_" in kind], rows
+
+
 def test_the_pictures_are_svg_with_their_step_and_gaps_for_missing_values(catalogue) -> None:
     from sim.page import app, svg
 

@@ -109,6 +109,12 @@ SYMBOLIC_TYPES: dict[str, tuple[float, str]] = {
 
 
 @cache
+def in_words(event_type: str) -> str:
+    """An event type's name as words, for figures and the page: ``economic_aid`` →
+    ``economic aid``."""
+    return event_type.replace("_", " ")
+
+
 def cameo_table() -> dict[str, EventType]:
     """Read the shipped CAMEO table: code -> EventType (cached after the first call)."""
     text = resources.files("sim").joinpath("data/cameo_goldstein.tsv").read_text("utf-8")

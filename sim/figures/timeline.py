@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
+from sim.core.events import in_words
+
 #: Marker of each kind of event: (cooperative, conflictual), and whether it is filled.
 MARKERS = {
     "documented": (("^", "v"), True),
@@ -43,11 +45,6 @@ def event_kinds(events: pd.DataFrame) -> np.ndarray:
     return np.select(
         [events["origin"] == "agent", documented], ["agent", "documented"], default="what-if"
     )
-
-
-def plain(event_type: str) -> str:
-    """An event type in words: ``economic_aid`` → ``economic aid``."""
-    return event_type.replace("_", " ")
 
 
 def document_name(doc: str) -> str:
@@ -191,7 +188,7 @@ def event_key(ax: Any, labelled: pd.DataFrame, names: Mapping[str, str]) -> None
     if labelled.empty:
         return
     lines = [
-        f"{e['number']}  {e['date']}  {plain(e['type'])}, {names.get(e['source'], e['source'])}"
+        f"{e['number']}  {e['date']}  {in_words(e['type'])}, {names.get(e['source'], e['source'])}"
         f" → {names.get(e['target'], e['target'])} ({document_name(str(e['doc']))})"
         for _, e in labelled.iterrows()
     ]

@@ -33,6 +33,7 @@ import solara
 from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 
+from sim.core.events import in_words
 from sim.core.params import REGISTRY
 from sim.core.policy import ACTION_NAMES, ACTION_TYPES
 from sim.engine.model import AlignmentModel
@@ -299,7 +300,7 @@ def fired_events(model: AlignmentModel, most: int = 12) -> list[tuple[str, str, 
                 (
                     np.datetime64(event.date),
                     f"{event.source} → {ids[schedule.target[e]]}",
-                    event.type,
+                    in_words(event.type),
                     quote,
                 )
             )
@@ -308,7 +309,7 @@ def fired_events(model: AlignmentModel, most: int = 12) -> list[tuple[str, str, 
             (
                 model.dates[action.step - 1],
                 f"{ids[action.source]} → {ids[action.target]}",
-                ACTION_TYPES[action.kind],
+                in_words(ACTION_TYPES[action.kind]),
                 f"agent action ({ACTION_NAMES[action.kind]})",
             )
         )
@@ -471,10 +472,10 @@ def Page() -> None:
             )
             ValueSlider(PAUSE, pause.value, pause.set)
         with solara.Card("Scenario and parameters"):
-            solara.Text("Each takes effect at Reset.", classes=["alignsim-unit"])
             if projector.value:
                 solara.Text("Hidden in projector mode: switch it off to change them.")
             else:
+                solara.Text("Each takes effect at Reset.", classes=["alignsim-unit"])
                 Inputs(params, chosen)
     Views(model.value, projector.value)
 
