@@ -85,11 +85,11 @@ def draw_target(ax: Any, target: Any, sides: pd.DataFrame) -> None:
     rate = target.satisfied_share
     ax.set_title(
         f"{textwrap.fill(target.claim, 58)}\n(read: {reading}; {rate:.0%} of runs satisfy)",
-        fontsize=8,
+        fontsize="small",
         color=SATISFIED if rate >= 0.5 else UNSATISFIED,
     )
-    ax.set_ylabel(METRIC_LABELS[target.metric], fontsize=7)
-    ax.legend(fontsize=6.5, loc="best")
+    ax.set_ylabel(METRIC_LABELS[target.metric], fontsize="x-small")
+    ax.legend(fontsize="x-small", loc="best")
     ax.tick_params(labelsize=7)
 
 
@@ -164,10 +164,10 @@ def parameters_figure(
             (1.02, row),
             xycoords=("axes fraction", "data"),
             va="center",
-            fontsize=8,
+            fontsize="small",
         )
     ranges = [f"{n}\n{REGISTRY[n].low:g} to {REGISTRY[n].high:g}" for n in names]
-    ax.set_yticks(range(len(names)), ranges, fontsize=9)
+    ax.set_yticks(range(len(names)), ranges, fontsize="small")
     ax.set_xlim(0, 1)
     ax.set_xlabel("position within the parameter's allowed range (0 = low, 1 = high)")
     fig.suptitle(

@@ -70,9 +70,9 @@ def bands_figure(
                 lw=1.2,
                 zorder=1,
             )
-        ax.set_title(name, fontsize=10)
-        ax.set_ylabel(label, fontsize=9)
-        ax.legend(loc="best", fontsize=8)
+        ax.set_title(name, fontsize="medium")
+        ax.set_ylabel(label, fontsize="small")
+        ax.legend(loc="best", fontsize="small")
         date_axis(ax)
         ax.xaxis.set_tick_params(labelbottom=True)
     for ax in axes[len(whatifs) :]:
@@ -140,5 +140,5 @@ def differences_figure(
     ax.set_xlabel(f"what-if minus base on {pd.Timestamp(summary['date'].iloc[0]).date()}: {label}")
     ax.invert_yaxis()  # the what-ifs top to bottom, in the bands' order
     ax.set_title(f"{base}\neach what-if minus the base, per replicate, and the mean")
-    ax.legend(fontsize=8, loc="best")
+    ax.legend(fontsize="small", loc="best")
     return fig

@@ -59,19 +59,19 @@ def parameters_figure(
         ax.axvspan(row["q05"], row["q95"], color=NEGATIVE, alpha=0.12, label="90% interval")
         ax.axvline(row["median"], color=NEGATIVE, lw=1.5, label="median")
         ax.set_xlim(row["prior_low"], row["prior_high"])
-        ax.set_title(f"{row['parameter']}: shrinkage {row['shrinkage']:.2f}", fontsize=10)
-        ax.set_xlabel(REGISTRY[row["parameter"]].unit, fontsize=8)
-        ax.set_ylabel("density", fontsize=8)
+        ax.set_title(f"{row['parameter']}: shrinkage {row['shrinkage']:.2f}", fontsize="medium")
+        ax.set_xlabel(REGISTRY[row["parameter"]].unit, fontsize="small")
+        ax.set_ylabel("density", fontsize="small")
         ax.tick_params(labelsize=8)
     for ax in axes[len(summary) :]:
         ax.axis("off")
     if len(summary):
-        axes[0].legend(fontsize=7, loc="upper right")
+        axes[0].legend(fontsize="x-small", loc="upper right")
     fig.suptitle(
         f"{title}: prior and posterior of each parameter\n{manifest['runs']} prior runs, "
         f"effective sample size {manifest['effective_sample_size']:g}; shrinkage = 1 − "
         "posterior 90% width / prior 90% width",
-        fontsize=11,
+        fontsize="large",
     )
     return fig
 
@@ -87,15 +87,15 @@ def predictive_figure(predictive: pd.DataFrame, title: str) -> Figure:
         f"{claim[:70]}{'…' if len(claim) > 70 else ''}{' (weight 0)' if w == 0 else ''}"
         for claim, w in zip(predictive["claim"], predictive["weight"], strict=True)
     ]
-    ax.set_yticks(y, labels, fontsize=7)
+    ax.set_yticks(y, labels, fontsize="x-small")
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     ax.axvline(0.5, color="0.5", lw=0.8, ls=":")
     ax.set_xlabel("probability that the claim holds in a run (0..1)")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="lower right", fontsize="small")
     fig.suptitle(
         f"{title}\nposterior predictive check: how often each target's claim holds",
-        fontsize=11,
+        fontsize="large",
     )
     return fig
 
@@ -120,20 +120,20 @@ def sbc_figure(ranks: pd.DataFrame, summary: pd.DataFrame, manifest: dict[str, A
         verdict = "inside" if row["inside_band"] else "OUTSIDE"
         ax.set_title(
             f"{row['parameter']}: {verdict} the band; shrinkage {row['mean_shrinkage']:.2f}",
-            fontsize=9,
+            fontsize="small",
         )
-        ax.set_xlabel("fractional rank of the true value (0..1)", fontsize=8)
-        ax.set_ylabel("ECDF − uniform CDF", fontsize=8)
+        ax.set_xlabel("fractional rank of the true value (0..1)", fontsize="small")
+        ax.set_ylabel("ECDF − uniform CDF", fontsize="small")
         ax.tick_params(labelsize=8)
     for ax in axes[len(names) :]:
         ax.axis("off")
     if names:
-        axes[0].legend(fontsize=7, loc="lower left")
+        axes[0].legend(fontsize="x-small", loc="lower left")
     fig.suptitle(
         f"Simulation-based calibration: {manifest['datasets']} synthetic datasets from a bank "
         f"of {manifest['bank_runs']} prior runs ({manifest.get('model', '')})\nsimultaneous "
         f"band family-wise {manifest['level']:.0%} over the parameters (Säilynoja et al. "
         "2022); a posterior equal to its prior also passes, hence the shrinkage",
-        fontsize=11,
+        fontsize="large",
     )
     return fig

@@ -55,6 +55,8 @@ def sensitivity_figure(table: pd.DataFrame, method: str, title: str, runs: int) 
         ax.set_ylabel("elementary effect (outcome units)")
     ax.set_xticks(x, table["parameter"], rotation=30, ha="right")
     ax.axhline(0, color="0.5", lw=0.8)
-    ax.legend(fontsize=8)
-    ax.set_title(f"{title}\n({runs} model runs over the parameters' registry ranges)", fontsize=11)
+    ax.legend(fontsize="small")
+    ax.set_title(
+        f"{title}\n({runs} model runs over the parameters' registry ranges)", fontsize="large"
+    )
     return fig

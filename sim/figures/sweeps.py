@@ -163,7 +163,15 @@ def write_cells(ax: Any, table: pd.DataFrame, image: Any) -> None:
             value = values[i, j]
             shade = np.mean(image.cmap(image.norm(value))[:3])
             colour = "black" if shade > 0.5 else "white"
-            ax.text(column, row, f"{value:.3g}", ha="center", va="center", color=colour, fontsize=9)
+            ax.text(
+                column,
+                row,
+                f"{value:.3g}",
+                ha="center",
+                va="center",
+                color=colour,
+                fontsize="small",
+            )
 
 
 def parameter_label(name: str) -> str:
@@ -231,14 +239,15 @@ def envelope_figure(
         ax.plot(when, sel["q50"], color=OKABE_ITO[4], lw=1.8, label="median")
         values = plan["design"][point]
         ax.set_title(
-            f"point {point}: " + ", ".join(f"{n} = {values[n]:.3g}" for n in names), fontsize=9
+            f"point {point}: " + ", ".join(f"{n} = {values[n]:.3g}" for n in names),
+            fontsize="small",
         )
-        ax.set_ylabel(label(variable, plan), fontsize=8)
+        ax.set_ylabel(label(variable, plan), fontsize="small")
         date_axis(ax)
         ax.xaxis.set_tick_params(labelbottom=True)
     for ax in axes[len(points) :]:
         ax.axis("off")
-    axes[0].legend(fontsize=8)
+    axes[0].legend(fontsize="small")
     fig.suptitle(
         f"{names_of(plan)[0]}: {label(variable, plan)} over time\nmedian and 5–95% band over "
         f"{plan['replicates']} replicates; {which_points(points, len(plan['design']))}"
@@ -261,7 +270,7 @@ def scatter_figure(plan: dict[str, Any], results: pd.DataFrame, outcome: str) ->
         ax.set_xlabel(parameter_label(name))
         ax.xaxis.set_major_locator(MaxNLocator(5))
     axes[0].set_ylabel(label(outcome, plan))
-    axes[0].legend(fontsize=8)
+    axes[0].legend(fontsize="small")
     fig.suptitle(
         f"{names_of(plan)[0]}: {label(outcome, plan)}\nagainst each varied parameter "
         f"({len(results)} runs)"
