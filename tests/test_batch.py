@@ -105,10 +105,12 @@ def test_json_summaries_of_compare_and_calibrate(
 
 
 def test_ctrl_c_exits_130_and_the_same_command_with_resume_finishes(tmp_path: Path) -> None:
-    """SIGINT after the first of several chunks: exit 130, a hint, no traceback; the hint's
-    command then finishes the sweep from the chunks kept."""
+    """SIGINT after the first of 40 chunks: exit 130, a hint, no traceback; the hint's
+    command then finishes the sweep from the chunks kept. (40 chunks, not 8: at about 100
+    runs a second, 8 chunks of 8 runs could all finish before the signal arrived, as they
+    once did in CI.)"""
     out = tmp_path / "sweep"
-    args = [sys.executable, "-m", "sim", "sweep", str(BASELINE), "--vary", "impulse=0.2:1.4:8"]
+    args = [sys.executable, "-m", "sim", "sweep", str(BASELINE), "--vary", "impulse=0.2:1.4:40"]
     args += ["--replicates", "8", "--chunk-runs", "8", "--out", str(out)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -126,11 +128,11 @@ def test_ctrl_c_exits_130_and_the_same_command_with_resume_finishes(tmp_path: Pa
     )
     assert "Traceback" not in err.decode()
     kept = len(manifest.read_text().splitlines())
-    assert 1 <= kept < 8
+    assert 1 <= kept < 40
     resumed = subprocess.run(
         [*args, "--resume", "--json"], env=env, capture_output=True, check=True
     )
-    assert json.loads(resumed.stdout)["ran_now"] == 64 - 8 * kept
+    assert json.loads(resumed.stdout)["ran_now"] == 320 - 8 * kept
 
 
 def test_sweep_folders_and_log_files_follow_the_umask(
