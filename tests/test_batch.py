@@ -113,7 +113,15 @@ def test_ctrl_c_exits_130_and_the_same_command_with_resume_finishes(tmp_path: Pa
     args = [sys.executable, "-m", "sim", "sweep", str(BASELINE), "--vary", "impulse=0.2:1.4:40"]
     args += ["--replicates", "8", "--chunk-runs", "8", "--out", str(out)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        args,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        # A shell's background job (CI's, nohup's) starts with SIGINT ignored, and Python
+        # then sets no KeyboardInterrupt handler; a terminal's Ctrl-C meets the default.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     deadline = time.monotonic() + 120
     manifest = out / "manifest.jsonl"  # a chunk's line, once its files are in place
     while not (manifest.is_file() and manifest.read_text()) and time.monotonic() < deadline:
